@@ -1,0 +1,46 @@
+# Quick start:  make run   (set up, publish the demo data if the store is empty, serve on :8050)
+#               make test  (set up, install system packages if missing, run the whole test suite)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test setup setup-dev system bench boundaries clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+# Debian's Chromium (browser tests, kaleido) and Noto CJK fonts (Chinese in exported images).
+system:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "please install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; exit 1; fi; \
+	fi
+
+run: setup
+	$(PY) -m etl demo --if-empty
+	$(PY) app.py
+
+test: setup-dev system
+	$(PY) -m pytest
+
+bench: setup-dev system
+	$(PY) bench/run_all.py
+
+boundaries: setup-dev
+	$(PY) -m etl reference
+	$(PY) -m etl boundaries
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Pure analytics on the tidy frames the ETL publishes: data in, result out."""

@@ -1,0 +1,1 @@
+"""Thin adapters registered with @dash.callback: inputs -> analytics -> figures."""

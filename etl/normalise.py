@@ -1,0 +1,316 @@
+"""Normalisers: messy cell text in, reference codes out.
+
+One place for each concern: places, coded terms (sectors, technologies, lead
+types, levels, operating models), members, years. Every function is pure and
+cached on its input text, since real lists repeat the same values many times.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .reference import NATIONAL_NAMES, Reference, Term, load_reference, text_key
+
+LIST_SEPARATORS = re.compile(r"[;；、|,，/\n]+")
+MEMBER_SEPARATORS = re.compile(r"[;；、|\n]+")
+_BRACKETS = re.compile(r"[\(\[【〔]([^\)\]】〕]*)[\)\]】〕]")
+_CODE6 = re.compile(r"^\d{6}(?:\.0+)?$")
+_ASCII_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*$")
+
+
+def clean(value) -> str:
+    """Cell value as stripped NFKC text; None, NaN and blanks become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def split_annotation(text: str) -> tuple[str, str]:
+    """('上海市', '跨省:沿沪宁') from '上海市（跨省：沿沪宁）': the place and its bracketed notes."""
+    text = clean(text)
+    notes = [n.strip() for n in _BRACKETS.findall(text) if n.strip()]
+    core = _BRACKETS.sub("", text).strip()
+    return core, "; ".join(notes)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place: exactly one of national, region or province is set."""
+
+    kind: str  # "national" | "region" | "province"
+    province: str = ""
+    city: str = ""
+    region: str = ""
+    note: str = ""
+
+
+def _lookup_code(ref: Reference, core: str) -> Place | None:
+    code = core.split(".")[0]
+    if code in ref.provinces:
+        return Place("province", province=code)
+    if code in ref.cities:
+        return Place("province", province=ref.cities[code].province_code, city=code)
+    city = code[:4] + "00"
+    if city in ref.cities:  # a county-level code: its city and province
+        return Place("province", province=ref.cities[city].province_code, city=city)
+    return None
+
+
+def _city_in(ref: Reference, key: str, province: str = "") -> str:
+    codes = ref.city_keys.get(key, [])
+    if province:
+        codes = [c for c in codes if ref.cities[c].province_code == province]
+    return codes[0] if len(codes) == 1 or (codes and province) else ""
+
+
+def _resolve_core(ref: Reference, core: str) -> Place | None:
+    if not core:
+        return None
+    if _CODE6.match(core):
+        return _lookup_code(ref, core)
+    key = text_key(core)
+    if not key:
+        return None
+    if key in _NATIONAL_KEYS:
+        return Place("national")
+    if key in ref.province_keys:
+        return Place("province", province=ref.province_keys[key])
+    if key in ref.region_keys:
+        return Place("region", region=ref.region_keys[key])
+    city = _city_in(ref, key)
+    if city:
+        return Place("province", province=ref.cities[city].province_code, city=city)
+    # "浙江杭州", "浙江省杭州市余杭区": the longest province name that starts the text,
+    # then the longest city name of that province that starts the rest.
+    for n in range(min(len(key), 12), 1, -1):
+        prov = ref.province_keys.get(key[:n])
+        if prov and len(key[:n]) > 1:
+            rest = key[n:]
+            for m in range(len(rest), 1, -1):
+                city = _city_in(ref, rest[:m], prov)
+                if city:
+                    return Place("province", province=prov, city=city)
+            return Place("province", province=prov)
+    for m in range(len(key) - 1, 1, -1):
+        city = _city_in(ref, key[:m])
+        if city:
+            return Place("province", province=ref.cities[city].province_code, city=city)
+    return None
+
+
+_NATIONAL_KEYS = frozenset(text_key(n) for n in NATIONAL_NAMES)
+
+
+@lru_cache(maxsize=65536)
+def _resolve_place_cached(text: str, refdir: str | None) -> Place | None:
+    ref = load_reference(refdir)
+    core, note = split_annotation(text)
+    place = _resolve_core(ref, core)
+    if place is None and not core and note:  # "(长三角)" alone
+        place, note = _resolve_core(ref, note), ""
+    if place is None:
+        return None
+    region = place.region
+    if not region and note:  # 上海市(跨省:沿沪宁): the place stays, the region is noted
+        for part in re.split(r"[:;,，、\s]+", note):
+            region = ref.region_keys.get(text_key(part), "")
+            if region:
+                break
+    return Place(place.kind, place.province, place.city, region, note)
+
+
+def resolve_place(text, ref: Reference | None = None) -> Place | None:
+    """Province, city, named region or national scope from any common form, or None."""
+    return _resolve_place_cached(clean(text), _refdir(ref))
+
+
+def resolve_city(text, province: str = "", ref: Reference | None = None) -> tuple[str, str]:
+    """(city code, note) for a city cell, preferring cities of ``province``."""
+    ref = ref or load_reference()
+    core, note = split_annotation(clean(text))
+    if not core:
+        return "", note
+    if _CODE6.match(core):
+        code = core.split(".")[0]
+        return (code if code in ref.cities else ""), note
+    key = text_key(core)
+    city = _city_in(ref, key, province) or _city_in(ref, key)
+    if not city:
+        place = _resolve_core(ref, core)
+        city = place.city if place else ""
+    return city, note
+
+
+def _refdir(ref: Reference | None) -> str | None:
+    return ref.directory if ref is not None else None
+
+
+# ---------------------------------------------------------------- coded terms
+
+@dataclass(frozen=True)
+class AliasIndex:
+    """Aliases of coded terms, longest first, for tagging free text."""
+
+    entries: tuple[tuple[str, str, re.Pattern | None], ...]  # (alias key, code, ascii regex)
+    exact: dict
+
+    @classmethod
+    def build(cls, terms: dict[str, Term]) -> "AliasIndex":
+        entries, exact = [], {}
+        for code, term in terms.items():
+            exact.setdefault(text_key(code), code)
+            for alias in term.aliases:
+                folded = unicodedata.normalize("NFKC", alias).lower()
+                exact.setdefault(text_key(alias), code)
+                pattern = None
+                if _ASCII_WORD.match(folded):
+                    # ASCII aliases (IC, CT, RF) must stand as words: "electric" is no IC.
+                    pattern = re.compile(r"(?<![a-z0-9])" + re.escape(folded) + r"(?![a-z0-9])")
+                entries.append((folded, code, pattern))
+        entries.sort(key=lambda e: (-len(e[0]), e[0]))
+        return cls(tuple(entries), exact)
+
+    def find_all(self, text: str) -> list[str]:
+        """Codes named in ``text``, longest alias first; a matched span is not matched again."""
+        folded = unicodedata.normalize("NFKC", text).lower()
+        if not folded:
+            return []
+        exact = self.exact.get(text_key(folded))
+        if exact:
+            return [exact]
+        found: dict[str, int] = {}  # code -> first position, so codes come in reading order
+        mask = list(folded)
+        for alias, code, pattern in self.entries:
+            current = "".join(mask)
+            if alias not in current:
+                continue
+            spans = ([m.span() for m in pattern.finditer(current)] if pattern
+                     else [(i, i + len(alias)) for i in _find_all(current, alias)])
+            if not spans:
+                continue
+            for a, b in spans:
+                mask[a:b] = "\0" * (b - a)
+            found[code] = min(found.get(code, spans[0][0]), spans[0][0])
+        return sorted(found, key=found.get)
+
+
+def _find_all(text: str, sub: str):
+    start = text.find(sub)
+    while start != -1:
+        yield start
+        start = text.find(sub, start + len(sub))
+
+
+@lru_cache(maxsize=16)
+def _index(kind: str, refdir: str | None) -> AliasIndex:
+    ref = load_reference(refdir)
+    terms = {"sector": ref.sectors, "technology": ref.technologies}.get(kind)
+    return AliasIndex.build(terms if terms is not None else ref.vocabulary[kind])
+
+
+@lru_cache(maxsize=65536)
+def _match_term(kind: str, text: str, refdir: str | None) -> str:
+    found = _index(kind, refdir).find_all(text)
+    return found[0] if found else ""
+
+
+def match_term(kind: str, text, ref: Reference | None = None) -> str:
+    """Code of a sector / lead_type / level / operating_model text, '' when unknown."""
+    return _match_term(kind, clean(text), _refdir(ref))
+
+
+@lru_cache(maxsize=65536)
+def _technology_token(token: str, refdir: str | None) -> tuple[str, ...]:
+    return tuple(_index("technology", refdir).find_all(token))
+
+
+def split_list(value) -> list[str]:
+    """Items of a list cell: a JSON array, or text separated by ; ； 、 , ， | /."""
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value if clean(v)]
+    return [t.strip() for t in LIST_SEPARATORS.split(clean(value)) if t.strip()]
+
+
+def match_technologies(value, ref: Reference | None = None) -> tuple[list[str], list[str]]:
+    """(technology codes, unmapped items) of a technologies cell; several codes per item allowed."""
+    codes: list[str] = []
+    unmapped: list[str] = []
+    for token in split_list(value):
+        found = _technology_token(token, _refdir(ref))
+        if not found:
+            unmapped.append(token)
+        for code in found:
+            if code not in codes:
+                codes.append(code)
+    return codes, unmapped
+
+
+# ---------------------------------------------------------------- members
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    province: str  # '' when the member's place is unknown
+    raw: str
+
+
+def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], list[str]]:
+    """Members from `单位（省份）` / `Org (Province)` lists or JSON arrays; also returns unresolved places."""
+    items: list[tuple[str, str, str]] = []
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if isinstance(item, dict):
+                name = clean(item.get("name") or item.get("名称") or item.get("单位"))
+                place = clean(item.get("province") or item.get("省份") or item.get("地区"))
+                items.append((name, place, f"{name}({place})" if place else name))
+            elif clean(item):
+                items.append((*_split_member(clean(item)), clean(item)))
+    else:
+        for part in MEMBER_SEPARATORS.split(clean(value)):
+            if part.strip():
+                items.append((*_split_member(part.strip()), part.strip()))
+    members, unresolved = [], []
+    for name, place_text, raw in items:
+        province = ""
+        if place_text:
+            place = resolve_place(place_text, ref)
+            if place is None:
+                unresolved.append(raw)
+            else:  # a member placed at 全国 or a region has no single province
+                province = place.province
+        members.append(Member(name or raw, province, raw))
+    return members, unresolved
+
+
+def _split_member(text: str) -> tuple[str, str]:
+    text = clean(text)
+    m = re.match(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$", text)
+    if m:
+        return m.group(1).strip(), m.group(2).strip()
+    return text, ""
+
+
+# ---------------------------------------------------------------- years
+
+def parse_year(value, today: dt.date | None = None) -> int | None:
+    """Year of formation in 1949 .. next year, or None when absent or implausible."""
+    text = clean(value)
+    m = re.search(r"(\d{4})", text)
+    if not m:
+        return None
+    year = int(m.group(1))
+    last = (today or dt.date.today()).year + 1
+    return year if 1949 <= year <= last else None
+
+
+def name_key(name: str) -> str:
+    """The normalised name used to recognise one consortium across files."""
+    return text_key(name)

@@ -1,0 +1,175 @@
+"""Reference tables (places, regions, sectors, technologies, vocabularies).
+
+Loaded lazily from data/reference/*.csv and cached per directory, so planners
+extend the CSV files and never the code.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import config
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def text_key(text: str) -> str:
+    """Case-, width-, space- and punctuation-insensitive key for matching names."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", str(text)).lower())
+
+
+def _split(cell: str) -> list[str]:
+    return [a.strip() for a in (cell or "").split("|") if a.strip()]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str
+    name: str
+    short_name: str
+    name_en: str
+    region_group: str
+
+
+@dataclass(frozen=True)
+class City:
+    code: str
+    province_code: str
+    name: str
+    short_name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    name_en: str
+    provinces: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A coded term (sector, technology, lead type …) with its aliases."""
+
+    code: str
+    name: str
+    name_en: str
+    aliases: tuple[str, ...]
+    sector: str = ""
+
+
+@dataclass
+class Reference:
+    provinces: dict[str, Province]
+    cities: dict[str, City]
+    regions: dict[str, Region]
+    sectors: dict[str, Term]
+    technologies: dict[str, Term]
+    vocabulary: dict[str, dict[str, Term]]
+    policy_provinces: tuple[str, ...]
+    province_keys: dict[str, str] = field(default_factory=dict)
+    city_keys: dict[str, list[str]] = field(default_factory=dict)
+    region_keys: dict[str, str] = field(default_factory=dict)
+    directory: str | None = None
+
+    @property
+    def province_codes(self) -> list[str]:
+        return sorted(self.provinces)
+
+    @property
+    def technology_codes(self) -> list[str]:
+        return sorted(self.technologies, key=_code_order)
+
+    @property
+    def sector_codes(self) -> list[str]:
+        return sorted(self.sectors, key=_code_order)
+
+    def province_label(self, code: str, lang: str = "zh") -> str:
+        p = self.provinces.get(code)
+        if p is None:
+            return code
+        return p.short_name if lang == "zh" else p.name_en
+
+    def term_label(self, kind: str, code: str, lang: str = "zh") -> str:
+        table = {"sector": self.sectors, "technology": self.technologies}.get(kind)
+        term = table.get(code) if table is not None else self.vocabulary.get(kind, {}).get(code)
+        if term is None:
+            return code
+        return term.name if lang == "zh" else term.name_en
+
+
+def _code_order(code: str) -> tuple[str, int]:
+    m = re.match(r"([A-Za-z]+)(\d+)$", code)
+    return (m.group(1), int(m.group(2))) if m else (code, 0)
+
+
+# Place names that mean "the whole country": a national-scope consortium.
+NATIONAL_NAMES = ("全国", "全国性", "全国范围", "中国", "中华人民共和国", "national", "nationwide",
+                  "china", "全国（央企）", "nationallevel")
+
+
+@lru_cache(maxsize=4)
+def load_reference(directory: str | None = None) -> Reference:
+    """All reference tables of ``directory`` (default data/reference), with lookup keys."""
+    d = Path(directory) if directory else config.REFERENCE_DIR
+    provinces = {r["code"]: Province(r["code"], r["name"], r["short_name"], r["name_en"], r["region_group"])
+                 for r in _rows(d / "provinces.csv")}
+    province_keys: dict[str, str] = {}
+    for r in _rows(d / "provinces.csv"):
+        en = r["name_en"]
+        names = [r["code"], r["name"], r["short_name"], en, f"{en} province", f"{en} sheng",
+                 f"{en} municipality", f"{en} shi", f"{en} autonomous region", f"{en} sar",
+                 f"{en} special administrative region", *_split(r["aliases"])]
+        if r["abbr"]:
+            names.append(r["abbr"])
+        for n in names:
+            province_keys.setdefault(text_key(n), r["code"])
+
+    cities: dict[str, City] = {}
+    city_keys: dict[str, list[str]] = {}
+    for r in _rows(d / "cities.csv"):
+        c = City(r["code"], r["province_code"], r["name"], r["short_name"], r["name_en"])
+        cities[c.code] = c
+        for n in {c.code, c.name, c.short_name, c.name_en, f"{c.name_en} city", *_split(r["aliases"])}:
+            keys = city_keys.setdefault(text_key(n), [])
+            if c.code not in keys:
+                keys.append(c.code)
+
+    regions: dict[str, Region] = {}
+    region_keys: dict[str, str] = {}
+    for r in _rows(d / "regions.csv"):
+        reg = Region(r["code"], r["name"], r["name_en"], tuple(_split(r["provinces"])))
+        regions[reg.code] = reg
+        for n in (reg.code, reg.name, reg.name_en, *_split(r["aliases"])):
+            region_keys.setdefault(text_key(n), reg.code)
+
+    def terms(path: Path) -> dict[str, Term]:
+        return {r["code"]: Term(r["code"], r["name"], r["name_en"],
+                                tuple(dict.fromkeys([r["name"], r["name_en"], *_split(r["aliases"])])),
+                                r.get("sector", "") or "")
+                for r in _rows(path)}
+
+    vocabulary: dict[str, dict[str, Term]] = {}
+    for r in _rows(d / "vocabulary.csv"):
+        vocabulary.setdefault(r["field"], {})[r["code"]] = Term(
+            r["code"], r["name"], r["name_en"],
+            tuple(dict.fromkeys([r["name"], r["name_en"], *_split(r["aliases"])])))
+
+    return Reference(
+        provinces=provinces, cities=cities, regions=regions,
+        sectors=terms(d / "sectors.csv"), technologies=terms(d / "technologies.csv"),
+        vocabulary=vocabulary,
+        policy_provinces=tuple(r["code"] for r in _rows(d / "policy_provinces.csv")),
+        province_keys=province_keys, city_keys=city_keys, region_keys=region_keys,
+        directory=directory,
+    )

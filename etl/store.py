@@ -1,0 +1,315 @@
+"""Store: immutable snapshots in SQLite (default) or PostgreSQL, one code path.
+
+Every publish writes a whole snapshot — consortia, members, technology tags,
+rejections, warnings, unmapped texts and the archived source files — and flips
+the current pointer in the same transaction: a reader sees the old snapshot or
+the new one, never half of one, and a failed publish leaves the old one current.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+from sqlalchemy import (Boolean, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text,
+                        create_engine, delete, event, func, insert, select, update)
+from sqlalchemy.engine import Engine
+
+import config
+
+from .transform import Batch
+
+metadata = MetaData()
+
+snapshots = Table(
+    "snapshots", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False),  # ingest | refresh | demo | rebuild
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("consortia", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("report", Text, nullable=False),  # JSON ingest report
+)
+pointer = Table(
+    "current_snapshot", metadata,
+    Column("slot", String(16), primary_key=True),
+    Column("snapshot_id", String(40), nullable=False),
+)
+consortia = Table(
+    "consortia", metadata,
+    Column("snapshot_id", String(40), primary_key=True),
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("lead_org", Text), Column("lead_type", String(16)),
+    Column("place_kind", String(16), nullable=False),
+    Column("province", String(6)), Column("city", String(6)), Column("region", String(8)),
+    Column("place_note", Text),
+    Column("scope", String(16), nullable=False), Column("span", Integer, nullable=False),
+    Column("sector", String(8), nullable=False), Column("sector_raw", Text),
+    Column("year", Integer), Column("level", String(16)), Column("operating_model", String(16)),
+    Column("source", Text), Column("source_url", Text),
+    Column("synthetic", Boolean, nullable=False),
+    Column("origin", Text),  # file:row of every row merged into this record
+)
+members = Table(
+    "members", metadata,
+    Column("snapshot_id", String(40), index=True, nullable=False),
+    Column("consortium_id", Integer, nullable=False),
+    Column("name", Text), Column("province", String(6)), Column("raw", Text),
+)
+technology_tags = Table(
+    "technology_tags", metadata,
+    Column("snapshot_id", String(40), index=True, nullable=False),
+    Column("consortium_id", Integer, nullable=False),
+    Column("technology", String(8), nullable=False),
+)
+rejections = Table(
+    "rejections", metadata,
+    Column("snapshot_id", String(40), index=True, nullable=False),
+    Column("file", Text), Column("row", Integer), Column("field", Text),
+    Column("value", Text), Column("reason", Text),
+)
+warnings = Table(
+    "warnings", metadata,
+    Column("snapshot_id", String(40), index=True, nullable=False),
+    Column("file", Text), Column("row", Integer), Column("field", Text),
+    Column("value", Text), Column("reason", Text),
+)
+unmapped = Table(
+    "unmapped", metadata,
+    Column("snapshot_id", String(40), index=True, nullable=False),
+    Column("kind", String(16)), Column("text", Text), Column("count", Integer),
+)
+source_files = Table(
+    "source_files", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+snapshot_sources = Table(
+    "snapshot_sources", metadata,
+    Column("snapshot_id", String(40), index=True, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("location", Text),
+)
+refresh_log = Table(
+    "refresh_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # published | unchanged | failed | locked
+    Column("snapshot_id", String(40)),
+    Column("message", Text),
+)
+
+SNAPSHOT_TABLES = (consortia, members, technology_tags, rejections, warnings, unmapped, snapshot_sources)
+
+
+def _sqlite_pragmas(dbapi_con, _record) -> None:
+    cur = dbapi_con.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers go on while a snapshot is written
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """Engine for ``url`` (default: config.database_url()), with the schema created."""
+    url = url or config.database_url()
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    return engine
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    content: bytes
+    location: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def new_snapshot_id(sources: list[SourceFile]) -> str:
+    digest = hashlib.sha256("".join(sorted(s.sha256 for s in sources)).encode()).hexdigest()[:6]
+    return f"{now():%Y%m%dT%H%M%S}-{digest}{secrets.token_hex(2)}"
+
+
+def _rows(batch: Batch, sid: str) -> dict[Table, list[dict]]:
+    out: dict[Table, list[dict]] = {t: [] for t in SNAPSHOT_TABLES}
+    for i, c in enumerate(batch.consortia, start=1):
+        out[consortia].append(dict(
+            snapshot_id=sid, id=i, name=c.name, name_key=c.key, lead_org=c.lead_org or None,
+            lead_type=c.lead_type or None, place_kind=c.place_kind, province=c.province or None,
+            city=c.city or None, region=c.region or None, place_note=c.place_note or None,
+            scope=c.scope, span=c.span, sector=c.sector, sector_raw=c.sector_raw or None, year=c.year,
+            level=c.level or None, operating_model=c.operating_model or None, source=c.source or None,
+            source_url=c.source_url or None, synthetic=c.synthetic, origin="; ".join(c.files)))
+        out[members] += [dict(snapshot_id=sid, consortium_id=i, name=m.name, province=m.province or None,
+                              raw=m.raw) for m in c.members]
+        out[technology_tags] += [dict(snapshot_id=sid, consortium_id=i, technology=t) for t in c.technologies]
+    out[rejections] = [dict(snapshot_id=sid, file=r.file, row=r.row, field=r.field, value=r.value,
+                            reason=r.reason) for r in batch.rejections]
+    out[warnings] = [dict(snapshot_id=sid, file=w.file, row=w.row, field=w.field, value=w.value,
+                          reason=w.reason) for w in batch.warnings]
+    out[unmapped] = [dict(snapshot_id=sid, kind=k, text=t, count=n) for (k, t), n in batch.unmapped.items()]
+    return out
+
+
+def publish_snapshot(engine: Engine, batch: Batch, sources: list[SourceFile], kind: str,
+                     report: dict, keep: int | None = None) -> str:
+    """Write ``batch`` as a new snapshot and make it current, all in one transaction; return its id."""
+    sid = new_snapshot_id(sources)
+    rows = _rows(batch, sid)
+    rows[snapshot_sources] = [dict(snapshot_id=sid, sha256=s.sha256, name=s.name, location=s.location)
+                              for s in sources]
+    synthetic = any(c.synthetic for c in batch.consortia)
+    with engine.begin() as con:
+        known = set(con.execute(select(source_files.c.sha256).where(
+            source_files.c.sha256.in_([s.sha256 for s in sources]))).scalars())
+        new_blobs = {s.sha256: s for s in sources if s.sha256 not in known}
+        if new_blobs:
+            con.execute(insert(source_files), [dict(sha256=h, size=len(s.content), content=s.content)
+                                               for h, s in new_blobs.items()])
+        con.execute(insert(snapshots), [dict(
+            id=sid, published_at=now(), kind=kind, synthetic=synthetic,
+            consortia=len(batch.consortia), rejected=len(batch.rejections), warnings=len(batch.warnings),
+            duplicates=batch.duplicates, rows_read=batch.rows_read,
+            report=json.dumps(report, ensure_ascii=False))])
+        for table, data in rows.items():
+            if data:
+                con.execute(insert(table), data)
+        if con.execute(update(pointer).where(pointer.c.slot == "current").values(snapshot_id=sid)).rowcount == 0:
+            con.execute(insert(pointer), [dict(slot="current", snapshot_id=sid)])
+    prune(engine, keep if keep is not None else config.snapshots_kept())
+    return sid
+
+
+def prune(engine: Engine, keep: int) -> list[str]:
+    """Delete all but the ``keep`` newest snapshots (never the current one); return the ids removed."""
+    with engine.begin() as con:
+        current = con.execute(select(pointer.c.snapshot_id).where(pointer.c.slot == "current")).scalar()
+        ids = list(con.execute(select(snapshots.c.id).order_by(snapshots.c.published_at.desc(),
+                                                              snapshots.c.id.desc())).scalars())
+        old = [i for i in ids[keep:] if i != current]
+        if not old:
+            return []
+        for table in SNAPSHOT_TABLES:
+            con.execute(delete(table).where(table.c.snapshot_id.in_(old)))
+        con.execute(delete(snapshots).where(snapshots.c.id.in_(old)))
+        used = select(snapshot_sources.c.sha256)
+        con.execute(delete(source_files).where(source_files.c.sha256.not_in(used)))
+    return old
+
+
+def current_snapshot_id(engine: Engine) -> str | None:
+    with engine.connect() as con:
+        return con.execute(select(pointer.c.snapshot_id).where(pointer.c.slot == "current")).scalar()
+
+
+def snapshot_info(engine: Engine, sid: str | None = None) -> dict | None:
+    """The snapshot row (current by default) as a dict, with its report decoded."""
+    with engine.connect() as con:
+        sid = sid or con.execute(select(pointer.c.snapshot_id).where(pointer.c.slot == "current")).scalar()
+        if sid is None:
+            return None
+        row = con.execute(select(snapshots).where(snapshots.c.id == sid)).mappings().first()
+        if row is None:
+            return None
+        info = dict(row)
+        info["report"] = json.loads(info["report"])
+        info["sources"] = [dict(r) for r in con.execute(
+            select(snapshot_sources.c.name, snapshot_sources.c.sha256, snapshot_sources.c.location)
+            .where(snapshot_sources.c.snapshot_id == sid)).mappings()]
+        return info
+
+
+def list_snapshots(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as con:
+        return pd.read_sql(select(snapshots.c.id, snapshots.c.published_at, snapshots.c.kind,
+                                  snapshots.c.synthetic, snapshots.c.consortia, snapshots.c.rejected)
+                           .order_by(snapshots.c.published_at.desc()), con)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot as tidy frames: the input of every analytics function."""
+
+    id: str
+    info: dict
+    consortia: pd.DataFrame
+    members: pd.DataFrame
+    technologies: pd.DataFrame  # consortium_id, technology
+    rejections: pd.DataFrame
+    warnings: pd.DataFrame
+
+
+def load_snapshot(engine: Engine, sid: str | None = None) -> Snapshot | None:
+    """The snapshot ``sid`` (current by default) read in one transaction, or None if the store is empty."""
+    with engine.connect() as con, con.begin():
+        sid = sid or con.execute(select(pointer.c.snapshot_id).where(pointer.c.slot == "current")).scalar()
+        if sid is None:
+            return None
+
+        def frame(table: Table, *cols) -> pd.DataFrame:
+            q = select(*(cols or [c for c in table.c if c.name != "snapshot_id"])).where(
+                table.c.snapshot_id == sid)
+            return pd.read_sql(q, con)
+
+        info_row = con.execute(select(snapshots).where(snapshots.c.id == sid)).mappings().first()
+        if info_row is None:
+            return None
+        info = dict(info_row)
+        info["report"] = json.loads(info["report"])
+        return Snapshot(
+            id=sid, info=info,
+            consortia=frame(consortia).set_index("id", drop=False),
+            members=frame(members), technologies=frame(technology_tags),
+            rejections=frame(rejections), warnings=frame(warnings))
+
+
+def archived_sources(engine: Engine, sid: str) -> list[SourceFile]:
+    """The source files of snapshot ``sid`` as archived, to rebuild it."""
+    with engine.connect() as con:
+        rows = con.execute(select(snapshot_sources.c.name, snapshot_sources.c.location, source_files.c.content)
+                           .join(source_files, source_files.c.sha256 == snapshot_sources.c.sha256)
+                           .where(snapshot_sources.c.snapshot_id == sid)).all()
+    return [SourceFile(name, bytes(content), location or "") for name, location, content in rows]
+
+
+def log_refresh(engine: Engine, started: dt.datetime, status: str, snapshot_id: str | None,
+                message: str) -> None:
+    with engine.begin() as con:
+        con.execute(insert(refresh_log), [dict(started_at=started, finished_at=now(), status=status,
+                                               snapshot_id=snapshot_id, message=message)])
+
+
+def refresh_history(engine: Engine, limit: int = 50) -> pd.DataFrame:
+    with engine.connect() as con:
+        return pd.read_sql(select(refresh_log).order_by(refresh_log.c.id.desc()).limit(limit), con)
+
+
+def count_snapshots(engine: Engine) -> int:
+    with engine.connect() as con:
+        return con.execute(select(func.count()).select_from(snapshots)).scalar_one()

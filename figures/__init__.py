@@ -1,0 +1,1 @@
+"""Pure Plotly builders: data in as arguments, a new figure out."""

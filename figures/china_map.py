@@ -1,0 +1,188 @@
+"""The one China map builder: province choropleth with the 南海诸岛 inset.
+
+The main map is framed on the mainland; an inset in the lower right shows the
+South China Sea islands and the maritime dashes, the way standard Chinese maps
+are drawn. Geometry is referenced once per figure: inline for static export,
+or as a URL under /assets in the app, so the browser fetches it once and a
+filter change only sends new values.
+"""
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from typing import Literal, Mapping
+
+import plotly.graph_objects as go
+
+import config
+
+from .text import fmt_float, fmt_int, t
+from .theme import BORDER, DIVERGING, MUTED, SEQUENTIAL, base_layout
+
+MAIN_LON = (73.0, 135.5)
+MAIN_LAT = (18.0, 54.0)
+INSET_LON = (105.5, 124.0)
+INSET_LAT = (3.0, 24.5)
+INSET_DOMAIN = dict(x=[0.84, 0.995], y=[0.01, 0.30])
+ASSET_URL = "/assets/boundaries/"
+MAIN_TRACE, INSET_TRACE = 0, 1  # indices that value updates (Dash Patch) address
+
+
+@lru_cache(maxsize=8)
+def _read(name: str) -> dict:
+    return json.loads((config.BOUNDARIES_DIR / name).read_text(encoding="utf-8"))
+
+
+def province_geojson() -> dict:
+    return _read("provinces.geojson")
+
+
+def inset_geojson() -> dict:
+    return _read("inset.geojson")
+
+
+@lru_cache(maxsize=1)
+def maritime_lines() -> tuple[list[float | None], list[float | None]]:
+    """lon, lat lists of the maritime dashes, segments separated by None."""
+    geom = _read("maritime.geojson")["features"][0]["geometry"]
+    lines = geom["coordinates"] if geom["type"] == "MultiLineString" else [geom["coordinates"]]
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for line in lines:
+        lon += [p[0] for p in line] + [None]
+        lat += [p[1] for p in line] + [None]
+    return lon, lat
+
+
+@lru_cache(maxsize=1)
+def province_labels() -> dict[str, tuple[float, float, str, str]]:
+    """code -> (lon, lat, Chinese short name, English name)."""
+    return {f["id"]: (f["properties"]["label_lon"], f["properties"]["label_lat"],
+                      f["properties"]["name"], f["properties"]["name_en"])
+            for f in province_geojson()["features"]}
+
+
+@lru_cache(maxsize=1)
+def city_points() -> dict[str, tuple[float, float, str, str, str]]:
+    """city code -> (lon, lat, name, English name, province code)."""
+    return {f["id"]: (f["properties"]["label_lon"], f["properties"]["label_lat"], f["properties"]["name"],
+                      f["properties"]["name_en"], f["properties"]["province"])
+            for f in _read("cities.geojson")["features"]}
+
+
+def geo_layout(inset: bool = False) -> dict:
+    """A geo subplot with every base layer off: nothing to fetch, our boundaries only."""
+    lon, lat = (INSET_LON, INSET_LAT) if inset else (MAIN_LON, MAIN_LAT)
+    geo = dict(
+        visible=False, projection=dict(type="mercator"), resolution=110,
+        lonaxis=dict(range=list(lon)), lataxis=dict(range=list(lat)),
+        bgcolor="rgba(0,0,0,0)", showframe=inset, framecolor=MUTED, framewidth=1,
+    )
+    if inset:
+        geo["domain"] = INSET_DOMAIN
+        geo["bgcolor"] = "white"
+    else:
+        geo["domain"] = dict(x=[0.0, 1.0], y=[0.0, 1.0])
+    return geo
+
+
+def _geojson(kind: Literal["inline", "url"], name: str):
+    return f"{ASSET_URL}{name}" if kind == "url" else _read(name)
+
+
+def build_province_map(
+    values: Mapping[str, float],
+    *,
+    title: str = "",
+    legend_label: str = "",
+    lang: str = "zh",
+    colorscale=None,
+    zmin: float | None = None,
+    zmax: float | None = None,
+    zmid: float | None = None,
+    hover: Mapping[str, str] | None = None,
+    geometry: Literal["inline", "url"] = "inline",
+    show_labels: bool = True,
+    selected: str | None = None,
+    value_format: str = "int",
+    height: int = 560,
+) -> go.Figure:
+    """A province choropleth of China with the South China Sea inset.
+
+    ``values`` maps GB/T 2260 province codes to numbers (missing codes draw as
+    zero); the figure carries its geometry once (inline or by URL) so updates
+    can replace only ``z`` of traces MAIN_TRACE and INSET_TRACE.
+    """
+    labels = province_labels()
+    codes = sorted(labels)
+    z = [float(values.get(c, 0) or 0) for c in codes]
+    names = [labels[c][2] if lang == "zh" else labels[c][3] for c in codes]
+    fmt = (lambda v: fmt_int(v, lang)) if value_format == "int" else (lambda v: fmt_float(v, 2, lang))
+    text = [f"<b>{n}</b><br>{legend_label}: {fmt(v)}" + (f"<br>{hover[c]}" if hover and c in hover else "")
+            for c, n, v in zip(codes, names, z)]
+    finite = [v for v in z if math.isfinite(v)]
+    top = zmax if zmax is not None else max(finite + [1.0])
+    common = dict(
+        locations=codes, z=z, featureidkey="id", text=text, hoverinfo="text",
+        colorscale=colorscale or (DIVERGING if zmid is not None else SEQUENTIAL),
+        zmin=zmin if zmin is not None else (0 if zmid is None else None), zmax=top, zmid=zmid,
+        marker=dict(line=dict(color=BORDER, width=0.5)),
+    )
+    main = go.Choropleth(geojson=_geojson(geometry, "provinces.geojson"), geo="geo", name="provinces",
+                         colorbar=dict(title=dict(text=legend_label), thickness=12, len=0.55, x=0.01,
+                                       xanchor="left", y=0.55),
+                         **common)
+    inset = go.Choropleth(geojson=_geojson(geometry, "inset.geojson"), geo="geo2", name="inset",
+                          showscale=False, **common)
+    lon, lat = maritime_lines()
+    dashes = dict(lon=lon, lat=lat, mode="lines", line=dict(color="#5b7fa6", width=1.6),
+                  hoverinfo="skip", showlegend=False)
+    # The dashes are drawn in the inset, where the whole line is in view.
+    fig = go.Figure([main, inset, go.Scattergeo(geo="geo2", name="maritime", **dashes)])
+    if show_labels:
+        small = {"810000", "820000", "120000", "310000"}  # labels there would cover the map
+        shown = [c for c in codes if c not in small]
+        fig.add_trace(go.Scattergeo(
+            geo="geo", lon=[labels[c][0] for c in shown], lat=[labels[c][1] for c in shown],
+            text=[labels[c][2] if lang == "zh" else labels[c][3] for c in shown], mode="text",
+            textfont=dict(size=9 if lang == "en" else 10, color="#222"), hoverinfo="skip",
+            showlegend=False, name="labels"))
+    if selected and selected in labels:
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(geometry, "provinces.geojson"), geo="geo", locations=[selected], z=[1],
+            featureidkey="id", colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+            marker=dict(line=dict(color="#d95f02", width=2.5)), hoverinfo="skip", name="selected"))
+    fig.add_annotation(text=t("south_china_sea", lang), x=INSET_DOMAIN["x"][0] + 0.005,
+                       y=INSET_DOMAIN["y"][0] + 0.005, xref="paper", yref="paper", xanchor="left",
+                       yanchor="bottom", showarrow=False, font=dict(size=10, color=MUTED))
+    fig.update_layout(**base_layout(title, geo=geo_layout(), geo2=geo_layout(inset=True), height=height,
+                                    dragmode=False, uirevision="china-map"))
+    return fig
+
+
+def build_city_map(
+    values: Mapping[str, float],
+    *,
+    title: str = "",
+    legend_label: str = "",
+    lang: str = "zh",
+    geometry: Literal["inline", "url"] = "inline",
+    height: int = 560,
+) -> go.Figure:
+    """City values as bubbles over the province outlines, on the same frame and inset."""
+    fig = build_province_map({}, title=title, legend_label=legend_label, lang=lang, geometry=geometry,
+                             colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]], show_labels=False, height=height)
+    fig.update_traces(showscale=False, hoverinfo="skip", selector=dict(type="choropleth"))
+    points = city_points()
+    codes = [c for c in sorted(values) if c in points and values[c] > 0]
+    biggest = max([values[c] for c in codes] + [1])
+    sizes = [6 + 30 * math.sqrt(values[c] / biggest) for c in codes]
+    names = [points[c][2] if lang == "zh" else points[c][3] for c in codes]
+    for geo in ("geo", "geo2"):
+        fig.add_trace(go.Scattergeo(
+            geo=geo, lon=[points[c][0] for c in codes], lat=[points[c][1] for c in codes],
+            text=[f"<b>{n}</b><br>{legend_label}: {fmt_int(values[c], lang)}" for n, c in zip(names, codes)],
+            hoverinfo="text", mode="markers", showlegend=False, name=f"cities-{geo}",
+            marker=dict(size=sizes, color="#3182bd", opacity=0.75, line=dict(color="white", width=0.8))))
+    return fig

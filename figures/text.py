@@ -1,0 +1,85 @@
+"""Labels and number formats in Chinese and English: the one place that formats.
+
+Every string the product shows comes through ``t`` and every number through
+``fmt_int`` / ``fmt_pct`` / ``fmt_float``, so both languages stay in step.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+LANGS = ("zh", "en")
+
+TEXT = {
+    "app_title": ("创新联合体布局图谱", "Consortium Atlas"),
+    "app_subtitle": ("全国创新联合体的区域分布、领域覆盖、集聚与空白",
+                     "Where China's innovation consortia are, what they cover, where they cluster and where the gaps are"),
+    "consortia": ("联合体数量", "Consortia"),
+    "count": ("数量", "Count"),
+    "per_capita": ("每千万人口", "Per 10 million people"),
+    "lq": ("区位熵", "Location quotient"),
+    "province": ("省份", "Province"),
+    "sector": ("领域", "Sector"),
+    "technology": ("卡脖子技术", "Bottleneck technology"),
+    "region": ("区域", "Region"),
+    "lead_type": ("牵头类型", "Lead type"),
+    "level": ("级别", "Level"),
+    "scope": ("范围", "Scope"),
+    "year": ("组建年份", "Year formed"),
+    "all": ("全部", "All"),
+    "reset": ("重置筛选", "Reset filters"),
+    "kpi_total": ("联合体总数", "Consortia"),
+    "kpi_provinces": ("覆盖省份", "Provinces covered"),
+    "kpi_uncovered": ("未覆盖卡脖子技术", "Uncovered bottleneck technologies"),
+    "south_china_sea": ("南海诸岛", "South China Sea Islands"),
+    "national": ("全国性", "National"),
+    "cross_regional": ("跨区域", "Cross-regional"),
+    "provincial": ("省级", "Provincial"),
+    "municipal": ("市级", "Municipal"),
+    "regional": ("区域性（长三角等）", "Regional (YRD etc.)"),
+    "synthetic": ("演示数据（合成）", "Demo data (synthetic)"),
+    "snapshot": ("数据快照", "Snapshot"),
+    "published": ("发布于", "published"),
+    "source": ("数据来源", "Source"),
+    "uncovered": ("无联合体", "none"),
+    "thin": ("仅1–2个", "only 1–2"),
+    "covered": ("已覆盖", "covered"),
+    "hh": ("高-高集聚", "High-High"),
+    "ll": ("低-低集聚", "Low-Low"),
+    "hl": ("高-低异常", "High-Low"),
+    "lh": ("低-高异常", "Low-High"),
+    "ns": ("不显著", "Not significant"),
+    "lead": ("牵头省份", "Lead province"),
+    "member": ("成员省份", "Member province"),
+}
+
+
+def t(key: str, lang: str = "zh") -> str:
+    """The label ``key`` in ``lang`` (zh or en); unknown keys come back as themselves."""
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]
+
+
+def fmt_int(n, lang: str = "zh") -> str:
+    """12,345 in both languages; Chinese readers are used to thousands separators in reports."""
+    return f"{int(round(n)):,}"
+
+
+def fmt_float(x, digits: int = 2, lang: str = "zh") -> str:
+    return f"{x:,.{digits}f}"
+
+
+def fmt_pct(share, digits: int = 0, lang: str = "zh") -> str:
+    """0.624 -> '62%'."""
+    return f"{share * 100:.{digits}f}%"
+
+
+def fmt_datetime(value: dt.datetime, lang: str = "zh") -> str:
+    """2026年11月27日 13:45 (Beijing time) / 27 Nov 2026 13:45 CST."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    local = value.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    if lang == "en":
+        return local.strftime("%d %b %Y %H:%M") + " (UTC+8)"
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"

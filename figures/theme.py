@@ -1,0 +1,28 @@
+"""One theme for every figure: CJK-capable fonts and colour-blind-safe scales."""
+from __future__ import annotations
+
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+# Sequential, monotone in lightness: readable for colour-blind viewers and in greyscale print.
+SEQUENTIAL = [[0.0, "#eef2f6"], [0.15, "#deebf7"], [0.3, "#c6dbef"], [0.45, "#9ecae1"],
+              [0.6, "#6baed6"], [0.75, "#3182bd"], [0.9, "#08519c"], [1.0, "#08306b"]]
+# Diverging around 1 for location quotients (blue = under-, orange = over-represented).
+DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#b2182b"]]
+LISA_COLOURS = {"hh": "#b2182b", "ll": "#2166ac", "hl": "#f4a582", "lh": "#92c5de", "ns": "#e0e0e0"}
+GAP_COLOURS = [[0.0, "#b2182b"], [0.33, "#b2182b"], [0.33, "#fdb863"], [0.66, "#fdb863"],
+               [0.66, "#ffffff"], [1.0, "#4393c3"]]
+BORDER = "#8c96a0"
+INK = "#333333"
+MUTED = "#888888"
+
+
+def base_layout(title: str = "", **extra) -> dict:
+    """Layout settings shared by every figure."""
+    layout = dict(
+        font=dict(family=FONT_FAMILY, size=13, color=INK),
+        paper_bgcolor="white", plot_bgcolor="white",
+        margin=dict(l=10, r=10, t=50 if title else 10, b=10),
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=17)) if title else None,
+    )
+    layout.update(extra)
+    return layout

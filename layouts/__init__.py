@@ -1,0 +1,1 @@
+"""create_* component factories; ids.py holds every component id once."""

@@ -1,0 +1,105 @@
+"""Reading files as they really arrive, and refusing the unreadable in one line."""
+import json
+
+import openpyxl
+import pytest
+
+from etl.extract import SourceError, extract, find_header, map_headers
+
+BIG = 10 ** 8
+
+
+def write_xlsx(path, sheets):
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_headers_match_case_space_and_punctuation_insensitively():
+    assert map_headers(["Name", " LEAD-ORG ", "所在省份", "产业领域", "攻关技术", "x"]) == {
+        0: "name", 1: "lead_org", 2: "province", 3: "sector", 4: "technologies"}
+
+
+def test_header_row_found_below_title_rows():
+    rows = [["2023年浙江省创新联合体名单"], [], ["序号", "联合体名称", "所在地区", "领域"], [1, "甲", "浙江", "新材料"]]
+    assert find_header(rows) == (2, {1: "name", 2: "province", 3: "sector"})
+
+
+def test_gbk_csv(tmp_path):
+    p = tmp_path / "gbk.csv"
+    p.write_bytes("联合体名称,所在省份,所属领域\n甲联合体,浙江省,新材料\n".encode("gbk"))
+    ex, _ = extract(p, BIG)
+    assert [r.values for r in ex.rows] == [{"name": "甲联合体", "province": "浙江省", "sector": "新材料"}]
+    assert ex.rows[0].row == 2
+
+
+def test_utf8_bom_csv_english_headers(tmp_path):
+    p = tmp_path / "bom.csv"
+    p.write_bytes("\ufeffName,Province,Sector\nA,Zhejiang,New materials\n".encode("utf-8"))
+    ex, _ = extract(p, BIG)
+    assert ex.rows[0].values == {"name": "A", "province": "Zhejiang", "sector": "New materials"}
+
+
+def test_gb18030_only_character(tmp_path):
+    p = tmp_path / "gb18030.csv"
+    p.write_bytes("名称,省份,领域\n㐀联合体,浙江,新材料\n".encode("gb18030"))
+    ex, _ = extract(p, BIG)
+    assert ex.rows[0].values["name"] == "㐀联合体"
+
+
+def test_xlsx_title_rows_and_every_sheet_with_records(tmp_path):
+    p = write_xlsx(tmp_path / "list.xlsx", {
+        "说明": [["本表为示例"]],
+        "第一批": [["第一批名单"], ["联合体名称", "省份", "领域"], ["甲", "浙江", "新材料"]],
+        "第二批": [["联合体名称", "省份", "领域"], ["乙", "江苏", "生物"], [None, None, None], ["丙", "安徽", "芯片"]],
+    })
+    ex, _ = extract(p, BIG)
+    assert [(r.sheet, r.row, r.values["name"]) for r in ex.rows] == [("第一批", 3, "甲"), ("第二批", 2, "乙"),
+                                                                    ("第二批", 4, "丙")]
+    assert ex.notes == ["sheet '说明' has no header row; skipped"]
+
+
+def test_formula_text_is_kept_as_text_never_evaluated(tmp_path):
+    p = write_xlsx(tmp_path / "f.xlsx", {"s": [["名称", "省份", "领域"], ["=cmd|' /C calc'!A0", "浙江", "新材料"]]})
+    ex, _ = extract(p, BIG)
+    assert ex.rows[0].values["name"] == "=cmd|' /C calc'!A0"
+
+
+def test_json_list_of_objects(tmp_path):
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps([{"name": "甲", "province": "浙江", "sector": "S3", "technologies": ["光刻机"]}]),
+                 encoding="utf-8")
+    ex, _ = extract(p, BIG)
+    assert ex.rows[0].values["technologies"] == ["光刻机"]
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("bad.xlsx", b"PK\x03\x04 not really a zip", "not a readable XLSX workbook"),
+    ("bin.csv", b"\x00\x01\x02\x03" * 100, "binary content"),
+    ("empty.csv", b"", "empty file"),
+    ("blank.csv", b"   \n\n", "empty file"),
+    ("noheader.csv", "甲,乙,丙\n1,2,3\n".encode(), "no header row"),
+    ("nosector.csv", "名称,省份\n甲,浙江\n".encode(), "no required column sector"),
+    ("broken.json", b"[{\"name\": ", "invalid JSON"),
+    ("obj.json", b"{\"a\": 1}", "not a list of records"),
+    ("list.pdf", b"%PDF-1.4", "unsupported file type"),
+])
+def test_unreadable_files_name_themselves_in_one_line(tmp_path, name, content, problem):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(SourceError) as err:
+        extract(p, BIG)
+    message = str(err.value)
+    assert message.startswith(f"{name}: ") and problem in message and "\n" not in message
+
+
+def test_oversize_file_refused_before_reading(tmp_path):
+    p = tmp_path / "huge.csv"
+    p.write_bytes(b"name,province,sector\n" + b"a,b,c\n" * 2000)
+    with pytest.raises(SourceError, match="above the .* limit; refused"):
+        extract(p, max_bytes=1000)

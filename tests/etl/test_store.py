@@ -1,0 +1,80 @@
+"""The store on the real SQLite file and the real PostgreSQL server."""
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from etl.extract import RawRow
+from etl.ingest import ingest_sources
+from etl.store import (SourceFile, archived_sources, count_snapshots, current_snapshot_id, load_snapshot,
+                       prune, publish_snapshot)
+from etl.transform import transform
+
+
+def csv_source(name, *lines):
+    return SourceFile(name, ("名称,省份,领域,攻关技术,成员单位\n" + "\n".join(lines) + "\n").encode("utf-8"))
+
+
+def test_publish_and_load_round_trip(engine):
+    result = ingest_sources(engine, [csv_source("a.csv", "甲,浙江,新材料,光刻机；光刻胶,A（浙江）；B（江苏）",
+                                                "乙,北京,生物,,", ",上海,生物,,")])
+    assert result.published and current_snapshot_id(engine) == result.snapshot_id
+    snap = load_snapshot(engine)
+    assert snap.id == result.snapshot_id
+    assert sorted(snap.consortia["name"]) == ["乙", "甲"]
+    jia = snap.consortia[snap.consortia["name"] == "甲"].iloc[0]
+    assert (jia["province"], jia["sector"], jia["scope"], jia["span"]) == ("330000", "S3", "cross_regional", 2)
+    assert sorted(snap.technologies["technology"]) == ["T01", "T21"]
+    assert sorted(snap.members["province"]) == ["320000", "330000"]
+    assert snap.rejections[["file", "row", "field"]].values.tolist() == [["a.csv", 4, "name"]]
+    assert snap.info["rejected"] == 1 and snap.info["report"]["accepted"] == 2
+
+
+def test_failed_publish_leaves_previous_snapshot_current(engine):
+    first = ingest_sources(engine, [csv_source("a.csv", "甲,浙江,新材料,,")]).snapshot_id
+    batch = transform([RawRow("b.csv", 2, {"name": "乙", "province": "江苏", "sector": "S1"})])
+    batch.consortia[0].place_kind = None  # NOT NULL: the database refuses mid-transaction
+    with pytest.raises(IntegrityError):
+        publish_snapshot(engine, batch, [SourceFile("b.csv", b"x")], "ingest", {})
+    assert current_snapshot_id(engine) == first
+    assert count_snapshots(engine) == 1
+    assert list(load_snapshot(engine).consortia["name"]) == ["甲"]
+
+
+def test_unreadable_only_file_publishes_nothing(engine):
+    first = ingest_sources(engine, [csv_source("a.csv", "甲,浙江,新材料,,")]).snapshot_id
+    result = ingest_sources(engine, [SourceFile("bad.xlsx", b"not a workbook")])
+    assert not result.published and current_snapshot_id(engine) == first
+    assert result.errors[0].startswith("bad.xlsx: not a readable XLSX workbook")
+
+
+def test_prune_keeps_the_newest_and_archives_rebuild_any_kept_snapshot(engine):
+    ids = [ingest_sources(engine, [csv_source(f"v{i}.csv", f"甲{i},浙江,新材料,,")]).snapshot_id for i in range(4)]
+    removed = prune(engine, keep=2)
+    assert sorted(removed) == sorted(ids[:2]) and count_snapshots(engine) == 2
+    sources = archived_sources(engine, ids[2])
+    assert [s.name for s in sources] == ["v2.csv"]
+    rebuilt = ingest_sources(engine, sources, kind="rebuild")
+    assert list(load_snapshot(engine, rebuilt.snapshot_id).consortia["name"]) == ["甲2"]
+    assert archived_sources(engine, ids[0]) == []
+
+
+def test_same_file_twice_is_archived_once(engine):
+    from sqlalchemy import func, select
+
+    from etl.store import source_files
+    src = csv_source("a.csv", "甲,浙江,新材料,,")
+    ingest_sources(engine, [src])
+    ingest_sources(engine, [src])
+    with engine.connect() as con:
+        assert con.execute(select(func.count()).select_from(source_files)).scalar() == 1
+
+
+def test_demo_records_flagged_synthetic_real_examples_not(engine):
+    from etl.demo import demo_source
+    ingest_sources(engine, [demo_source(7, n=40)], kind="demo")
+    snap = load_snapshot(engine)
+    real = snap.consortia[~snap.consortia["synthetic"].astype(bool)]
+    assert len(snap.consortia) == 46 and snap.info["synthetic"]
+    assert sorted(real["name"]) == sorted(["北京生物种业创新联合体", "江西省中医药产业科技创新联合体",
+                                           "上海电子化学品创新联合体", "中国石油-西南石油大学创新联合体",
+                                           "苏州市海洋信息技术创新联合体"])
+    assert real["source"].str.contains("推动领军企业牵头组建创新联合体").all()

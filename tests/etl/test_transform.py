@@ -1,0 +1,71 @@
+"""Validation, tagging, scope and duplicate merging on three-row inputs."""
+from etl.extract import RawRow
+from etl.transform import transform
+
+
+def rows(*dicts, file="f.csv"):
+    return [RawRow(file, i + 2, d) for i, d in enumerate(dicts)]
+
+
+def test_rejections_keep_file_row_field_and_reason():
+    batch = transform(rows({"name": "", "province": "浙江", "sector": "S3"},
+                           {"name": "甲", "province": "火星", "sector": "S3"},
+                           {"name": "乙", "sector": "S3"}))
+    assert batch.consortia == []
+    assert [(r.file, r.row, r.field) for r in batch.rejections] == [("f.csv", 2, "name"), ("f.csv", 3, "province"),
+                                                                   ("f.csv", 4, "province")]
+    assert "火星" in batch.rejections[1].reason
+
+
+def test_bad_optional_values_are_warnings_and_left_empty():
+    batch = transform(rows({"name": "甲", "province": "浙江", "sector": "S3", "year": "待定", "lead_type": "外星企业",
+                            "level": "宇宙级"}))
+    c = batch.consortia[0]
+    assert (c.year, c.lead_type, c.level) == (None, "", "")
+    assert sorted(w.field for w in batch.warnings) == ["lead_type", "level", "year"]
+
+
+def test_unmapped_sector_falls_into_s0_and_is_counted():
+    batch = transform(rows({"name": "甲", "province": "浙江", "sector": "量子引力", "technologies": "光刻机；暗物质"}))
+    assert batch.consortia[0].sector == "S0"
+    assert batch.consortia[0].technologies == ["T01"]
+    assert dict(batch.unmapped) == {("sector", "量子引力"): 1, ("technology", "暗物质"): 1}
+
+
+def test_city_alone_gives_the_province():
+    batch = transform(rows({"name": "甲", "city": "苏州市", "sector": "S1"}))
+    c = batch.consortia[0]
+    assert (c.province, c.city, c.scope) == ("320000", "320500", "municipal")
+
+
+def test_duplicates_merge_across_files_by_name_and_province():
+    batch = transform(rows({"name": "甲 联合体", "province": "浙江", "sector": "S3", "technologies": "光刻机",
+                            "members": "A（浙江）"}, file="a.csv")
+                      + rows({"name": "甲联合体", "province": "Zhejiang", "sector": "New materials",
+                              "technologies": "光刻胶", "members": "B (Jiangsu)", "year": "2022"}, file="b.csv")
+                      + rows({"name": "甲联合体", "province": "江苏", "sector": "S3"}, file="c.csv"))
+    assert batch.duplicates == 1
+    merged = batch.consortia[0]
+    assert merged.technologies == ["T01", "T21"] and merged.year == 2022
+    assert [m.province for m in merged.members] == ["330000", "320000"]
+    assert merged.files == ["a.csv:2", "b.csv:2"] and merged.scope == "cross_regional" and merged.span == 2
+    assert len(batch.consortia) == 2  # same name in 江苏 is another consortium
+
+
+def test_scopes():
+    batch = transform(rows(
+        {"name": "国", "province": "全国", "sector": "S1", "members": "甲（北京）；乙（上海）"},
+        {"name": "区", "province": "长三角", "sector": "S1"},
+        {"name": "省", "province": "浙江", "sector": "S1", "members": "甲（浙江）"},
+        {"name": "市", "province": "浙江", "city": "杭州", "sector": "S1"},
+        {"name": "省级带城市", "province": "浙江", "city": "杭州", "level": "省级", "sector": "S1"},
+        {"name": "注", "province": "上海市(跨省:沿沪宁)", "sector": "S1"},
+    ))
+    assert [(c.name, c.scope, c.span) for c in batch.consortia] == [
+        ("国", "national", 2), ("区", "cross_regional", 4), ("省", "provincial", 1), ("市", "municipal", 1),
+        ("省级带城市", "provincial", 1), ("注", "cross_regional", 1)]
+
+
+def test_city_in_another_province_is_a_warning():
+    batch = transform(rows({"name": "甲", "province": "浙江", "city": "南京", "sector": "S1"}))
+    assert batch.consortia[0].city == "" and batch.warnings[0].field == "city"

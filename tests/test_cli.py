@@ -1,0 +1,74 @@
+"""The command line as users' scripts call it, on SQLite and PostgreSQL."""
+import json
+
+import pytest
+
+from tests.conftest import SAMPLE_FILES, run_cli
+
+
+@pytest.fixture
+def env(db_url, tmp_path):
+    return {"DATABASE_URL": db_url, "ATLAS_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_ingest_messy_samples_then_summary_gives_the_expected_answers(env, samples):
+    done = run_cli("ingest", *[str(samples / f) for f in SAMPLE_FILES], env=env)
+    assert done.returncode == 0, done.stderr
+    assert "accepted 42, rejected 3, warnings 2, duplicates merged 7" in done.stdout
+    summary = json.loads(run_cli("summary", "--json", env=env).stdout)
+    expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))
+    for key in ("total", "rejected", "duplicates", "cross_regional"):
+        assert summary[key] == expected[key], key
+    assert {k: summary["by_province"][k] for k in expected["by_province"]} == expected["by_province"]
+    assert set(summary["by_province"]) == set(expected["by_province"]) | {"national", "regional"}
+    assert {k: v for k, v in summary["by_sector"].items() if v} == expected["by_sector"]
+    assert summary["by_technology"] == expected["by_technology"]
+    assert summary["by_province_sector"] == expected["by_province_sector"]
+    assert summary["warnings"] >= expected["warned_at_least"]
+    # concentration, spatial and gaps: recomputed here by hand from the expected counts
+    counts = [v for v in expected["by_province"].values()]
+    total = sum(counts)
+    assert summary["concentration"]["hhi"] == pytest.approx(sum((c / total) ** 2 for c in counts), abs=1e-6)
+    top6 = sorted(expected["by_province"].items(), key=lambda kv: (-kv[1], kv[0]))[:6]
+    assert summary["concentration"]["top6"] == [c for c, _ in top6]
+    assert summary["concentration"]["top6_share"] == pytest.approx(sum(v for _, v in top6) / total, abs=1e-6)
+    assert summary["gaps"]["uncovered"] == [t for t, n in expected["by_technology"].items() if n == 0]
+    assert summary["gaps"]["thin"] == [t for t, n in expected["by_technology"].items() if 1 <= n <= 2]
+    assert -1 <= summary["spatial"]["moran_i"] <= 1 and 0 < summary["spatial"]["p_value"] <= 1
+
+
+def test_corrupt_file_names_itself_and_previous_snapshot_stays(env, samples, tmp_path):
+    assert run_cli("ingest", str(samples / "records.json"), env=env).returncode == 0
+    before = json.loads(run_cli("summary", "--json", env=env).stdout)["snapshot"]
+    bad = tmp_path / "corrupt.xlsx"
+    bad.write_bytes(b"PK\x03\x04garbage")
+    done = run_cli("ingest", str(bad), env=env)
+    assert done.returncode == 2
+    assert "corrupt.xlsx: not a readable XLSX workbook" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert json.loads(run_cli("summary", "--json", env=env).stdout)["snapshot"] == before
+
+
+def test_one_bad_file_among_good_ones_still_publishes(env, samples, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    done = run_cli("ingest", str(samples / "records.json"), str(empty), env=env)
+    assert done.returncode == 0
+    assert "empty.csv: empty file" in done.stderr
+
+
+def test_missing_file_is_one_line(env):
+    done = run_cli("ingest", "/no/such/file.csv", env=env)
+    assert done.returncode == 2 and "file.csv: cannot open" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_summary_on_empty_store_says_what_to_do(env):
+    done = run_cli("summary", "--json", env=env)
+    assert done.returncode == 2 and "python -m etl demo" in done.stderr
+
+
+def test_demo_if_empty_does_not_overwrite_real_data(env, samples):
+    run_cli("ingest", str(samples / "records.json"), env=env)
+    done = run_cli("demo", "--if-empty", env=env)
+    assert "not republished" in done.stdout
+    assert json.loads(run_cli("summary", "--json", env=env).stdout)["total"] == 10
