@@ -284,7 +284,7 @@ def load_snapshot(engine: Engine, sid: str | None = None) -> Snapshot | None:
         info["report"] = json.loads(info["report"])
         return Snapshot(
             id=sid, info=info,
-            consortia=frame(consortia).set_index("id", drop=False),
+            consortia=frame(consortia).set_index("id", drop=False).rename_axis(None),
             members=frame(members), technologies=frame(technology_tags),
             rejections=frame(rejections), warnings=frame(warnings))
 

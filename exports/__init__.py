@@ -1,0 +1,1 @@
+"""Images, briefing packs and data downloads."""

@@ -1,0 +1,66 @@
+"""Static images with kaleido and the system Chromium, offline.
+
+One warm renderer (kaleido's sync server, a single Chromium kept open) serves
+every export, so repeated exports do not start a browser each time. MathJax
+is switched off and plotly.js's world base map comes from a data: URL of the
+empty shell in assets/topojson, so nothing is fetched from outside.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import urllib.parse
+from functools import lru_cache
+
+import plotly.graph_objects as go
+
+import config
+
+FORMATS = ("png", "svg", "pdf")
+SYSTEM_CHROMIUM = "/usr/bin/chromium"
+_lock = threading.Lock()
+_started = False
+
+
+@lru_cache(maxsize=1)
+def topojson_data_url() -> str:
+    """plotly.js appends 'world_110m.json' to topojsonURL; after '#/' it is only a fragment."""
+    shell = (config.ASSETS_DIR / "topojson" / "world_110m.json").read_text(encoding="utf-8")
+    return "data:application/json," + urllib.parse.quote(shell) + "#/"
+
+
+def _ensure_started() -> None:
+    global _started
+    if _started:
+        return
+    with _lock:
+        if _started:
+            return
+        import kaleido
+
+        if os.path.exists(SYSTEM_CHROMIUM):
+            os.environ.setdefault("BROWSER_PATH", SYSTEM_CHROMIUM)  # never a downloaded browser
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        _started = True
+
+
+def render_figure(fig: go.Figure, fmt: str = "png", width: int = 1200, height: int = 760,
+                  scale: float = 2.0) -> bytes:
+    """The figure as PNG, SVG or PDF bytes, rendered by the warm Chromium."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    import kaleido
+
+    _ensure_started()
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+    return kaleido.calc_fig_sync(fig.to_dict(), opts=opts, topojson=topojson_data_url())
+
+
+def stop_renderer() -> None:
+    global _started
+    with _lock:
+        if _started:
+            import kaleido
+
+            kaleido.stop_sync_server(silence_warnings=True)
+            _started = False

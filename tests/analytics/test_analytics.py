@@ -1,0 +1,164 @@
+"""Analytics on small inputs with answers computed by hand."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from libpysal.weights import W, lat2W
+
+from analytics.collaboration import collaboration_matrix, cross_regional_share, flow_edges, region_activity
+from analytics.concentration import concentration, concentration_trend, gini, hhi, shares, top_k
+from analytics.coverage import count_by, province_counts, technology_counts
+from analytics.filters import Filters, apply_filters
+from analytics.gaps import duplication, gap_matrix, uncovered_and_thin
+from analytics.spatial import lisa, moran, province_weights
+from analytics.specialisation import location_quotients
+from etl.reference import load_reference
+
+from .conftest import frame
+
+
+def test_location_quotients_3_provinces_2_sectors():
+    # A: S1 S1 S2 · B: S1 S2 S2 · C: S1 S1 S1  (N = 9, S1 = 6, S2 = 3)
+    pairs = pd.DataFrame({"province": list("AAABBBCCC"), "sector": ["S1", "S1", "S2", "S1", "S2", "S2", "S1", "S1", "S1"]})
+    lq = location_quotients(pairs).set_index(["province", "sector"])
+    expected = {("A", "S1"): 1.0, ("A", "S2"): 1.0, ("B", "S1"): 0.5, ("B", "S2"): 2.0, ("C", "S1"): 1.5, ("C", "S2"): 0.0}
+    for key, value in expected.items():
+        assert lq.loc[key, "lq"] == pytest.approx(value)
+    assert list(lq["low_base"]) == [True, True, True, True, False, True]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ABCDE"), st.sampled_from(["S1", "S2", "S3"])), min_size=1, max_size=60))
+def test_lq_weighted_sums_recover_the_national_total(rows):
+    pairs = pd.DataFrame(rows, columns=["province", "sector"])
+    lq = location_quotients(pairs)
+    n_i = pairs.groupby("province").size()
+    total = len(pairs)
+    for sector, group in lq.groupby("sector"):
+        assert (group["lq"] * group["province"].map(n_i)).sum() == pytest.approx(total)
+
+
+def test_hhi_gini_top6_by_hand():
+    counts = {"a": 2, "b": 1, "c": 1}
+    assert hhi(counts) == pytest.approx(0.375)
+    assert gini(counts.values()) == pytest.approx(1 / 6)
+    assert gini([0, 0, 0, 5]) == pytest.approx(0.75) and gini([3, 3, 3]) == 0
+    ties = {"330000": 2, "110000": 2, "310000": 5, "120000": 1, "130000": 1, "140000": 1, "150000": 1}
+    assert top_k(ties, 6) == (["310000", "110000", "330000", "120000", "130000", "140000"], pytest.approx(12 / 13))
+    c = concentration(counts)
+    assert c["top6"] == ["a", "b", "c"] and c["top6_share"] == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 50), min_size=1, max_size=30))
+def test_shares_sum_to_one_and_hhi_bounds(counts):
+    if sum(counts.values()) == 0:
+        return
+    assert sum(shares(counts).values()) == pytest.approx(1.0)
+    assert 1 / len(counts) - 1e-12 <= hhi(counts) <= 1 + 1e-12
+    assert 0 <= gini(counts.values()) <= 1
+
+
+def test_moran_on_a_line_by_hand():
+    # a-b-c-d, values 1..4, row-standardised: I = 2 / 5 = 0.4 (see the derivation in the test name)
+    w = W({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c"]})
+    w.transform = "r"
+    result = moran({"a": 1, "b": 2, "c": 3, "d": 4}, w, permutations=99)
+    assert result["moran_i"] == pytest.approx(0.4)
+    assert result == moran({"a": 1, "b": 2, "c": 3, "d": 4}, w, permutations=99)  # seeded: same p
+
+
+def test_lisa_finds_a_planted_hot_spot():
+    w = lat2W(7, 7, rook=False)
+    w.transform = "r"
+    hot = {8, 9, 10, 15, 16, 17, 22, 23, 24}  # a 3x3 block in the upper left
+    values = {i: (10.0 if i in hot else 0.0) for i in range(49)}
+    result = lisa(values, w).set_index("code")
+    assert result.loc[16, "cluster"] == "hh"  # the block's centre
+    assert set(result.index[result["cluster"] == "hh"]) <= hot
+    assert result.loc[48, "quadrant"] == "ll"
+
+
+def test_province_weights_follow_the_contract():
+    w = province_weights()
+    assert len(w.id_order) == 34 and not w.islands
+    assert w.neighbors["460000"] and w.neighbors["710000"]  # islands joined to their nearest neighbour
+    assert set(w.neighbors["110000"]) == {"120000", "130000"}
+    for i in w.id_order:
+        assert sum(w.weights[i]) == pytest.approx(1.0)
+
+
+def test_province_counts_and_technology_counts(three):
+    consortia, members, technologies = three
+    extra = frame([(4, None, "S1", 2022, "national", 0), (5, None, "S2", 2022, "region", 4)])
+    all_ = pd.concat([consortia, extra])
+    counts = province_counts(all_, ["310000", "320000", "330000"])
+    assert counts == {"310000": 0, "320000": 1, "330000": 2, "national": 1, "regional": 1}
+    assert technology_counts(technologies, ["T01", "T02", "T03"]) == {"T01": 1, "T02": 2, "T03": 0}
+
+
+def test_count_by_dimensions(three):
+    consortia, members, technologies = three
+    ref = load_reference()
+    by = count_by(consortia, technologies, ["province", "technology"], ref)
+    assert by.values.tolist() == [["320000", "T02", 1], ["330000", "T01", 1], ["330000", "T02", 1]]
+    by_group = count_by(consortia, technologies, ["region_group"], ref)
+    assert by_group.values.tolist() == [["东部", 3]]
+    by_region = count_by(consortia, technologies, ["region"], ref).set_index("region")["count"]
+    assert by_region["R01"] == 3 and by_region["R05"] == 1  # 长三角 all three, 沿沪宁 only 江苏
+    with pytest.raises(ValueError):
+        count_by(consortia, technologies, ["colour"], ref)
+
+
+def test_gaps(three):
+    consortia, members, technologies = three
+    counts = {"T01": 0, "T02": 2, "T03": 3, "T04": 1}
+    assert uncovered_and_thin(counts) == {"uncovered": ["T01"], "thin": ["T02", "T04"]}
+    long = technologies.rename(columns={"consortium_id": "id"}).merge(consortia[["id", "province"]], on="id")
+    m = gap_matrix(long, ["T01", "T02", "T03"], "province", ["320000", "330000"])
+    assert m.values.tolist() == [[0, 1], [1, 1], [0, 0]]
+    dup = duplication(long, min_provinces=2)
+    assert dup.values.tolist() == [["T02", 2, 2]]
+
+
+def test_collaboration_matrix_on_three_consortia(three):
+    consortia, members, technologies = three
+    codes = ["310000", "320000", "330000"]
+    m = collaboration_matrix(consortia, members, codes)
+    # rows lead, columns member: 330000 leads #1 (330000, 320000) and #2 (330000); 320000 leads #3 (310000, 330000)
+    assert m.values.tolist() == [[0, 0, 0], [1, 0, 1], [0, 1, 2]]
+    edges = flow_edges(m)
+    assert edges.values.tolist() == [["320000", "310000", 1], ["320000", "330000", 1], ["330000", "320000", 1]]
+    assert cross_regional_share(consortia) == pytest.approx(2 / 3)
+    activity = region_activity(consortia, members, load_reference()).set_index("region")
+    assert activity.loc["R01", "consortia"] == 3 and activity.loc["R01", "internal_collaboration"] == 2
+    assert activity.loc["R05", "consortia"] == 1 and activity.loc["R05", "internal_collaboration"] == 1
+
+
+def test_concentration_trend(three):
+    consortia, *_ = three
+    trend = concentration_trend(consortia, ["320000", "330000"]).set_index(["year", "basis"])
+    assert trend.loc[(2020, "year"), "hhi"] == 1.0
+    assert trend.loc[(2021, "year"), "hhi"] == pytest.approx(0.5)
+    assert trend.loc[(2021, "cumulative"), "hhi"] == pytest.approx((2 / 3) ** 2 + (1 / 3) ** 2)
+
+
+def test_filters_apply_and_round_trip_through_the_url(three):
+    consortia, members, technologies = three
+    f = Filters(sector=("S1",), technology=("T02",), province="330000")
+    c, t, m = apply_filters(consortia, technologies, members, f)
+    assert list(c["id"]) == [1] and sorted(t["technology"]) == ["T01", "T02"] and len(m) == 2
+    assert Filters.from_query("?" + f.to_query()) == f
+    assert f.to_query(lang="en") == "sector=S1&technology=T02&province=330000&lang=en"
+    years = Filters(year_from=2021, year_to=2021)
+    assert list(apply_filters(consortia, technologies, members, years)[0]["id"]) == [2, 3]
+    assert Filters.from_query("year_from=abc&level=scope:cross_regional").level == ("scope:cross_regional",)
+    consortia.loc[1, "scope"] = "cross_regional"
+    scoped = apply_filters(consortia, technologies, members, Filters(level=("scope:cross_regional",)))[0]
+    assert list(scoped["id"]) == [1]
+
+
+def test_moran_of_constant_values_is_zero_without_error():
+    assert moran({code: 1 for code in province_weights().id_order})["p_value"] == 1.0
+    assert np.isfinite(moran({"110000": 5})["moran_i"])

@@ -1,0 +1,71 @@
+"""The China map builder: inset, dashes, values-only updates, offline rendering."""
+import io
+import json
+
+import pytest
+
+from figures.china_map import INSET_TRACE, MAIN_TRACE, build_city_map, build_province_map
+
+VALUES = {"110000": 30, "310000": 25, "330000": 22, "710000": 0}
+
+
+def test_two_geo_subplots_main_and_inset():
+    fig = build_province_map(VALUES, title="t", legend_label="数量")
+    assert fig.data[MAIN_TRACE].geo == "geo" and fig.data[INSET_TRACE].geo == "geo2"
+    assert list(fig.layout.geo.lataxis.range) == [18.0, 54.0]
+    inset = fig.layout.geo2
+    assert inset.domain.x[0] > 0.8 and inset.domain.y[1] <= 0.31 and inset.showframe
+    assert inset.lataxis.range[0] < 5  # down to the Nansha islands
+    assert any(a.text == "南海诸岛" for a in fig.layout.annotations)
+    dashes = [t for t in fig.data if t.name == "maritime"]
+    assert len(dashes) == 1 and dashes[0].geo == "geo2" and len(dashes[0].lon) > 20
+
+
+def test_values_by_code_with_zeros_for_missing():
+    fig = build_province_map(VALUES)
+    z = dict(zip(fig.data[MAIN_TRACE].locations, fig.data[MAIN_TRACE].z))
+    assert len(z) == 34 and z["110000"] == 30 and z["650000"] == 0
+    assert list(fig.data[INSET_TRACE].z) == list(fig.data[MAIN_TRACE].z)
+
+
+def test_no_base_layers_nothing_to_fetch():
+    fig = build_province_map(VALUES)
+    for geo in (fig.layout.geo, fig.layout.geo2):
+        assert geo.visible is False
+
+
+def test_url_geometry_keeps_the_figure_small():
+    inline = build_province_map(VALUES, geometry="inline").to_json()
+    url = build_province_map(VALUES, geometry="url")
+    assert url.data[MAIN_TRACE].geojson == "/assets/boundaries/provinces.geojson"
+    assert len(url.to_json()) < 30_000 < len(inline) <= 600_000
+
+
+def test_english_labels_and_selected_outline():
+    fig = build_province_map(VALUES, lang="en", selected="330000")
+    labels = [t for t in fig.data if t.name == "labels"][0]
+    assert "Zhejiang" in labels.text and any(t.name == "selected" for t in fig.data)
+    assert any(a.text == "South China Sea Islands" for a in fig.layout.annotations)
+
+
+def test_city_bubbles_on_the_same_frame():
+    fig = build_city_map({"330100": 5, "320500": 2, "999999": 3})
+    bubbles = [t for t in fig.data if t.name == "cities-geo"]
+    assert len(bubbles) == 1 and len(bubbles[0].lon) == 2
+
+
+@pytest.mark.slow
+def test_rendered_png_is_not_blank_and_shows_the_inset():
+    from PIL import Image
+
+    from exports.render import render_figure
+    png = render_figure(build_province_map(VALUES, title="创新联合体数量"), "png", width=1000, height=640, scale=1)
+    img = Image.open(io.BytesIO(png)).convert("L")
+    assert img.size == (1000, 640)
+    hist = img.histogram()
+    assert sum(hist[:250]) > 0.25 * img.size[0] * img.size[1]  # land covers the frame: not blank
+    assert sum(hist[:120]) > 200  # the dark provinces (北京, 上海) and the text are drawn
+    # the inset frame and the islands sit in the lower right corner
+    corner = img.crop((850, 450, 1000, 640))
+    darkest = next(level for level, count in enumerate(corner.histogram()) if count)
+    assert darkest < 200
