@@ -12,12 +12,18 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
+# A partial plotly.js (see tools/plotly-bundle/README.md); skipped, with a note, where npm is missing.
+assets/plotly-atlas.min.js: tools/plotly-bundle/package.json tools/plotly-bundle/entry.js
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tools/plotly-bundle && npm install --no-audit --no-fund --silent && npm run --silent build; \
+	else echo "npm not found: the app will load the full plotly.js bundle instead"; fi
+
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.runtime
-setup-dev: $(VENV)/.dev
+setup: $(VENV)/.runtime assets/plotly-atlas.min.js
+setup-dev: $(VENV)/.dev assets/plotly-atlas.min.js
 
 # Debian's Chromium (browser tests, kaleido) and Noto CJK fonts (Chinese in exported images).
 system:
@@ -43,4 +49,4 @@ boundaries: setup-dev
 	$(PY) -m etl boundaries
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis tools/plotly-bundle/node_modules assets/plotly-atlas.min.js

@@ -5,15 +5,43 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import dash
 
 import config
 
 
+BOUNDARY_FILES = ("provinces.geojson", "inset.geojson", "cities.geojson", "maritime.geojson")
+
+
+@lru_cache(maxsize=len(BOUNDARY_FILES))
+def _boundary_bytes(name: str) -> bytes:
+    return (config.BOUNDARIES_DIR / name).read_bytes()
+
+
+class StaticCompressionCache:
+    """Compress each static GET response (plotly.js, boundaries) once per worker; never cache callbacks."""
+
+    def __init__(self):
+        self._store: dict[str, bytes] = {}
+
+    @staticmethod
+    def key(request) -> str:
+        static = request.method == "GET" and not request.path.startswith("/_dash-update-component")
+        return f"static:{request.full_path}" if static else ""
+
+    def get(self, key: str):
+        return self._store.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.split(";", 1)[-1].startswith("static:"):
+            self._store[key] = value
+
+
 def create_app() -> dash.Dash:
     from flask_compress import Compress
 
-    from layouts.page import create_layout
 
     app = dash.Dash(
         __name__,
@@ -23,9 +51,31 @@ def create_app() -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
-    app.layout = create_layout
-    Compress(app.server)
     import callbacks  # noqa: F401  (registers every @dash.callback once)
+    from callbacks.page import serve_layout
+
+    app.layout = serve_layout
+    app.server.config.update(
+        COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "application/javascript",
+                            "application/json"],
+        COMPRESS_ALGORITHM=["br", "gzip"],  # what every browser accepts; zstd is not universal yet
+        COMPRESS_CACHE_BACKEND=StaticCompressionCache,
+        COMPRESS_CACHE_KEY=StaticCompressionCache.key,
+    )
+    Compress(app.server)
+
+    @app.server.route("/boundaries/<name>")
+    def boundaries(name: str):
+        """The compact boundary files, fetched once by the browser and cached."""
+        from flask import Response, abort
+
+        if name not in BOUNDARY_FILES:
+            abort(404)
+        # A plain response (not send_file) so flask-compress can gzip it: 420 KB -> ~120 KB.
+        response = Response(_boundary_bytes(name), mimetype="application/json")
+        response.cache_control.max_age = 86400
+        response.cache_control.public = True
+        return response
 
     return app
 
@@ -34,4 +84,9 @@ app = create_app()
 server = app.server
 
 if __name__ == "__main__":
-    app.run(host=config.HOST, port=config.PORT, debug=False)
+    import threading
+
+    from callbacks.state import warm_up
+
+    threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
+    app.run(host=config.HOST, port=config.PORT, debug=False, threaded=True)

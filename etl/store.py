@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import (Boolean, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text,
+from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, LargeBinary, MetaData, String, Table, Text,
                         create_engine, delete, event, func, insert, select, update)
 from sqlalchemy.engine import Engine
 
@@ -110,6 +110,15 @@ refresh_log = Table(
     Column("status", String(16), nullable=False),  # published | unchanged | failed | locked
     Column("snapshot_id", String(40)),
     Column("message", Text),
+)
+
+# Province indicators (population, GDP …) for normalising counts; not part of a snapshot.
+indicator_table = Table(
+    "indicators", metadata,
+    Column("province", String(6), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("value", Float, nullable=False),
 )
 
 SNAPSHOT_TABLES = (consortia, members, technology_tags, rejections, warnings, unmapped, snapshot_sources)

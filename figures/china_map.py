@@ -25,8 +25,8 @@ MAIN_LAT = (18.0, 54.0)
 INSET_LON = (105.5, 124.0)
 INSET_LAT = (3.0, 24.5)
 INSET_DOMAIN = dict(x=[0.84, 0.995], y=[0.01, 0.30])
-ASSET_URL = "/assets/boundaries/"
-MAIN_TRACE, INSET_TRACE = 0, 1  # indices that value updates (Dash Patch) address
+ASSET_URL = "/boundaries/"  # served by app.py from data/boundaries
+MAIN_TRACE, INSET_TRACE, SELECTED_TRACE = 0, 1, 2  # indices that value updates (Dash Patch) address
 
 
 @lru_cache(maxsize=8)
@@ -91,6 +91,39 @@ def _geojson(kind: Literal["inline", "url"], name: str):
     return f"{ASSET_URL}{name}" if kind == "url" else _read(name)
 
 
+def map_trace_values(
+    values: Mapping[str, float],
+    *,
+    legend_label: str = "",
+    lang: str = "zh",
+    colorscale=None,
+    zmin: float | None = None,
+    zmax: float | None = None,
+    zmid: float | None = None,
+    hover: Mapping[str, str] | None = None,
+    value_format: str = "int",
+) -> dict:
+    """The value-dependent properties of the main and inset choropleths (z, text, colour range).
+
+    The same dict builds a whole figure and patches an existing one, so a filter
+    change sends only these (Dash ``Patch``), never the geometry again."""
+    labels = province_labels()
+    codes = sorted(labels)
+    z = [float(values[c]) if c in values and values[c] is not None else float("nan") for c in codes]
+    names = [labels[c][2] if lang == "zh" else labels[c][3] for c in codes]
+    fmt = (lambda v: fmt_int(v, lang)) if value_format == "int" else (lambda v: fmt_float(v, 2, lang))
+    no_data = "无数据" if lang == "zh" else "no data"
+    text = [f"<b>{n}</b><br>{legend_label}: {fmt(v) if math.isfinite(v) else no_data}"
+            + (f"<br>{hover[c]}" if hover and c in hover else "") for c, n, v in zip(codes, names, z)]
+    finite = [v for v in z if math.isfinite(v)]
+    top = zmax if zmax is not None else max(finite + [1.0])
+    if zmid is not None:  # a diverging scale symmetric around zmid (e.g. LQ = 1)
+        top = max(top, 2 * zmid)
+        zmin = 0 if zmin is None else zmin
+    return dict(z=z, text=text, zmin=0 if zmin is None else zmin, zmax=top, zmid=zmid,
+                colorscale=colorscale or (DIVERGING if zmid is not None else SEQUENTIAL))
+
+
 def build_province_map(
     values: Mapping[str, float],
     *,
@@ -107,40 +140,44 @@ def build_province_map(
     selected: str | None = None,
     value_format: str = "int",
     height: int = 560,
+    missing_as_zero: bool = True,
 ) -> go.Figure:
     """A province choropleth of China with the South China Sea inset.
 
     ``values`` maps GB/T 2260 province codes to numbers (missing codes draw as
-    zero); the figure carries its geometry once (inline or by URL) so updates
-    can replace only ``z`` of traces MAIN_TRACE and INSET_TRACE.
+    zero unless ``missing_as_zero`` is False, then grey); the figure carries its
+    geometry once (inline or by URL) so updates can replace only the properties
+    of map_trace_values() on traces MAIN_TRACE and INSET_TRACE.
     """
-    labels = province_labels()
-    codes = sorted(labels)
-    z = [float(values.get(c, 0) or 0) for c in codes]
-    names = [labels[c][2] if lang == "zh" else labels[c][3] for c in codes]
-    fmt = (lambda v: fmt_int(v, lang)) if value_format == "int" else (lambda v: fmt_float(v, 2, lang))
-    text = [f"<b>{n}</b><br>{legend_label}: {fmt(v)}" + (f"<br>{hover[c]}" if hover and c in hover else "")
-            for c, n, v in zip(codes, names, z)]
-    finite = [v for v in z if math.isfinite(v)]
-    top = zmax if zmax is not None else max(finite + [1.0])
-    common = dict(
-        locations=codes, z=z, featureidkey="id", text=text, hoverinfo="text",
-        colorscale=colorscale or (DIVERGING if zmid is not None else SEQUENTIAL),
-        zmin=zmin if zmin is not None else (0 if zmid is None else None), zmax=top, zmid=zmid,
-        marker=dict(line=dict(color=BORDER, width=0.5)),
-    )
+    codes = sorted(province_labels())
+    if missing_as_zero:
+        values = {c: values.get(c, 0) or 0 for c in codes}
+    props = map_trace_values(values, legend_label=legend_label, lang=lang, colorscale=colorscale, zmin=zmin,
+                             zmax=zmax, zmid=zmid, hover=hover, value_format=value_format)
+    common = dict(locations=codes, featureidkey="id", hoverinfo="text",
+                  marker=dict(line=dict(color=BORDER, width=0.5)), **props)
     main = go.Choropleth(geojson=_geojson(geometry, "provinces.geojson"), geo="geo", name="provinces",
                          colorbar=dict(title=dict(text=legend_label), thickness=12, len=0.55, x=0.01,
                                        xanchor="left", y=0.55),
                          **common)
     inset = go.Choropleth(geojson=_geojson(geometry, "inset.geojson"), geo="geo2", name="inset",
                           showscale=False, **common)
+    if geometry == "url":
+        outline_geojson = _geojson(geometry, "provinces.geojson")
+    else:  # inline: carry only the picked province, not the whole country a second time
+        outline_geojson = {"type": "FeatureCollection",
+                           "features": [f for f in province_geojson()["features"] if f["id"] == selected]}
+    outline = go.Choropleth(
+        geojson=outline_geojson, geo="geo", locations=[selected] if selected else [],
+        z=[1] if selected else [], featureidkey="id", colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        showscale=False, marker=dict(line=dict(color="#d95f02", width=2.5)), hoverinfo="skip", name="selected")
     lon, lat = maritime_lines()
-    dashes = dict(lon=lon, lat=lat, mode="lines", line=dict(color="#5b7fa6", width=1.6),
-                  hoverinfo="skip", showlegend=False)
     # The dashes are drawn in the inset, where the whole line is in view.
-    fig = go.Figure([main, inset, go.Scattergeo(geo="geo2", name="maritime", **dashes)])
+    dashes = go.Scattergeo(geo="geo2", name="maritime", lon=lon, lat=lat, mode="lines",
+                           line=dict(color="#5b7fa6", width=1.6), hoverinfo="skip", showlegend=False)
+    fig = go.Figure([main, inset, outline, dashes])
     if show_labels:
+        labels = province_labels()
         small = {"810000", "820000", "120000", "310000"}  # labels there would cover the map
         shown = [c for c in codes if c not in small]
         fig.add_trace(go.Scattergeo(
@@ -148,16 +185,11 @@ def build_province_map(
             text=[labels[c][2] if lang == "zh" else labels[c][3] for c in shown], mode="text",
             textfont=dict(size=9 if lang == "en" else 10, color="#222"), hoverinfo="skip",
             showlegend=False, name="labels"))
-    if selected and selected in labels:
-        fig.add_trace(go.Choropleth(
-            geojson=_geojson(geometry, "provinces.geojson"), geo="geo", locations=[selected], z=[1],
-            featureidkey="id", colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-            marker=dict(line=dict(color="#d95f02", width=2.5)), hoverinfo="skip", name="selected"))
     fig.add_annotation(text=t("south_china_sea", lang), x=INSET_DOMAIN["x"][0] + 0.005,
                        y=INSET_DOMAIN["y"][0] + 0.005, xref="paper", yref="paper", xanchor="left",
                        yanchor="bottom", showarrow=False, font=dict(size=10, color=MUTED))
     fig.update_layout(**base_layout(title, geo=geo_layout(), geo2=geo_layout(inset=True), height=height,
-                                    dragmode=False, uirevision="china-map"))
+                                    dragmode=False, uirevision="china-map", showlegend=False))
     return fig
 
 

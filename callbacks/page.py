@@ -1,0 +1,146 @@
+"""The page shell: URL <-> filters, language, snapshot polling, banner, map/heatmap clicks, reset."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import dash
+from dash import Input, Output, State, callback, no_update
+
+from analytics.filters import Filters
+from etl.reference import load_reference
+from figures.text import fmt_datetime, t
+from layouts import ids
+from layouts.page import create_body
+
+from . import state
+from .common import FILTER_INPUTS, YEAR_BOUNDS, lang_of, read_filters
+
+
+def page_body(search: str) -> tuple[list, str]:
+    """The body for a page URL's query: its language and its filters."""
+    lang = lang_of(search)
+    sid = state.current_id()
+    body = create_body(lang, Filters.from_query(search or ""), load_reference(), state.year_bounds(sid),
+                       state.has_population(), has_snapshot=sid is not None)
+    return body, lang
+
+
+def serve_layout():
+    """The whole first page in one response: the layout request's Referer is the page URL,
+    so the body comes with the URL's language and filters, without a callback round trip."""
+    from urllib.parse import urlparse
+
+    from flask import has_request_context, request
+
+    from layouts.page import create_layout
+
+    if not has_request_context() or not request.referrer:
+        return create_layout()
+    body, lang = page_body(urlparse(request.referrer).query)
+    return create_layout(body, lang)
+
+
+# url -> page body (when the language changes, or when the layout came without one)
+@callback(Output(ids.PAGE, "children"), Output(ids.PAGE_LANG, "data"),
+          Input(ids.URL, "search"), State(ids.PAGE_LANG, "data"))
+def render_page(search, rendered_lang):
+    if rendered_lang == lang_of(search):
+        return no_update, no_update
+    return page_body(search)
+
+
+# lang-toggle -> url (the body re-renders in the other language, filters kept)
+@callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.LANG_TOGGLE, "n_clicks"),
+          State(ids.URL, "search"), prevent_initial_call=True)
+def toggle_language(_, search):
+    params = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    if lang_of(search) == "en":
+        params.pop("lang", None)
+    else:
+        params["lang"] = "en"
+    return "?" + urlencode(params, safe=",") if params else ""
+
+
+# filters -> url (a copied link reopens the same view)
+@callback(Output(ids.URL, "search", allow_duplicate=True), *FILTER_INPUTS, *YEAR_BOUNDS,
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def filters_to_url(sector, technology, lead_type, level, years, province, ymin, ymax, lang):
+    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    query = f.to_query(lang="en" if lang == "en" else "")
+    return f"?{query}" if query else ""
+
+
+# province-map click -> province filter (a second click on the same province clears it)
+@callback(Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True), Input(ids.PROVINCE_MAP, "clickData"),
+          State(ids.FILTER_PROVINCE, "data"), prevent_initial_call=True)
+def map_click(click, current):
+    try:
+        code = click["points"][0]["location"]
+    except (TypeError, KeyError, IndexError):
+        return no_update
+    return None if code == current else code
+
+
+# sector-heatmap click -> province and sector filters
+@callback(Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),
+          Output(ids.FILTER_SECTOR, "value", allow_duplicate=True),
+          Input(ids.SECTOR_HEATMAP, "clickData"), prevent_initial_call=True)
+def heatmap_click(click):
+    try:
+        province, sector = click["points"][0]["customdata"]
+    except (TypeError, KeyError, IndexError, ValueError):
+        return no_update, no_update
+    return province, sector
+
+
+# technology-gaps click -> technology filter
+@callback(Output(ids.FILTER_TECHNOLOGY, "value", allow_duplicate=True),
+          Input(ids.TECHNOLOGY_GAPS, "clickData"), prevent_initial_call=True)
+def gaps_click(click):
+    try:
+        return click["points"][0]["customdata"][0]
+    except (TypeError, KeyError, IndexError):
+        return no_update
+
+
+@callback(Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),
+          Input(ids.FILTER_PROVINCE_CLEAR, "n_clicks"), prevent_initial_call=True)
+def clear_province(_):
+    return None
+
+
+# reset -> the national picture
+@callback(Output(ids.FILTER_SECTOR, "value", allow_duplicate=True),
+          Output(ids.FILTER_TECHNOLOGY, "value", allow_duplicate=True),
+          Output(ids.FILTER_LEAD_TYPE, "value", allow_duplicate=True),
+          Output(ids.FILTER_LEVEL, "value", allow_duplicate=True),
+          Output(ids.FILTER_YEAR, "value", allow_duplicate=True),
+          Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),
+          Input(ids.FILTER_RESET, "n_clicks"), *YEAR_BOUNDS, prevent_initial_call=True)
+def reset(_, ymin, ymax):
+    return None, None, None, None, [ymin, ymax], None
+
+
+# poll -> snapshot id (open pages pick up a new snapshot without a restart)
+@callback(Output(ids.SNAPSHOT, "data"), Input(ids.SNAPSHOT_POLL, "n_intervals"), State(ids.SNAPSHOT, "data"))
+def poll_snapshot(_, known):
+    sid = state.current_id()
+    return no_update if sid == known else sid
+
+
+# snapshot, language -> data-banner
+@callback(Output(ids.DATA_BANNER, "children"), Output(ids.DATA_BANNER, "className"),
+          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"))
+def banner(sid, lang):
+    lang = lang or "zh"
+    snap = state.snapshot(sid)
+    if snap is None:
+        return ("尚无数据" if lang == "zh" else "No data yet"), "banner"
+    info = snap.info
+    parts = [f"{t('snapshot', lang)} {snap.id}", f"{t('published', lang)} {fmt_datetime(info['published_at'], lang)}"]
+    if info["synthetic"]:
+        parts.append(t("synthetic", lang))
+    return " · ".join(parts), "banner synthetic" if info["synthetic"] else "banner"
+
+
+__all__ = ["dash"]

@@ -1,0 +1,137 @@
+"""Store access for the app: lazy, cached per snapshot id, safe across threads and workers.
+
+Each gunicorn worker keeps its own small cache; a new snapshot id simply
+misses the cache, so a refresh shows up without restarts.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+
+import pandas as pd
+from sqlalchemy import select
+
+from analytics import views
+from analytics.filters import Filters
+from etl.reference import load_reference
+from etl.store import Snapshot, current_snapshot_id, get_engine, load_snapshot
+
+_lock = threading.Lock()
+_snapshots: OrderedDict[str, Snapshot] = OrderedDict()
+KEEP = 2
+
+
+def current_id() -> str | None:
+    return current_snapshot_id(get_engine())
+
+
+def snapshot(sid: str | None = None) -> Snapshot | None:
+    """The snapshot ``sid`` (current by default), read once per worker."""
+    sid = sid or current_id()
+    if sid is None:
+        return None
+    with _lock:
+        if sid in _snapshots:
+            _snapshots.move_to_end(sid)
+            return _snapshots[sid]
+    snap = load_snapshot(get_engine(), sid)
+    if snap is None:
+        return None
+    with _lock:
+        _snapshots[sid] = snap
+        while len(_snapshots) > KEEP:
+            _snapshots.popitem(last=False)
+    return snap
+
+
+def frames(sid: str | None) -> tuple[str, views.Frames] | tuple[None, None]:
+    snap = snapshot(sid)
+    if snap is None:
+        return None, None
+    return snap.id, _frames(snap.id)
+
+
+@lru_cache(maxsize=4)
+def _frames(sid: str) -> views.Frames:
+    snap = snapshot(sid)
+    return views.Frames(snap.consortia, snap.technologies, snap.members)
+
+
+def year_bounds(sid: str | None) -> tuple[int, int]:
+    snap = snapshot(sid)
+    years = snap.consortia["year"].dropna() if snap is not None else pd.Series(dtype=float)
+    if years.empty:
+        return 2015, 2026
+    return int(years.min()), int(years.max())
+
+
+@lru_cache(maxsize=1)
+def indicators() -> pd.DataFrame | None:
+    from etl.indicators import indicator_table
+
+    with get_engine().connect() as con:
+        frame = pd.read_sql(select(indicator_table), con)
+    return frame if len(frame) else None
+
+
+def has_population() -> bool:
+    ind = indicators()
+    return ind is not None and (ind["indicator"] == "population").any()
+
+
+# Results per (snapshot, filters, option): a repeated view costs a dictionary lookup.
+@lru_cache(maxsize=512)
+def overview(sid: str, f: Filters, metric: str) -> dict:
+    return views.overview(_frames(sid), f, load_reference(), metric, indicators())
+
+
+@lru_cache(maxsize=256)
+def sector_matrix(sid: str, f: Filters, mode: str):
+    return views.sector_matrix(_frames(sid), f, load_reference(), mode)
+
+
+@lru_cache(maxsize=256)
+def gap_matrix(sid: str, f: Filters):
+    return views.technology_gap_matrix(_frames(sid), f, load_reference())
+
+
+@lru_cache(maxsize=256)
+def clustering(sid: str, f: Filters) -> dict:
+    return views.clustering(_frames(sid), f, load_reference())
+
+
+@lru_cache(maxsize=256)
+def collaboration(sid: str, f: Filters) -> dict:
+    return views.collaboration(_frames(sid), f, load_reference())
+
+
+@lru_cache(maxsize=256)
+def city_counts(sid: str, f: Filters) -> dict:
+    return views.city_counts(_frames(sid), f)
+
+
+def reset_caches() -> None:
+    """Forget everything (tests, or after a manual store change)."""
+    with _lock:
+        _snapshots.clear()
+    for fn in (_frames, indicators, overview, sector_matrix, gap_matrix, clustering, collaboration, city_counts):
+        fn.cache_clear()
+
+
+def warm_up() -> None:
+    """Load the current snapshot and the spatial machinery before the first visitor needs them.
+
+    Called by ``python app.py`` and gunicorn's post_worker_init in a background
+    thread (never at import): libpysal alone takes seconds to import."""
+    from analytics.spatial import province_weights
+
+    province_weights()
+    sid = current_id()
+    if sid is not None:
+        f = Filters()
+        overview(sid, f, "count")
+        clustering(sid, f)
+        sector_matrix(sid, f, "count")
+        gap_matrix(sid, f)
+        collaboration(sid, f)

@@ -1,0 +1,82 @@
+"""snapshot -> data status panel; button -> rejected rows as CSV."""
+from __future__ import annotations
+
+import io
+
+from dash import Input, Output, State, callback, dcc, html
+
+from etl.store import get_engine, list_snapshots, refresh_history
+from figures.text import fmt_datetime, fmt_int, t
+from layouts import ids
+
+from . import state
+
+
+def _table(header: list[str], rows: list[list]) -> html.Table:
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                       html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])], className="status")
+
+
+# snapshot, language -> status panel
+@callback(Output(ids.STATUS_PANEL, "children"), Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"))
+def update_status(sid, lang):
+    lang = lang or "zh"
+    zh = lang == "zh"
+    snap = state.snapshot(sid)
+    if snap is None:
+        return html.P("尚无数据快照" if zh else "No snapshot yet")
+    info = snap.info
+    report = info["report"]
+    engine = get_engine()
+    facts = [
+        [t("snapshot", lang), snap.id],
+        ["发布时间" if zh else "Published", fmt_datetime(info["published_at"], lang)],
+        ["类型" if zh else "Kind", info["kind"] + (" · " + t("synthetic", lang) if info["synthetic"] else "")],
+        ["读取行数" if zh else "Rows read", fmt_int(info["rows_read"])],
+        ["接受" if zh else "Accepted", fmt_int(info["consortia"])],
+        ["拒绝" if zh else "Rejected", fmt_int(info["rejected"])],
+        ["警告" if zh else "Warnings", fmt_int(info["warnings"])],
+        ["合并重复" if zh else "Duplicates merged", fmt_int(info["duplicates"])],
+    ]
+    sources = [[s["name"], s["sha256"][:12], s.get("location") or ""] for s in state_sources(snap)]
+    rejections = snap.rejections.head(200)
+    unmapped = [[kind, text, n] for kind, texts in report.get("unmapped", {}).items() for text, n in texts.items()]
+    history = refresh_history(engine, 20)
+    snapshots = list_snapshots(engine).head(10)
+    return [
+        _table(["", ""], facts),
+        html.H3("源文件" if zh else "Source files"),
+        _table(["文件" if zh else "File", "SHA-256", "位置" if zh else "Location"], sources),
+        html.H3(("被拒记录" if zh else "Rejected rows") + f"（{len(snap.rejections)}）"),
+        _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "原因" if zh else "Reason"],
+               rejections[["file", "row", "field", "reason"]].values.tolist()) if len(rejections) else
+        html.P("无" if zh else "None"),
+        html.H3("未映射文本" if zh else "Unmapped texts"),
+        _table(["类别" if zh else "Kind", "文本" if zh else "Text", "次数" if zh else "Count"], unmapped)
+        if unmapped else html.P("无" if zh else "None"),
+        html.H3("快照历史" if zh else "Snapshots"),
+        _table(["ID", "发布" if zh else "Published", "类型" if zh else "Kind", "联合体" if zh else "Consortia"],
+               [[r.id, fmt_datetime(r.published_at, lang), r.kind, fmt_int(r.consortia)]
+                for r in snapshots.itertuples()]),
+        html.H3("刷新记录" if zh else "Refresh history"),
+        _table(["开始" if zh else "Started", "状态" if zh else "Status", "说明" if zh else "Message"],
+               [[fmt_datetime(r.started_at, lang), r.status, (r.message or "")[:160]] for r in history.itertuples()])
+        if len(history) else html.P("尚无刷新" if zh else "No refresh yet"),
+    ]
+
+
+def state_sources(snap) -> list[dict]:
+    from etl.store import snapshot_info
+
+    info = snapshot_info(get_engine(), snap.id)
+    return info["sources"] if info else []
+
+
+# button -> rejected rows of the current snapshot as CSV (UTF-8 with BOM, opens in Excel)
+@callback(Output(ids.STATUS_REJECTIONS_DOWNLOAD, "data"), Input(ids.STATUS_REJECTIONS_BUTTON, "n_clicks"),
+          State(ids.SNAPSHOT, "data"), prevent_initial_call=True)
+def download_rejections(_, sid):
+    snap = state.snapshot(sid)
+    buf = io.StringIO()
+    snap.rejections.to_csv(buf, index=False)
+    return dcc.send_string("\ufeff" + buf.getvalue(), f"rejections-{snap.id}.csv")

@@ -1,0 +1,72 @@
+"""filters -> sector heatmap, technology gaps, clustering, collaboration."""
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, html
+
+from etl.reference import load_reference
+from figures.charts import build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map, build_sector_heatmap
+from figures.narrative import cross_regional_reading, gaps_reading, moran_reading
+from figures.text import fmt_int
+from layouts import ids
+
+from . import state
+from .common import FILTER_STATES, YEAR_BOUNDS, read_filters
+
+# The secondary views follow the overview (its 'done' marker changes with every filter,
+# snapshot or language change), so the map and KPIs never wait behind them.
+COMMON = [Input(ids.OVERVIEW_DONE, "data"), *FILTER_STATES, State(ids.SNAPSHOT, "data"), State(ids.PAGE_LANG, "data")]
+
+
+# filters, mode, sort -> sector heatmap
+@callback(Output(ids.SECTOR_HEATMAP, "figure"), *COMMON, Input(ids.HEATMAP_MODE, "value"),
+          Input(ids.HEATMAP_SORT, "value"), *YEAR_BOUNDS)
+def update_heatmap(_, sector, technology, lead_type, level, years, province, sid, lang, mode, sort, ymin, ymax):
+    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    sid, _ = state.frames(sid)
+    matrix = state.sector_matrix(sid, f, mode or "count")
+    pick = (f.province, f.sector[0]) if f.province and f.sector else None
+    return build_sector_heatmap(matrix, load_reference(), lang or "zh", mode or "count", sort or "total",
+                                selected=pick)
+
+
+# filters -> technology-gap matrix and the list of uncovered technologies
+@callback(Output(ids.TECHNOLOGY_GAPS, "figure"), Output(ids.GAPS_LIST, "children"), *COMMON, *YEAR_BOUNDS)
+def update_gaps(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+    lang = lang or "zh"
+    ref = load_reference()
+    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    sid, _ = state.frames(sid)
+    table = state.gap_matrix(sid, f)
+    uncovered = [c for c in table.index if table.loc[c, "total"] == 0]
+    head = html.P(gaps_reading(uncovered, ref, lang, show=2) + ("：" if lang == "zh" else ": ") if uncovered else
+                  gaps_reading([], ref, lang))
+    tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
+    return (build_gap_matrix(table, ref, lang, selected=f.technology[0] if f.technology else None),
+            [head, html.Div(tags)])
+
+
+# filters -> LISA cluster map and Moran's I
+@callback(Output(ids.CLUSTERING_MAP, "figure"), Output(ids.CLUSTERING_READING, "children"), *COMMON, *YEAR_BOUNDS)
+def update_clustering(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+    lang = lang or "zh"
+    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    sid, _ = state.frames(sid)
+    result = state.clustering(sid, f)
+    m = result["moran"]
+    return build_lisa_map(result["lisa"], lang, geometry="url"), moran_reading(m["moran_i"], m["p_value"], lang)
+
+
+# filters -> flow map, lead x member matrix
+@callback(Output(ids.COLLABORATION_FLOWS, "figure"), Output(ids.COLLABORATION_MATRIX, "figure"),
+          Output(ids.COLLABORATION_READING, "children"), *COMMON, *YEAR_BOUNDS)
+def update_collaboration(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+    lang = lang or "zh"
+    ref = load_reference()
+    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    sid, _ = state.frames(sid)
+    result = state.collaboration(sid, f)
+    text = cross_regional_reading(result["cross_regional_share"], lang)
+    text += (f"（{fmt_int(result['cross_regional'])} / {fmt_int(result['total'])}）。" if lang == "zh" else
+             f" ({fmt_int(result['cross_regional'])} of {fmt_int(result['total'])}).")
+    return (build_flow_map(result["edges"], lang, geometry="url"),
+            build_collaboration_matrix(result["matrix"], ref, lang), text)

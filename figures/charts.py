@@ -1,0 +1,183 @@
+"""Heatmaps, the technology-gap matrix, the collaboration matrix and maps built on the China map."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from etl.reference import Reference
+
+from .china_map import build_province_map, province_labels
+from .text import fmt_float, fmt_int, t
+from .theme import DIVERGING, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout
+
+REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
+
+
+def province_order(matrix: pd.DataFrame, ref: Reference, sort: str) -> list[str]:
+    """Provinces by total (largest first) or grouped by region group, each group by total."""
+    totals = matrix.fillna(0).sum(axis=1)
+    if sort == "region":
+        return sorted(matrix.index, key=lambda c: (REGION_ORDER.index(ref.provinces[c].region_group), -totals[c], c))
+    return sorted(matrix.index, key=lambda c: (-totals[c], c))
+
+
+def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh", mode: str = "count",
+                         sort: str = "total", title: str = "", selected: tuple[str, str] | None = None,
+                         height: int = 820) -> go.Figure:
+    """Province (rows) x sector (columns). customdata holds [province code, sector code] for clicks."""
+    counts = matrix.attrs.get("counts", matrix) if mode == "lq" else matrix
+    order = province_order(counts, ref, sort)
+    m = matrix.reindex(order)
+    c = counts.reindex(order)
+    sectors = list(m.columns)
+    x = [f"{s} {ref.term_label('sector', s, lang).replace('产业', '')}" if lang == "zh" else
+         f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
+    x = [label if len(label) <= 16 else label[:15] + "…" for label in x]
+    y = [ref.province_label(p, lang) for p in order]
+    custom = [[[p, s] for s in sectors] for p in order]
+    if mode == "lq":
+        z = m.to_numpy(dtype=float)
+        text = [[("" if math.isnan(v) else fmt_float(v, 1)) + ("*" if n < 3 and not math.isnan(v) else "")
+                 for v, n in zip(row, crow)] for row, crow in zip(z, c.to_numpy())]
+        trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
+                           colorscale=DIVERGING, zmid=1, zmin=0, zmax=max(2.0, float(pd.DataFrame(z).max().max() or 2)),
+                           colorbar=dict(title=t("lq", lang), thickness=12),
+                           hovertemplate="%{y} · %{x}<br>" + t("lq", lang) + " %{z:.2f}<extra></extra>")
+    else:
+        z = c.to_numpy()
+        text = [[fmt_int(v) if v else "" for v in row] for row in z]
+        trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
+                           colorscale=SEQUENTIAL, zmin=0, colorbar=dict(title=t("count", lang), thickness=12),
+                           hovertemplate="%{y} · %{x}<br>" + t("count", lang) + " %{z}<extra></extra>",
+                           xgap=1, ygap=1)
+    fig = go.Figure(trace)
+    if selected and selected[0] in order and selected[1] in sectors:
+        fig.add_shape(type="rect", x0=sectors.index(selected[1]) - 0.5, x1=sectors.index(selected[1]) + 0.5,
+                      y0=order.index(selected[0]) - 0.5, y1=order.index(selected[0]) + 0.5,
+                      line=dict(color="#d95f02", width=2.5))
+    fig.update_layout(**base_layout(title, height=height, margin=dict(l=10, r=10, t=60 if title else 30, b=10)))
+    fig.update_xaxes(side="top", tickangle=0 if lang == "zh" else -30)
+    fig.update_yaxes(autorange="reversed")
+    if mode == "lq":
+        fig.add_annotation(text="* " + ("基数少于 3 个联合体" if lang == "zh" else "fewer than 3 consortia"),
+                           x=1, y=-0.01, xref="paper", yref="paper", xanchor="right", yanchor="top",
+                           showarrow=False, font=dict(size=11, color=MUTED))
+    return fig
+
+
+def gap_column_label(col: str, lang: str) -> str:
+    if col == "national":
+        return t("national", lang)
+    if col == "regional":
+        return t("regional", lang)
+    en = {"东部": "East", "中部": "Central", "西部": "West", "东北": "Northeast", "港澳台": "HK, Macau, Taiwan"}
+    return col if lang == "zh" else en.get(col, col)
+
+
+def build_gap_matrix(table: pd.DataFrame, ref: Reference, lang: str = "zh", title: str = "",
+                     selected: str | None = None, height: int = 900) -> go.Figure:
+    """Technology (rows) x region columns; uncovered rows in red, thin ones in orange, counts written in."""
+    columns = [c for c in table.columns if c != "total"]
+    totals = table["total"]
+    labels = []
+    for code in table.index:
+        name = f"{code} {ref.term_label('technology', code, lang)}"
+        if totals[code] == 0:
+            name = f"<b>{name} ✕</b>"
+        labels.append(name)
+    z = table[columns].to_numpy()
+    # Colour classes: row uncovered (0), thin row (1), covered cell (2 + count scale)
+    classes = [[0 if totals[code] == 0 else (1 if totals[code] <= 2 else (2 if v == 0 else 3))
+                for v in row] for code, row in zip(table.index, z)]
+    text = [[fmt_int(v) if v else ("—" if totals[code] == 0 else "") for v in row] for code, row in zip(table.index, z)]
+    colours = [[0.0, "#d6604d"], [0.25, "#d6604d"], [0.25, "#fdb863"], [0.5, "#fdb863"], [0.5, "#f7f7f7"],
+               [0.75, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#92c5de"]]
+    custom = [[[code, col] for col in columns] for code in table.index]
+    fig = go.Figure(go.Heatmap(
+        z=classes, x=[gap_column_label(c, lang) for c in columns] , y=labels, text=text, texttemplate="%{text}",
+        customdata=custom, colorscale=colours, zmin=0, zmax=3, showscale=False, xgap=1, ygap=1,
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#d6604d", name=t("uncovered", lang), showlegend=True))
+    fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#fdb863", name=t("thin", lang), showlegend=True))
+    fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#92c5de", name=t("covered", lang), showlegend=True))
+    if selected in table.index:
+        i = list(table.index).index(selected)
+        fig.add_shape(type="rect", x0=-0.5, x1=len(columns) - 0.5, y0=i - 0.5, y1=i + 0.5,
+                      line=dict(color="#333", width=2))
+    fig.update_layout(**base_layout(title, height=height, legend=dict(orientation="h", y=-0.01, yanchor="top", x=0),
+                                    margin=dict(l=10, r=10, t=70 if title else 40, b=40)))
+    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    return fig
+
+
+def build_lisa_map(clusters: pd.DataFrame, lang: str = "zh", title: str = "", geometry: str = "inline",
+                   height: int = 560) -> go.Figure:
+    """LISA cluster map: categories on the China map, a legend entry per class."""
+    keys = ["hh", "ll", "hl", "lh", "ns"]
+    index = {k: i for i, k in enumerate(keys)}
+    values = {row.code: index[row.cluster] for row in clusters.itertuples()}
+    scale = []
+    for i, k in enumerate(keys):
+        scale += [[i / len(keys), LISA_COLOURS[k]], [(i + 1) / len(keys), LISA_COLOURS[k]]]
+    hover = {row.code: t(row.cluster, lang) + f" (p = {row.p_value:.3f})" for row in clusters.itertuples()}
+    fig = build_province_map(values, title=title, legend_label=t("count", lang), lang=lang, colorscale=scale,
+                             zmin=-0.5, zmax=len(keys) - 0.5, hover=hover, geometry=geometry, height=height)
+    counts = dict(zip(clusters["code"], clusters["value"]))
+    for trace in (fig.data[0], fig.data[1]):
+        trace.showscale = False
+        trace.text = [f"<b>{province_labels()[c][2 if lang == 'zh' else 3]}</b><br>{t('count', lang)}: "
+                      f"{fmt_int(counts.get(c, 0))}<br>{hover.get(c, '')}" for c in trace.locations]
+    for k in keys:
+        fig.add_trace(go.Scattergeo(geo="geo", lon=[None], lat=[None], mode="markers", name=t(k, lang),
+                                    marker=dict(size=12, color=LISA_COLOURS[k], symbol="square")))
+    fig.update_layout(showlegend=True, legend=dict(x=0.01, y=0.5, bgcolor="rgba(255,255,255,0.8)"))
+    return fig
+
+
+def build_flow_map(edges: pd.DataFrame, lang: str = "zh", title: str = "", geometry: str = "inline",
+                   top: int = 60, height: int = 560) -> go.Figure:
+    """Lead -> member province flows as lines on the China map, width by number of consortia."""
+    fig = build_province_map({}, title=title, lang=lang, geometry=geometry, show_labels=True,
+                             colorscale=[[0, "#f2f4f7"], [1, "#f2f4f7"]], height=height)
+    fig.update_traces(showscale=False, hoverinfo="skip", selector=dict(type="choropleth"))
+    labels = province_labels()
+    shown = edges.head(top)
+    biggest = max(shown["weight"].max() if len(shown) else 1, 1)
+    # One trace per width class (not per edge): the browser draws four paths, not sixty.
+    classes = pd.cut(shown["weight"] / biggest, bins=[0, 0.25, 0.5, 0.75, 1.0], labels=False, include_lowest=True)
+    for cls in sorted(set(classes)):
+        part = shown[classes == cls]
+        lon, lat, text = [], [], []
+        for row in part.itertuples():
+            a, b = labels[row.source], labels[row.target]
+            name_a, name_b = (a[2], b[2]) if lang == "zh" else (a[3], b[3])
+            label = f"{name_a} → {name_b}: {fmt_int(row.weight)}"
+            lon += [a[0], b[0], None]
+            lat += [a[1], b[1], None]
+            text += [label, label, None]
+        fig.add_trace(go.Scattergeo(
+            geo="geo", lon=lon, lat=lat, text=text, mode="lines", showlegend=False, hoverinfo="text",
+            line=dict(width=1 + 1.6 * cls, color="rgba(217,95,2,0.55)"), name=f"flows-{cls}"))
+    return fig
+
+
+def build_collaboration_matrix(matrix: pd.DataFrame, ref: Reference, lang: str = "zh", title: str = "",
+                               height: int = 760) -> go.Figure:
+    """Lead province (rows) x member province (columns), provinces that take part only."""
+    off = matrix.astype(float).copy()
+    for c in off.index:  # home members would swamp the scale: the diagonal is left blank
+        off.loc[c, c] = float("nan")
+    active = [c for c in off.index if off.loc[c].sum() or off[c].sum()]
+    m = off.loc[active, active]
+    names = [ref.province_label(c, lang) for c in active]
+    fig = go.Figure(go.Heatmap(z=m.to_numpy(), x=names, y=names, hoverongaps=False, colorscale=SEQUENTIAL, zmin=0, xgap=1, ygap=1,
+                               colorbar=dict(title=t("consortia", lang), thickness=12),
+                               hovertemplate=t("lead", lang) + " %{y} → " + t("member", lang)
+                               + " %{x}: %{z}<extra></extra>"))
+    fig.update_layout(**base_layout(title, height=height))
+    fig.update_xaxes(title=t("member", lang), side="top", tickangle=-45)
+    fig.update_yaxes(title=t("lead", lang), autorange="reversed")
+    return fig

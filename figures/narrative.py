@@ -1,0 +1,78 @@
+"""Auto-written readings of the numbers, in Chinese or English."""
+from __future__ import annotations
+
+from etl.reference import Reference
+
+from .text import fmt_float, fmt_int, fmt_pct
+
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+def _join(names: list[str], lang: str) -> str:
+    return "、".join(names) if lang == "zh" else ", ".join(names)
+
+
+def concentration_reading(top6: list[str], share: float, total_located: int, ref: Reference, lang: str) -> str:
+    """'北京、上海……六省合计占 62%' — the top provinces' share of located consortia."""
+    if not total_located:
+        return "当前筛选下没有落在具体省份的联合体。" if lang == "zh" else "No consortium is located in a province under these filters."
+    k = len(top6)
+    names = [ref.province_label(c, lang) for c in top6]
+    if lang == "zh":
+        return f"{_join(names, lang)}{CN_DIGITS[k] if k <= 10 else k}省合计占 {fmt_pct(share)}"
+    return f"The top {k} ({_join(names, lang)}) hold {fmt_pct(share)} of located consortia"
+
+
+def gaps_reading(uncovered: list[str], ref: Reference, lang: str, show: int = 2) -> str:
+    """'光刻机、航空发动机等 4 项卡脖子技术尚无联合体覆盖' — lithography and aero-engines named first."""
+    if not uncovered:
+        return "每项卡脖子技术都已有联合体覆盖。" if lang == "zh" else "Every bottleneck technology has at least one consortium."
+    ordered = sorted(uncovered, key=lambda c: (c not in ("T01", "T36"), c))
+    names = [ref.term_label("technology", c, lang) for c in ordered[:show]]
+    n = len(uncovered)
+    if lang == "zh":
+        more = "等" if n > show else ""
+        return f"{_join(names, lang)}{more} {n} 项卡脖子技术尚无联合体覆盖"
+    more = " and others" if n > show else ""
+    return f"{n} bottleneck technolog{'y has' if n == 1 else 'ies have'} no consortium: {_join(names, lang)}{more}"
+
+
+def cross_regional_reading(share: float, lang: str) -> str:
+    if lang == "zh":
+        return f"跨省协作的联合体占 {fmt_pct(share)}"
+    return f"{fmt_pct(share)} of consortia reach across provincial borders"
+
+
+def overview_reading(view: dict, ref: Reference, lang: str) -> str:
+    """The short reading under the KPIs: concentration, gaps and cross-regional reach."""
+    conc = view["concentration"]
+    located = sum(view["counts"].values())
+    parts = [concentration_reading(conc["top6"], conc["top6_share"], located, ref, lang),
+             gaps_reading(view["kpis"]["uncovered_codes"], ref, lang),
+             cross_regional_reading(view["cross_regional_share"], lang)]
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(parts) + ("。" if lang == "zh" else ".")
+
+
+def moran_reading(moran_i: float, p_value: float, lang: str) -> str:
+    """One sentence that explains Moran's I to a planner."""
+    significant = p_value < 0.05
+    if lang == "zh":
+        if significant and moran_i > 0:
+            tail = "省份之间呈显著的空间集聚：联合体多的省份彼此相邻。"
+        elif significant and moran_i < 0:
+            tail = "省份之间呈显著的空间分散：多与少的省份交错分布。"
+        else:
+            tail = "未见显著的空间集聚，热点彼此并不相邻。"
+        return f"全局莫兰指数 I = {fmt_float(moran_i, 3)}（p = {fmt_float(p_value, 3)}）：{tail}"
+    if significant and moran_i > 0:
+        tail = "significant clustering: provinces with many consortia border each other."
+    elif significant and moran_i < 0:
+        tail = "significant dispersion: high and low provinces alternate."
+    else:
+        tail = "no significant clustering; the hot spots are not neighbours."
+    return f"Global Moran's I = {fmt_float(moran_i, 3)} (p = {fmt_float(p_value, 3)}): {tail}"
+
+
+def count_label(n: int, lang: str) -> str:
+    return f"{fmt_int(n)} 个" if lang == "zh" else fmt_int(n)

@@ -1,0 +1,14 @@
+"""gunicorn app:server — settings and a warm-up per worker."""
+import os
+import threading
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = 4
+timeout = 120
+
+
+def post_worker_init(worker):
+    from callbacks.state import warm_up
+
+    threading.Thread(target=warm_up, daemon=True, name="warm-up").start()

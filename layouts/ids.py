@@ -1,0 +1,60 @@
+"""Every component id, once. Those in shared/spec/CONTRACT.md §4 are public."""
+
+URL = "url"
+PAGE = "page"
+PAGE_LANG = "page-lang"
+SNAPSHOT = "snapshot-id"
+SNAPSHOT_POLL = "snapshot-poll"
+
+LANG_TOGGLE = "lang-toggle"
+DATA_BANNER = "data-banner"
+
+FILTER_SECTOR = "filter-sector"
+FILTER_TECHNOLOGY = "filter-technology"
+FILTER_LEAD_TYPE = "filter-lead-type"
+FILTER_LEVEL = "filter-level"
+FILTER_YEAR = "filter-year"
+FILTER_PROVINCE = "filter-province"
+FILTER_PROVINCE_CHIP = "filter-province-chip"
+FILTER_PROVINCE_CLEAR = "filter-province-clear"
+FILTER_RESET = "filter-reset"
+
+KPI_TOTAL = "kpi-total"
+KPI_PROVINCES = "kpi-provinces"
+KPI_UNCOVERED = "kpi-uncovered"
+OVERVIEW_READING = "overview-reading"
+OVERVIEW_DONE = "overview-done"  # set after map + KPIs: the other views follow, so the map comes first
+
+PROVINCE_MAP = "province-map"
+MAP_METRIC = "map-metric"
+MAP_CITY_LAYER = "map-city-layer"
+MAP_SIDE = "map-side"
+MAP_DRAWN = "map-drawn"  # what the drawn map was built for: same key -> values-only Patch
+
+SECTOR_HEATMAP = "sector-heatmap"
+HEATMAP_MODE = "heatmap-mode"
+HEATMAP_SORT = "heatmap-sort"
+
+TECHNOLOGY_GAPS = "technology-gaps"
+GAPS_LIST = "gaps-uncovered-list"
+
+CLUSTERING_MAP = "clustering-map"
+CLUSTERING_READING = "clustering-reading"
+
+COLLABORATION_FLOWS = "collaboration-flows"
+COLLABORATION_MATRIX = "collaboration-matrix"
+COLLABORATION_READING = "collaboration-reading"
+
+RECORDS_GRID = "records-grid"
+RECORDS_SEARCH = "records-search"
+RECORDS_COUNT = "records-count"
+
+STATUS_PANEL = "status-panel"
+STATUS_REJECTIONS_BUTTON = "status-rejections-button"
+STATUS_REJECTIONS_DOWNLOAD = "status-rejections-download"
+
+EXPORT_FORMAT = "export-format"
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_BRIEF = "export-brief"
+EXPORT_DATA = "export-data"
+EXPORT_STATUS = "export-status"
