@@ -26,9 +26,12 @@ class StaticCompressionCache:
     def __init__(self):
         self._store: dict[str, bytes] = {}
 
+    STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/boundaries/")
+
     @staticmethod
     def key(request) -> str:
-        static = request.method == "GET" and not request.path.startswith("/_dash-update-component")
+        # Only files that never change while the server runs; the layout depends on the Referer.
+        static = request.method == "GET" and request.path.startswith(StaticCompressionCache.STATIC_PREFIXES)
         return f"static:{request.full_path}" if static else ""
 
     def get(self, key: str):

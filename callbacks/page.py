@@ -86,11 +86,24 @@ def map_click(click, current):
           Output(ids.FILTER_SECTOR, "value", allow_duplicate=True),
           Input(ids.SECTOR_HEATMAP, "clickData"), prevent_initial_call=True)
 def heatmap_click(click):
+    cell = heatmap_cell(click)
+    return cell if cell else (no_update, no_update)
+
+
+def heatmap_cell(click) -> tuple[str, str] | None:
+    """(province code, sector code) of a clicked heatmap cell, from its customdata or, where the
+    browser leaves that out, from the axis labels ('S4 生物', '北京' / 'Beijing')."""
     try:
-        province, sector = click["points"][0]["customdata"]
-    except (TypeError, KeyError, IndexError, ValueError):
-        return no_update, no_update
-    return province, sector
+        point = click["points"][0]
+    except (TypeError, KeyError, IndexError):
+        return None
+    if isinstance(point.get("customdata"), (list, tuple)) and len(point["customdata"]) == 2:
+        return tuple(point["customdata"])
+    ref = load_reference()
+    sector = str(point.get("x", "")).split(" ")[0]
+    names = {ref.province_label(c, lang): c for c in ref.provinces for lang in ("zh", "en")}
+    province = names.get(str(point.get("y", "")))
+    return (province, sector) if province and sector in ref.sectors else None
 
 
 # technology-gaps click -> technology filter
@@ -98,9 +111,11 @@ def heatmap_click(click):
           Input(ids.TECHNOLOGY_GAPS, "clickData"), prevent_initial_call=True)
 def gaps_click(click):
     try:
-        return click["points"][0]["customdata"][0]
+        label = str(click["points"][0]["y"])  # 'T01 光刻机' or '<b>T01 光刻机 ✕</b>'
     except (TypeError, KeyError, IndexError):
         return no_update
+    code = label.replace("<b>", "").split(" ")[0]
+    return code if code in load_reference().technologies else no_update
 
 
 @callback(Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),

@@ -16,7 +16,7 @@ GRAPH_CONFIG = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     "toImageButtonOptions": {"scale": 2},
 }
-POLL_SECONDS = 30
+POLL_SECONDS = float(__import__("os").environ.get("ATLAS_POLL_SECONDS", "30"))
 
 
 def create_layout(body: list | None = None, lang: str | None = None):

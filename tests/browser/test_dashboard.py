@@ -1,0 +1,147 @@
+"""The dashboard in headless Chromium, on the messy samples (answers in shared/samples/.../expected.json)."""
+import json
+import re
+import time
+
+import pytest
+
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.browser
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+PROVINCES = EXPECTED["by_province"]
+
+
+def test_first_load_shows_the_numbers_of_the_data(app_server, page):
+    url, _, summary = app_server
+    page.open(url + "/")
+    assert page.kpi("total") == EXPECTED["total"]
+    assert page.kpi("provinces") == sum(1 for n in PROVINCES.values() if n)
+    assert page.kpi("uncovered") == sum(1 for n in EXPECTED["by_technology"].values() if n == 0)
+    banner = page.text("#data-banner")
+    assert summary["snapshot"] in banner and "发布于" in banner and "演示" not in banner
+    for element in ("sector-heatmap", "technology-gaps", "province-map"):
+        assert page.page.query_selector(f"#{element} .main-svg")
+    assert page.errors == []
+
+
+def test_no_request_leaves_the_machine(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/")
+    page.page.mouse.wheel(0, 6000)
+    page.wait_idle()
+    outside = [r for r in page.requests if not r.startswith(url) and not r.startswith("data:")]
+    assert outside == []
+    assert any("/boundaries/provinces.geojson" in r for r in page.requests)
+
+
+@pytest.mark.parametrize("dropdown, label, query, count", [
+    ("filter-sector", "新材料", "sector=S3", EXPECTED["by_sector"]["S3"]),
+    ("filter-technology", "燃料电池", "technology=T27", EXPECTED["by_technology"]["T27"]),
+    ("filter-technology", "T30", "technology=T30", EXPECTED["by_technology"]["T30"]),
+])
+def test_filters_by_typing_a_label_and_enter(app_server, page, dropdown, label, query, count):
+    url, _, _ = app_server
+    page.open(url + "/")
+    page.choose(dropdown, label, query)
+    assert page.kpi("total") == count
+
+
+def test_lead_type_and_level_filters(app_server, page):
+    from tests.browser.conftest import direct_counts
+    url, env, _ = app_server
+    consortia = direct_counts(env)
+    page.open(url + "/")
+    page.choose("filter-lead-type", "央企", "lead_type=central_soe")
+    central = consortia[consortia["lead_type"] == "central_soe"]
+    assert page.kpi("total") == len(central) > 0
+    assert page.kpi("provinces") == central["province"].nunique()
+    page.choose("filter-level", "跨区域", "level=scope")
+    assert page.kpi("total") == int((central["scope"] == "cross_regional").sum())
+
+
+def test_map_click_filters_to_the_province_and_clicking_again_clears(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/")
+    heilongjiang = page.page.locator("#province-map .choroplethlayer path.choroplethlocation").nth(
+        sorted(PROVINCES).index("230000"))
+    heilongjiang.click(force=True)
+    page.wait_idle()
+    assert page.kpi("total") == PROVINCES["230000"] and "province=230000" in page.page.url
+    assert page.text("#filter-province-chip") == "黑龙江"
+    page.page.click("#filter-province-clear")
+    page.wait_idle()
+    assert page.kpi("total") == EXPECTED["total"] and "province" not in page.page.url
+
+
+def test_heatmap_click_filters_to_province_and_sector(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/")
+    # Sorted by total, the first row is 黑龙江 (6); its S4 column holds 2 consortia.
+    graph = page.page.locator("#sector-heatmap .nsewdrag").first
+    graph.scroll_into_view_if_needed()
+    box = graph.bounding_box()
+    columns = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S0"]
+    x = box["width"] * (columns.index("S4") + 0.5) / len(columns)
+    y = box["height"] * 0.5 / 34
+    graph.click(position={"x": x, "y": y}, force=True)
+    page.wait_idle()
+    assert "sector=S4" in page.page.url and "province=230000" in page.page.url
+    assert page.kpi("total") == EXPECTED["by_province_sector"]["230000|S4"]
+
+
+def test_url_round_trip_reopens_the_same_view(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/?sector=S3&province=130000")
+    assert page.kpi("total") == EXPECTED["by_province_sector"]["130000|S3"]
+    assert "S3" in page.text("#filter-sector") and page.text("#filter-province-chip") == "河北"
+    page.page.click("#filter-reset")
+    page.wait_idle()
+    assert page.kpi("total") == EXPECTED["total"]
+    assert "sector" not in page.page.url and "province" not in page.page.url
+
+
+def test_language_switch_and_english_link(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/?sector=S3")
+    page.page.click("#lang-toggle")
+    page.page.wait_for_selector("text=Consortium Atlas")
+    page.wait_idle()
+    assert "lang=en" in page.page.url and "sector=S3" in page.page.url
+    assert page.kpi("total") == EXPECTED["by_sector"]["S3"]
+    assert "Snapshot" in page.text("#data-banner") and page.text("#lang-toggle") == "中文"
+    assert "New materials" in page.text("#filter-sector")
+    english = page.page.eval_on_selector_all("#province-map text", "els => els.map(e => e.textContent)")
+    assert "Heilongjiang" in english and "黑龙江" not in english
+    page.open(url + "/?lang=en")
+    assert re.search(r"Uncovered bottleneck technologies", page.text("body"))
+    assert page.errors == []
+
+
+def test_year_range_from_the_url(app_server, page):
+    url, _, _ = app_server
+    from tests.browser.conftest import direct_counts
+    consortia = direct_counts(app_server[1])
+    page.open(url + "/?year_from=2024")
+    assert page.kpi("total") == int((consortia["year"] >= 2024).sum()) > 0
+    assert page.page.locator("#filter-year .rc-slider-handle, #filter-year [role=slider]").count() >= 2
+
+
+def test_new_snapshot_shows_without_restart(app_server, page, tmp_path):
+    from tests.conftest import run_cli
+    url, env, _ = app_server
+    page.open(url + "/")
+    before = page.text("#data-banner")
+    extra = tmp_path / "one.json"
+    extra.write_text('[{"name": "新联合体", "province": "浙江", "sector": "S3"}]', encoding="utf-8")
+    try:
+        assert run_cli("ingest", str(extra), env=env).returncode == 0
+        page.page.wait_for_function(f"() => document.querySelector('#data-banner').innerText !== {before!r}",
+                                    timeout=60000)
+        page.wait_idle()
+        assert page.kpi("total") == 1
+    finally:
+        prev = run_cli("snapshots", env=env).stdout.split()
+        sid = [w for w in prev if re.match(r"\d{8}T", w)][1]
+        run_cli("rebuild", sid, env=env)  # the original samples again for the other tests
+        time.sleep(3)
