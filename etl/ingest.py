@@ -74,7 +74,9 @@ def ingest_sources(engine: Engine, sources: list[SourceFile], kind: str = "inges
         return IngestResult(None, {"errors": errors}, errors)
     batch = transform(rows)
     report = build_report(batch, errors, per_file, notes)
-    sid = publish_snapshot(engine, batch, readable, kind, report)
+    # The stored report keeps counts and rejections; every warning is in the warnings table.
+    stored = {k: v for k, v in report.items() if k != "warning_list"}
+    sid = publish_snapshot(engine, batch, readable, kind, stored)
     return IngestResult(sid, report, errors)
 
 

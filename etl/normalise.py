@@ -23,6 +23,10 @@ _ASCII_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*$")
 
 def clean(value) -> str:
     """Cell value as stripped NFKC text; None, NaN and blanks become ''."""
+    if value.__class__ is str:  # the common case, kept cheap: it runs millions of times
+        if value.isascii() or unicodedata.is_normalized("NFKC", value):
+            return value.strip()
+        return unicodedata.normalize("NFKC", value).strip()
     if value is None:
         return ""
     if isinstance(value, float):
@@ -275,8 +279,9 @@ def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], li
                 items.append((*_split_member(clean(item)), clean(item)))
     else:
         for part in MEMBER_SEPARATORS.split(clean(value)):
-            if part.strip():
-                items.append((*_split_member(part.strip()), part.strip()))
+            part = part.strip()
+            if part:
+                items.append((*_split_member(part), part))
     members, unresolved = [], []
     for name, place_text, raw in items:
         province = ""
@@ -290,9 +295,11 @@ def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], li
     return members, unresolved
 
 
+_MEMBER = re.compile(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$")
+
+
 def _split_member(text: str) -> tuple[str, str]:
-    text = clean(text)
-    m = re.match(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$", text)
+    m = _MEMBER.match(text)
     if m:
         return m.group(1).strip(), m.group(2).strip()
     return text, ""
@@ -302,13 +309,19 @@ def _split_member(text: str) -> tuple[str, str]:
 
 def parse_year(value, today: dt.date | None = None) -> int | None:
     """Year of formation in 1949 .. next year, or None when absent or implausible."""
-    text = clean(value)
-    m = re.search(r"(\d{4})", text)
+    return _parse_year(clean(value), (today or dt.date.today()).year + 1)
+
+
+@lru_cache(maxsize=4096)
+def _parse_year(text: str, last: int) -> int | None:
+    m = _YEAR.search(text)
     if not m:
         return None
     year = int(m.group(1))
-    last = (today or dt.date.today()).year + 1
     return year if 1949 <= year <= last else None
+
+
+_YEAR = re.compile(r"(\d{4})")
 
 
 def name_key(name: str) -> str:

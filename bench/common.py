@@ -1,0 +1,53 @@
+"""Shared helpers: synthetic lists of any size, timing, peak memory of a child process."""
+from __future__ import annotations
+
+import csv
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PROVINCES = ["浙江省", "北京", "Shanghai", "安徽省", "湖北", "江西省", "440000", "四川省", "长三角", "全国", "火星省"]
+SECTORS = ["新材料产业", "生物产业", "New energy", "高端装备", "新一代信息技术产业", "量子产业"]
+TECHS = ["光刻胶、芯片", "燃料电池关键材料", "CT球管|MRI", "", "工业软件；数据库", "暗物质"]
+
+
+def write_list(path: Path, n: int, seed: int = 7) -> Path:
+    """A messy GBK-free CSV of n consortia, shaped like the real lists (with some bad rows)."""
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["联合体名称", "牵头单位", "所在省份", "所属领域", "攻关技术", "成员单位", "组建年份", "牵头单位类型"])
+        for i in range(n):
+            prov = rng.choice(PROVINCES)
+            members = "；".join(f"成员{i}-{j}（{rng.choice(PROVINCES[:8])}）" for j in range(rng.randint(1, 4)))
+            w.writerow([f"测试创新联合体{i:06d}", f"领军企业{i}", prov, rng.choice(SECTORS), rng.choice(TECHS),
+                        members, rng.choice(["2019", "2021", "2023", "待定"]), rng.choice(["央企", "民营企业", "高校"])])
+    return path
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def median_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
