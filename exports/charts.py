@@ -1,0 +1,99 @@
+"""Charts for meetings: each dashboard chart with its title, filters in words, data date and source."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from analytics import views
+from analytics.filters import Filters
+from etl.reference import Reference
+from figures.charts import build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map, build_sector_heatmap
+from figures.china_map import build_province_map
+from figures.narrative import moran_reading
+from figures.text import fmt_datetime, t
+from figures.theme import MUTED
+
+CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map", "collaboration-flows",
+          "collaboration-matrix")
+TITLES = {
+    "province-map": ("创新联合体分布（按牵头单位所在省份）", "Innovation consortia by lead province"),
+    "sector-heatmap": ("省份 × 领域", "Province × sector"),
+    "technology-gaps": ("卡脖子技术覆盖与空白", "Bottleneck technologies: coverage and gaps"),
+    "clustering-map": ("空间集聚（LISA）", "Spatial clustering (LISA)"),
+    "collaboration-flows": ("跨省协作流向", "Cross-provincial collaboration flows"),
+    "collaboration-matrix": ("牵头省份 × 成员省份", "Lead province × member province"),
+}
+SIZES = {"province-map": (1400, 900), "sector-heatmap": (1400, 1200), "technology-gaps": (1400, 1300),
+         "clustering-map": (1400, 900), "collaboration-flows": (1400, 900), "collaboration-matrix": (1400, 1200)}
+
+
+def filters_in_words(f: Filters, ref: Reference, lang: str) -> str:
+    """'领域：新材料产业；省份：浙江' — the active filters as a reader would say them."""
+    zh = lang == "zh"
+    parts = []
+    for key, codes, label in (("sector", f.sector, t("sector", lang)), ("technology", f.technology, t("technology", lang))):
+        if codes:
+            parts.append(f"{label}{'：' if zh else ': '}" + ("、" if zh else ", ").join(
+                ref.term_label(key, c, lang) for c in codes))
+    if f.lead_type:
+        parts.append(t("lead_type", lang) + ("：" if zh else ": ") + ", ".join(
+            ref.term_label("lead_type", c, lang) for c in f.lead_type))
+    if f.level:
+        parts.append(t("level", lang) + ("：" if zh else ": ") + ", ".join(
+            t(c.removeprefix("scope:"), lang) if c.startswith("scope:") else ref.term_label("level", c, lang)
+            for c in f.level))
+    if f.year_from or f.year_to:
+        parts.append(t("year", lang) + ("：" if zh else ": ") + f"{f.year_from or '…'}–{f.year_to or '…'}")
+    if f.province:
+        parts.append(t("province", lang) + ("：" if zh else ": ") + ref.province_label(f.province, lang))
+    if not parts:
+        return "全国，未加筛选" if zh else "All of China, no filter"
+    return ("；" if zh else "; ").join(parts)
+
+
+def footer_text(f: Filters, ref: Reference, info: dict, lang: str) -> str:
+    zh = lang == "zh"
+    line = [("筛选：" if zh else "Filters: ") + filters_in_words(f, ref, lang),
+            ("数据：" if zh else "Data: ") + f"{info['id']} · {fmt_datetime(info['published_at'], lang)}",
+            ("来源：" if zh else "Source: ") + ", ".join(s for s in info.get("source_names", [])[:3])]
+    if info.get("synthetic"):
+        line.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
+    return "<br>".join(line)
+
+
+def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
+    """Title on top, filters / data date / source / synthetic note at the bottom, in the image itself."""
+    lines = footer.count("<br>") + 1
+    fig.update_layout(title=dict(text=f"<b>{title}</b>", x=0.01, xanchor="left", font=dict(size=22)),
+                      margin=dict(t=80, b=30 + 20 * lines, l=20, r=20))
+    fig.add_annotation(text=footer, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",
+                       yshift=-10, showarrow=False, align="left", font=dict(size=12, color=MUTED))
+    return fig
+
+
+def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, info: dict,
+                lang: str = "zh") -> go.Figure:
+    """The named chart under the filters, decorated for a briefing (geometry inline, so it renders offline)."""
+    if name not in CHARTS:
+        raise ValueError(f"unknown chart {name!r}; one of {', '.join(CHARTS)}")
+    if name == "province-map":
+        view = views.overview(frames, f, ref)
+        fig = build_province_map(view["values"], legend_label=t("consortia", lang), lang=lang,
+                                 selected=f.province or None)
+    elif name == "sector-heatmap":
+        fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang)
+    elif name == "technology-gaps":
+        fig = build_gap_matrix(views.technology_gap_matrix(frames, f, ref), ref, lang)
+    elif name == "clustering-map":
+        result = views.clustering(frames, f, ref)
+        fig = build_lisa_map(result["lisa"], lang)
+        m = result["moran"]
+        fig.add_annotation(text=moran_reading(m["moran_i"], m["p_value"], lang), x=0.01, y=0.98, xref="paper",
+                           yref="paper", xanchor="left", showarrow=False, font=dict(size=13))
+    elif name == "collaboration-flows":
+        fig = build_flow_map(views.collaboration(frames, f, ref)["edges"], lang)
+    else:
+        fig = build_collaboration_matrix(views.collaboration(frames, f, ref)["matrix"], ref, lang)
+    width, height = SIZES[name]
+    fig.update_layout(width=width, height=height)
+    title = TITLES[name][0 if lang == "zh" else 1]
+    return decorate(fig, title, footer_text(f, ref, info, lang))

@@ -1,0 +1,70 @@
+"""Filtered records as CSV (UTF-8 with BOM, for Excel) and XLSX, safe to open."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from etl.reference import load_reference
+from figures.text import t
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula ('=cmd|…', '+1', '@SUM') gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.apply(lambda col: col.map(neutralise) if col.dtype == object or str(col.dtype) == "str" else col)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM so Excel reads the Chinese text correctly."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "consortia") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet)
+    return buf.getvalue()
+
+
+def display_rows(frame, lang: str) -> list[dict]:
+    """Records with codes turned into labels in ``lang``."""
+    ref = load_reference()
+    rows = []
+    for r in frame.itertuples():
+        rows.append({
+            "name": r.name, "lead_org": r.lead_org or "",
+            "lead_type": ref.term_label("lead_type", r.lead_type, lang) if r.lead_type else "",
+            "province": ref.province_label(r.province, lang) if r.province else t(
+                "national" if r.scope == "national" else "regional", lang),
+            "city": (ref.cities[r.city].short_name if lang == "zh" else ref.cities[r.city].name_en)
+            if r.city in ref.cities else "",
+            "sector": ref.term_label("sector", r.sector, lang),
+            "technologies": "、".join(ref.term_label("technology", c, lang) for c in r.technologies.split(",") if c)
+            if lang == "zh" else ", ".join(ref.term_label("technology", c, lang) for c in r.technologies.split(",") if c),
+            "year": int(r.year) if r.year == r.year and r.year is not None else None,
+            "scope": t(r.scope, lang),
+            "operating_model": ref.term_label("operating_model", r.operating_model, lang) if r.operating_model else "",
+            "source": (r.source or "") + ((" · " + t("synthetic", lang)) if r.synthetic else ""),
+        })
+    return rows
+
+
+COLUMN_LABELS = {"name": ("名称", "Name"), "lead_org": ("牵头单位", "Lead"), "lead_type": ("牵头类型", "Lead type"),
+                 "province": ("省份", "Province"), "city": ("城市", "City"), "sector": ("领域", "Sector"),
+                 "technologies": ("攻关技术", "Technologies"), "year": ("组建年份", "Year"),
+                 "scope": ("范围", "Scope"), "operating_model": ("运行模式", "Operating model"),
+                 "source": ("来源", "Source")}
+
+
+def records_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The filtered records with labels and column headers in ``lang``, for downloads."""
+    rows = pd.DataFrame(display_rows(frame, lang), columns=list(COLUMN_LABELS))
+    return rows.rename(columns={k: v[0 if lang == "zh" else 1] for k, v in COLUMN_LABELS.items()})

@@ -1,0 +1,117 @@
+"""Exports: real images from kaleido and Chromium, real decks and spreadsheets, read back."""
+import csv
+import io
+import json
+import unicodedata
+
+import openpyxl
+import pytest
+
+from analytics.filters import Filters
+from tests.conftest import SAMPLE_FILES, SAMPLES
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """The samples plus one record whose name is a spreadsheet formula, in a fresh SQLite store."""
+    import os
+
+    from etl.ingest import ingest_paths
+    from etl.store import get_engine, load_snapshot
+
+    d = tmp_path_factory.mktemp("exports")
+    evil = d / "evil.json"
+    evil.write_text(json.dumps([{"name": "=cmd|' /C calc'!A0", "province": "浙江", "sector": "S3",
+                                 "lead_org": "@SUM(A1)"}]), encoding="utf-8")
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"sqlite:///{d / 'atlas.db'}"
+    engine = get_engine()
+    assert ingest_paths(engine, [SAMPLES / f for f in SAMPLE_FILES] + [evil]).published
+    yield load_snapshot(engine)
+    if old is None:
+        os.environ.pop("DATABASE_URL")
+    else:
+        os.environ["DATABASE_URL"] = old
+
+
+@pytest.mark.slow
+def test_chart_png_is_sharp_and_not_blank(store):
+    from PIL import Image
+
+    from exports.service import chart_bytes
+    png = chart_bytes("province-map", "png", Filters(), "zh", store)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    img = Image.open(io.BytesIO(png)).convert("L")
+    assert img.size == (2800, 1800)  # 2x briefing resolution
+    hist = img.histogram()
+    assert sum(hist[:250]) > 0.2 * img.size[0] * img.size[1]
+
+
+@pytest.mark.slow
+def test_chart_svg_carries_title_filters_date_source_and_the_inset(store):
+    from exports.service import chart_bytes
+    svg = chart_bytes("province-map", "svg", Filters(sector=("S3",)), "zh", store).decode("utf-8")
+    assert svg.lstrip().startswith("<svg")
+    for text in ("创新联合体分布", "领域：新材料产业", store.id, "南海诸岛", "来源"):
+        assert text in svg, text
+    assert svg.count("<path") > 40  # vector provinces, not an embedded bitmap
+
+
+@pytest.mark.slow
+def test_chart_pdf_is_a_pdf_with_text(store):
+    from pypdf import PdfReader
+
+    from exports.service import chart_bytes
+    pdf = chart_bytes("technology-gaps", "pdf", Filters(), "en", store)
+    assert pdf[:5] == b"%PDF-"
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Bottleneck technologies" in text and "Filters" in text
+
+
+@pytest.mark.slow
+def test_briefing_pptx_has_the_slides(store):
+    from pptx import Presentation
+
+    from exports.service import brief_bytes
+    deck = Presentation(io.BytesIO(brief_bytes("pptx", Filters(), "zh", store)))
+    slides = list(deck.slides)
+    assert len(slides) == 6
+    assert slides[0].shapes.title.text == "创新联合体布局简报"
+    texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
+    assert "关键数字" in texts[1] and "尚无联合体覆盖" in texts[1]
+    pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides]
+    assert pictures == [0, 0, 1, 1, 1, 1]
+    assert all("数据来源" in t for t in texts[2:])
+
+
+@pytest.mark.slow
+def test_briefing_pdf_pages(store):
+    from pypdf import PdfReader
+
+    from exports.service import brief_bytes
+    reader = PdfReader(io.BytesIO(brief_bytes("pdf", Filters(sector=("S4",)), "en", store)))
+    assert len(reader.pages) == 6
+    first = unicodedata.normalize("NFKC", reader.pages[0].extract_text())  # 'ﬁ' ligatures -> 'fi'
+    assert "Innovation consortia: briefing" in first and "Sector: Biotechnology" in first
+
+
+def test_csv_round_trip_with_bom_and_neutralised_formulas(store):
+    from exports.service import data_bytes
+    raw = data_bytes("csv", Filters(sector=("S3",)), "zh", store)
+    assert raw[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))["by_sector"]["S3"] + 1
+    assert len(rows) == expected
+    evil = [r for r in rows if "cmd" in r["名称"]][0]
+    assert evil["名称"] == "'=cmd|' /C calc'!A0" and evil["牵头单位"] == "'@SUM(A1)"
+
+
+def test_xlsx_round_trip_cells_are_text_not_formulas(store):
+    from exports.service import data_bytes
+    wb = openpyxl.load_workbook(io.BytesIO(data_bytes("xlsx", Filters(province="330000"), "en", store)))
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, [c.value for c in row])) for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == 2  # zhejiang: one sample record + the formula one
+    cell = [c for row in ws.iter_rows(min_row=2) for c in row if c.value and "cmd" in str(c.value)][0]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
