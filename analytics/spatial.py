@@ -1,8 +1,9 @@
 """Spatial clustering: global Moran's I and LISA clusters over the provinces.
 
 Weights as the contract says: queen contiguity on the shipped boundaries,
-islands (Hainan, Taiwan) joined to their nearest neighbour by centroid
-distance, row-standardised. p-values come from seeded permutations so the
+islands (Hainan, Taiwan) joined to their nearest neighbour by the distance
+between representative points — a link both ways, so Guangxi counts Hainan
+and Fujian counts Taiwan too — then row-standardised. p-values come from seeded permutations so the
 same data always gives the same answer.
 """
 from __future__ import annotations

@@ -6,6 +6,39 @@ import pytest
 from tests.conftest import SAMPLE_FILES, run_cli
 
 
+def moran_by_hand(counts: dict) -> float:
+    """Moran's I straight from the contract: queen pairs of the shipped boundaries (neighbours.csv,
+    checked equal to them in tests/figures), islands joined (both ways) to the nearest representative point,
+    row-standardised W; I = (n / S0) * z'Wz / z'z with S0 = n."""
+    import csv
+
+    import numpy as np
+    import shapely
+    from shapely.geometry import shape
+
+    import config
+    features = json.loads((config.BOUNDARIES_DIR / "provinces.geojson").read_text(encoding="utf-8"))["features"]
+    codes = sorted(f["id"] for f in features)
+    points = {f["id"]: shape(f["geometry"]).representative_point() for f in features}
+    neighbours = {c: set() for c in codes}
+    with open(config.BOUNDARIES_DIR / "neighbours.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            neighbours[row["a"]].add(row["b"])
+            neighbours[row["b"]].add(row["a"])
+    for c in [c for c in codes if not neighbours[c]]:  # a join is a link both ways
+        nearest = min((o for o in codes if o != c), key=lambda o: shapely.distance(points[c], points[o]))
+        neighbours[c].add(nearest)
+        neighbours[nearest].add(c)
+    n = len(codes)
+    w = np.zeros((n, n))
+    for i, c in enumerate(codes):
+        for o in neighbours[c]:
+            w[i, codes.index(o)] = 1 / len(neighbours[c])
+    z = np.array([counts[c] for c in codes], dtype=float)
+    z -= z.mean()
+    return float(z @ w @ z / (z @ z))
+
+
 @pytest.fixture
 def env(db_url, tmp_path):
     return {"DATABASE_URL": db_url, "ATLAS_DATA_DIR": str(tmp_path / "data")}
@@ -34,7 +67,8 @@ def test_ingest_messy_samples_then_summary_gives_the_expected_answers(env, sampl
     assert summary["concentration"]["top6_share"] == pytest.approx(sum(v for _, v in top6) / total, abs=1e-6)
     assert summary["gaps"]["uncovered"] == [t for t, n in expected["by_technology"].items() if n == 0]
     assert summary["gaps"]["thin"] == [t for t, n in expected["by_technology"].items() if 1 <= n <= 2]
-    assert -1 <= summary["spatial"]["moran_i"] <= 1 and 0 < summary["spatial"]["p_value"] <= 1
+    assert summary["spatial"]["moran_i"] == pytest.approx(moran_by_hand(expected["by_province"]), abs=1e-6)
+    assert 0 < summary["spatial"]["p_value"] <= 1
 
 
 def test_corrupt_file_names_itself_and_previous_snapshot_stays(env, samples, tmp_path):

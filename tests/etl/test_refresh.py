@@ -98,3 +98,14 @@ def test_schedule_builds_a_cron_job(engine, tmp_path):
     job = scheduler.get_job("refresh")
     assert job.max_instances == 1 and job.coalesce
     assert str(job.trigger).startswith("cron[") and "hour='5'" in str(job.trigger) and "minute='30'" in str(job.trigger)
+
+
+def test_after_refresh_commands_run_only_when_a_snapshot_is_published(engine, tmp_path, incoming):
+    marker = tmp_path / "pack-ready"
+    # top-level keys come before the first [[sources]] table in TOML
+    cfg = write_config(tmp_path, f'after_refresh = ["python -c \\"open(\'{marker}\', \'a\').write(\'x\')\\""]\n'
+                                 '[[sources]]\npath = "incoming/*.json"\n')
+    assert refresh(engine, cfg).status == "published"
+    assert marker.read_text() == "x"
+    assert refresh(engine, cfg).status == "unchanged"
+    assert marker.read_text() == "x"  # nothing new, no new pack
