@@ -8,7 +8,7 @@ the national picture while drilling down.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -25,14 +25,21 @@ from .specialisation import location_quotients
 GAP_COLUMNS = ("东部", "中部", "西部", "东北", "港澳台", "national", "regional")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Frames:
     consortia: pd.DataFrame
     technologies: pd.DataFrame
     members: pd.DataFrame
+    _subsets: dict = field(default_factory=dict, repr=False)
 
     def filtered(self, f: Filters) -> "Frames":
-        return Frames(*apply_filters(self.consortia, self.technologies, self.members, f))
+        """The frames under ``f``; each filter state is applied once, then reused by every view."""
+        hit = self._subsets.get(f)
+        if hit is None:
+            if len(self._subsets) > 64:
+                self._subsets.clear()
+            hit = self._subsets[f] = Frames(*apply_filters(self.consortia, self.technologies, self.members, f))
+        return hit
 
 
 def kpis(frames: Frames, f: Filters, ref: Reference) -> dict:

@@ -42,7 +42,7 @@ def main() -> None:
         import plotly.io as pio
 
         from exports.charts import build_chart
-        from exports.render import topojson_data_url
+        from exports.render import topojson_data_url, with_geometry
         stop_renderer()
         from analytics import views
         from etl.reference import load_reference
@@ -52,7 +52,7 @@ def main() -> None:
         pio.defaults.topojson = topojson_data_url()
         pio.defaults.mathjax = None
         t = time.perf_counter()
-        pio.to_image(fig, format="png", width=1400, height=900, scale=2)
+        pio.to_image(with_geometry(fig.to_dict()), format="png", width=1400, height=900, scale=2)
         print(f"plain: one image with a browser started for it: {time.perf_counter() - t:6.2f} s")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import random
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,15 +37,6 @@ def best_of(fn, repeat: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - t)
     return min(times)
-
-
-def median_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def peak_rss_mb() -> float:

@@ -72,25 +72,26 @@ def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
 
 def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, info: dict,
                 lang: str = "zh") -> go.Figure:
-    """The named chart under the filters, decorated for a briefing (geometry inline, so it renders offline)."""
+    """The named chart under the filters, decorated for a briefing. Maps reference their geometry by
+    URL; exports.render puts the GeoJSON in when it renders, offline."""
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}; one of {', '.join(CHARTS)}")
     if name == "province-map":
         view = views.overview(frames, f, ref)
         fig = build_province_map(view["values"], legend_label=t("consortia", lang), lang=lang,
-                                 selected=f.province or None)
+                                 selected=f.province or None, geometry="url")
     elif name == "sector-heatmap":
         fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang)
     elif name == "technology-gaps":
         fig = build_gap_matrix(views.technology_gap_matrix(frames, f, ref), ref, lang)
     elif name == "clustering-map":
         result = views.clustering(frames, f, ref)
-        fig = build_lisa_map(result["lisa"], lang)
+        fig = build_lisa_map(result["lisa"], lang, geometry="url")
         m = result["moran"]
         fig.add_annotation(text=moran_reading(m["moran_i"], m["p_value"], lang), x=0.01, y=0.98, xref="paper",
                            yref="paper", xanchor="left", showarrow=False, font=dict(size=13))
     elif name == "collaboration-flows":
-        fig = build_flow_map(views.collaboration(frames, f, ref)["edges"], lang)
+        fig = build_flow_map(views.collaboration(frames, f, ref)["edges"], lang, geometry="url")
     else:
         fig = build_collaboration_matrix(views.collaboration(frames, f, ref)["matrix"], ref, lang)
     width, height = SIZES[name]

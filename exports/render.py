@@ -53,7 +53,24 @@ def render_figure(fig: go.Figure, fmt: str = "png", width: int = 1200, height: i
 
     _ensure_started()
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-    return kaleido.calc_fig_sync(fig.to_dict(), opts=opts, topojson=topojson_data_url())
+    return kaleido.calc_fig_sync(with_geometry(fig.to_dict()), opts=opts, topojson=topojson_data_url())
+
+
+def with_geometry(spec: dict) -> dict:
+    """The figure dict with every boundary URL (/boundaries/…) replaced by the GeoJSON itself,
+    for a renderer that has no server to fetch from. The figure is built light; the geometry
+    joins only the JSON that goes to Chromium."""
+    from figures.china_map import ASSET_URL, boundary_geojson
+
+    for trace in spec.get("data", []):
+        url = trace.get("geojson")
+        if isinstance(url, str) and url.startswith(ASSET_URL):
+            collection = boundary_geojson(url.removeprefix(ASSET_URL))
+            wanted = set(trace.get("locations") or ())
+            # only the features the trace draws: the outline of a picked province carries one
+            trace["geojson"] = {"type": "FeatureCollection",
+                                "features": [f for f in collection["features"] if f["id"] in wanted]}
+    return spec
 
 
 def stop_renderer() -> None:

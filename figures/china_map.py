@@ -34,6 +34,11 @@ def _read(name: str) -> dict:
     return json.loads((config.BOUNDARIES_DIR / name).read_text(encoding="utf-8"))
 
 
+def boundary_geojson(name: str) -> dict:
+    """One of the shipped boundary files, parsed once."""
+    return _read(name)
+
+
 def province_geojson() -> dict:
     return _read("provinces.geojson")
 
