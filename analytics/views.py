@@ -150,13 +150,19 @@ RECORD_COLUMNS = ("name", "lead_org", "lead_type", "province", "city", "sector",
                   "scope", "operating_model", "synthetic", "source")
 
 
-def records(frames: Frames, f: Filters, ref: Reference, search: str = "") -> pd.DataFrame:
-    """The filtered consortia as display rows (codes kept; labels come from figures.text)."""
+def records(frames: Frames, f: Filters, ref: Reference, search: str = "", limit: int | None = None) -> pd.DataFrame:
+    """The filtered consortia (the first ``limit`` of them) as display rows, codes kept."""
     sel = frames.filtered(f)
-    techs = sel.technologies.groupby("consortium_id")["technology"].agg(lambda s: ",".join(sorted(set(s))))
-    out = sel.consortia.assign(technologies=sel.consortia["id"].map(techs).fillna(""))
+    out = sel.consortia
     if search:
         needle = search.strip().lower()
         hay = (out["name"].fillna("") + " " + out["lead_org"].fillna("") + " " + out["source"].fillna("")).str.lower()
         out = out[hay.str.contains(needle, regex=False)]
-    return out[["id", *RECORD_COLUMNS]]
+    total = len(out)
+    if limit is not None:
+        out = out.head(limit)
+    tags = sel.technologies[sel.technologies["consortium_id"].isin(out["id"])]
+    techs = tags.sort_values("technology").groupby("consortium_id")["technology"].agg(",".join)
+    out = out.assign(technologies=out["id"].map(techs).fillna(""))[["id", *RECORD_COLUMNS]]
+    out.attrs["total"] = total
+    return out

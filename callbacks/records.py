@@ -23,9 +23,9 @@ def update_records(_, sector, technology, lead_type, level, years, province, sea
     lang = lang or "zh"
     f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
     sid, frames = state.frames(sid)
-    table = views.records(frames, f, load_reference(), search or "")
-    n = len(table)
+    table = views.records(frames, f, load_reference(), search or "", limit=MAX_ROWS)
+    n = table.attrs["total"]
     note = (f"共 {fmt_int(n)} 条" if lang == "zh" else f"{fmt_int(n)} consortia")
     if n > MAX_ROWS:
         note += (f"，表中显示前 {fmt_int(MAX_ROWS)} 条" if lang == "zh" else f", first {fmt_int(MAX_ROWS)} shown")
-    return display_rows(table.head(MAX_ROWS), lang), note
+    return display_rows(table, lang), note
