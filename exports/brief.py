@@ -156,7 +156,11 @@ def to_pdf(brief: Brief) -> bytes:
                    [" · ".join(f"{label} {value}" for label, value in brief.key_figures)] + brief.summary,
                    brief.source_line, brief.lang),
     ]
-    pages += list(brief.charts.values())
+    for name, fig in brief.charts.items():
+        page = go.Figure(fig)
+        page.add_annotation(text=CAPTIONS[name][0 if zh else 1], x=0.01, y=1.0, xref="paper", yref="paper",
+                            xanchor="left", yanchor="bottom", yshift=4, showarrow=False, font=dict(size=14))
+        pages.append(page)
     writer = PdfWriter()
     for fig in pages:
         pdf = render_figure(fig, "pdf", fig.layout.width or 1400, fig.layout.height or 900, scale=1)

@@ -93,6 +93,8 @@ def test_briefing_pdf_pages(store):
     assert len(reader.pages) == 6
     first = unicodedata.normalize("NFKC", reader.pages[0].extract_text())  # 'ﬁ' ligatures -> 'fi'
     assert "Innovation consortia: briefing" in first and "Sector: Biotechnology" in first
+    gaps_page = unicodedata.normalize("NFKC", reader.pages[4].extract_text())
+    assert "no consortium yet" in gaps_page and "Source" in gaps_page  # caption and source line
 
 
 def test_csv_round_trip_with_bom_and_neutralised_formulas(store):
