@@ -12,6 +12,9 @@ from layouts import ids
 from . import state
 
 
+SHOWN = 20
+
+
 def _table(header: list[str], rows: list[list]) -> html.Table:
     return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
                        html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])], className="status")
@@ -39,15 +42,19 @@ def update_status(sid, lang):
         ["合并重复" if zh else "Duplicates merged", fmt_int(info["duplicates"])],
     ]
     sources = [[s["name"], s["sha256"][:12], s.get("location") or ""] for s in state_sources(snap)]
-    rejections = snap.rejections.head(200)
-    unmapped = [[kind, text, n] for kind, texts in report.get("unmapped", {}).items() for text, n in texts.items()]
+    # A few rows on the page (every component slows dash-renderer down); all of them in the CSV download.
+    rejections = snap.rejections.head(SHOWN)
+    unmapped = sorted(([kind, text, n] for kind, texts in report.get("unmapped", {}).items()
+                       for text, n in texts.items()), key=lambda r: -r[2])[:SHOWN]
     history = refresh_history(engine, 20)
     snapshots = list_snapshots(engine).head(10)
     return [
         _table(["", ""], facts),
         html.H3("源文件" if zh else "Source files"),
         _table(["文件" if zh else "File", "SHA-256", "位置" if zh else "Location"], sources),
-        html.H3(("被拒记录" if zh else "Rejected rows") + f"（{len(snap.rejections)}）"),
+        html.H3(("被拒记录" if zh else "Rejected rows") + f"（{fmt_int(len(snap.rejections))}）"),
+        html.P(f"显示前 {SHOWN} 条，完整列表请下载" if zh else f"First {SHOWN} shown; download for all",
+               className="note") if len(snap.rejections) > SHOWN else None,
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "原因" if zh else "Reason"],
                rejections[["file", "row", "field", "reason"]].values.tolist()) if len(rejections) else
         html.P("无" if zh else "None"),
