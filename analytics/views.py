@@ -16,7 +16,7 @@ from etl.reference import Reference
 
 from .collaboration import collaboration_matrix, cross_regional_share, flow_edges
 from .concentration import concentration
-from .coverage import code_counts, long_frame, province_counts, technology_counts
+from .coverage import code_counts, long_frame, normalise_by_indicator, province_counts, technology_counts
 from .filters import Filters, apply_filters
 from .gaps import gap_matrix, uncovered_and_thin
 from .spatial import lisa, moran
@@ -63,10 +63,10 @@ def overview(frames: Frames, f: Filters, ref: Reference, metric: str = "count",
     located = {c: counts[c] for c in ref.province_codes}
     values: dict[str, float] = dict(located)
     if metric == "per_capita" and indicators is not None and len(indicators):
-        pop = (indicators[indicators["indicator"] == "population"].sort_values("year")
-               .groupby("province")["value"].last())
-        # per 10 million residents; provinces without a population figure are left out
-        values = {c: located[c] / pop[c] * 1e7 for c in ref.province_codes if c in pop.index and pop[c] > 0}
+        # per 10 million residents; provinces without a population figure are left out (NaN)
+        table = pd.DataFrame({"province": list(located), "count": list(located.values())})
+        per = normalise_by_indicator(table, indicators, "population", per=1e7).dropna(subset=["value"])
+        values = dict(zip(per["province"], per["value"]))
     elif metric == "lq":
         values = province_lq(frames, f, ref)
     scopes = code_counts(base.consortia["scope"], ("national", "cross_regional", "provincial", "municipal"))

@@ -1,7 +1,6 @@
 """All analytics for one filter state at 10k and 100k consortia (printed with peak memory)."""
 from __future__ import annotations
 
-import random
 import time
 import tracemalloc
 

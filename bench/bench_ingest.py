@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, best_of, write_list
+from common import ROOT, write_list
 
 CHILD = r"""
 import json, sys, time, resource

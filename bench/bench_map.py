@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from common import ROOT, best_of  # noqa: F401  (puts the project on sys.path)
 

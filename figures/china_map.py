@@ -43,10 +43,6 @@ def province_geojson() -> dict:
     return _read("provinces.geojson")
 
 
-def inset_geojson() -> dict:
-    return _read("inset.geojson")
-
-
 @lru_cache(maxsize=1)
 def maritime_lines() -> tuple[list[float | None], list[float | None]]:
     """lon, lat lists of the maritime dashes, segments separated by None."""

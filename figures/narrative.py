@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from etl.reference import Reference
 
-from .text import fmt_float, fmt_int, fmt_pct
+from .text import fmt_float, fmt_pct
 
 CN_DIGITS = "零一二三四五六七八九十"
 
@@ -72,7 +72,3 @@ def moran_reading(moran_i: float, p_value: float, lang: str) -> str:
     else:
         tail = "no significant clustering; the hot spots are not neighbours."
     return f"Global Moran's I = {fmt_float(moran_i, 3)} (p = {fmt_float(p_value, 3)}): {tail}"
-
-
-def count_label(n: int, lang: str) -> str:
-    return f"{fmt_int(n)} 个" if lang == "zh" else fmt_int(n)

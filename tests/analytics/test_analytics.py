@@ -162,3 +162,14 @@ def test_filters_apply_and_round_trip_through_the_url(three):
 def test_moran_of_constant_values_is_zero_without_error():
     assert moran({code: 1 for code in province_weights().id_order})["p_value"] == 1.0
     assert np.isfinite(moran({"110000": 5})["moran_i"])
+
+
+def test_per_capita_uses_the_latest_population(three):
+    consortia, members, technologies = three
+    from analytics import views
+    indicators = pd.DataFrame({"province": ["330000", "320000", "330000"], "year": [2020, 2020, 2021],
+                               "indicator": "population", "value": [5e7, 8e7, 6e7]})
+    frames = views.Frames(consortia, technologies, members)
+    values = views.overview(frames, Filters(), load_reference(), "per_capita", indicators)["values"]
+    # 浙江 2 consortia / 60 million (2021, the latest) * 10 million; 江苏 1 / 80 million * 10 million
+    assert values == {"330000": pytest.approx(2 / 6), "320000": pytest.approx(0.125)}

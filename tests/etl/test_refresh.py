@@ -1,5 +1,4 @@
 """Refresh: publish only when sources changed, all or nothing, never two at once."""
-import fcntl
 import shutil
 
 import pytest

@@ -1,6 +1,5 @@
 """The China map builder: inset, dashes, values-only updates, offline rendering."""
 import io
-import json
 
 import pytest
 
