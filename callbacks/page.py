@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-import dash
 from dash import Input, Output, State, callback, no_update
 
 from analytics.filters import Filters
@@ -157,5 +156,3 @@ def banner(sid, lang):
         parts.append(t("synthetic", lang))
     return " · ".join(parts), "banner synthetic" if info["synthetic"] else "banner"
 
-
-__all__ = ["dash"]

@@ -61,8 +61,6 @@ SECTOR_WORD = {"S1": ["集成电路", "人工智能", "工业软件", "信创"],
                "S8": ["数字创意"], "S9": ["科技服务"], "S0": ["现代农业", "油气"]}
 LEAD_TYPES = [("central_soe", 0.18), ("local_soe", 0.22), ("private", 0.3), ("university", 0.1),
               ("institute", 0.12), ("joint", 0.08)]
-LEAD_TYPE_LABEL = {"central_soe": "央企", "local_soe": "地方国企", "private": "民营企业", "university": "高校",
-                   "institute": "科研院所", "joint": "联合牵头"}
 MODELS = [("联合攻关团队", 0.45), ("实体化公司", 0.3), ("分层参与", 0.25)]
 REGIONS = ["长三角", "京津冀", "粤港澳大湾区", "成渝", "长江中游"]
 
@@ -140,7 +138,7 @@ def generate(seed: int = config.DEMO_SEED, n: int = N_SYNTHETIC) -> list[dict]:
         rec = {
             "name": f"{prefix}{word}创新联合体（示例{i:03d}）",
             "lead_org": f"示例领军单位{i:03d}",
-            "lead_type": LEAD_TYPE_LABEL[lead_type],
+            "lead_type": ref.vocabulary["lead_type"][lead_type].name,
             "province": place,
             "sector": ref.sectors[sector].name,
             "technologies": [ref.technologies[t].name for t in techs],

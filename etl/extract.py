@@ -188,6 +188,13 @@ READERS = {".csv": read_csv, ".txt": read_csv, ".tsv": read_csv, ".xlsx": read_x
            ".xlsm": read_xlsx, ".json": read_json}
 
 
+def size_problem(size: int, max_bytes: int) -> str | None:
+    """The refusal for a file above the size limit, or None when it fits."""
+    if size <= max_bytes:
+        return None
+    return f"{size / 2**20:.1f} MB is above the {max_bytes / 2**20:.0f} MB limit; refused"
+
+
 def extract(path: Path | str, max_bytes: int, data: bytes | None = None) -> tuple[Extracted, bytes]:
     """Raw rows of one file and its bytes; SourceError when the file cannot be read."""
     path = Path(path)
@@ -199,11 +206,11 @@ def extract(path: Path | str, max_bytes: int, data: bytes | None = None) -> tupl
             size = path.stat().st_size
         except OSError as exc:
             raise SourceError(path, f"cannot open ({exc.strerror})") from None
-        if size > max_bytes:
-            raise SourceError(path, f"{size / 2**20:.1f} MB is above the {max_bytes / 2**20:.0f} MB limit; refused")
+        if size_problem(size, max_bytes):
+            raise SourceError(path, size_problem(size, max_bytes))
         data = path.read_bytes()
-    elif len(data) > max_bytes:
-        raise SourceError(path, f"{len(data) / 2**20:.1f} MB is above the {max_bytes / 2**20:.0f} MB limit; refused")
+    elif size_problem(len(data), max_bytes):
+        raise SourceError(path, size_problem(len(data), max_bytes))
     if not data.strip():
         raise SourceError(path, "empty file")
     return reader(path, data), data

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 import config
 
-from .extract import SourceError, extract
+from .extract import SourceError, extract, size_problem
 from .store import SourceFile, publish_snapshot
 from .transform import Batch, transform
 
@@ -93,8 +93,8 @@ def load_paths(paths: list[str | Path], max_bytes: int | None = None) -> tuple[l
         if p.is_dir():
             errors.append(f"{p.name}: is a folder, not a file")
             continue
-        if size > max_bytes:
-            errors.append(f"{p.name}: {size / 2**20:.1f} MB is above the {max_bytes / 2**20:.0f} MB limit; refused")
+        if size_problem(size, max_bytes):
+            errors.append(f"{p.name}: {size_problem(size, max_bytes)}")
             continue
         sources.append(SourceFile(p.name, p.read_bytes(), str(p.resolve())))
     return sources, errors

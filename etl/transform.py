@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .extract import RawRow
 from .normalise import (Member, clean, match_technologies, match_term, name_key, parse_members,
-                        parse_year, resolve_city, resolve_place, split_annotation)
+                        parse_year, resolve_city, resolve_place)
 from .reference import Reference, load_reference
 
 SCOPES = ("national", "cross_regional", "provincial", "municipal")
@@ -213,4 +213,4 @@ def transform(raw_rows: list[RawRow], ref: Reference | None = None) -> Batch:
     return Batch(consortia, rejections, warnings, duplicates, unmapped, len(raw_rows))
 
 
-__all__ = ["Batch", "Consortium", "Issue", "SCOPES", "derive_scope", "split_annotation", "transform"]
+__all__ = ["Batch", "Consortium", "Issue", "SCOPES", "derive_scope", "transform"]
