@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -55,11 +56,70 @@ class RawRow:
 
 
 @dataclass
+class Table:
+    """Raw records column by column: contract field -> one value per record.
+
+    Column-wise so the transform can normalise each distinct value once; a
+    100k-row list repeats a few dozen provinces and sectors thousands of times."""
+
+    files: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # 1-based row of each record in its file
+    sheets: list[str] = field(default_factory=list)
+    columns: dict[str, list] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, fld: str) -> list:
+        values = self.columns.get(fld)
+        return values if values is not None else [None] * len(self)
+
+    def add(self, file: str, sheet: str, rows: list[int], columns: dict[str, list]) -> None:
+        """Append records of one file or sheet (each column as long as ``rows``)."""
+        before = len(self)
+        for fld in set(self.columns) | set(columns):
+            self.columns.setdefault(fld, [None] * before).extend(columns.get(fld) or [None] * len(rows))
+        self.files += [file] * len(rows)
+        self.sheets += [sheet] * len(rows)
+        self.rows += rows
+
+    @classmethod
+    def concat(cls, tables: list["Table"]) -> "Table":
+        out = cls()
+        for t in tables:
+            out.add_table(t)
+        return out
+
+    def add_table(self, other: "Table") -> None:
+        before = len(self)
+        for fld in set(self.columns) | set(other.columns):
+            self.columns.setdefault(fld, [None] * before).extend(other.column(fld))
+        self.files += other.files
+        self.sheets += other.sheets
+        self.rows += other.rows
+
+    @classmethod
+    def from_rows(cls, raw_rows: list[RawRow]) -> "Table":
+        fields = {f for r in raw_rows for f in r.values}
+        return cls([r.file for r in raw_rows], [r.row for r in raw_rows], [r.sheet for r in raw_rows],
+                   {f: [r.values.get(f) for r in raw_rows] for f in fields})
+
+    def records(self) -> list[RawRow]:
+        cols = list(self.columns.items())
+        return [RawRow(self.files[i], self.rows[i], {f: v[i] for f, v in cols if v[i] is not None}, self.sheets[i])
+                for i in range(len(self))]
+
+
+@dataclass
 class Extracted:
     file: str
-    rows: list[RawRow] = field(default_factory=list)
+    table: Table = field(default_factory=Table)
     notes: list[str] = field(default_factory=list)  # e.g. sheets skipped
     unknown_headers: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[RawRow]:
+        return self.table.records()
 
 
 def map_headers(cells: list) -> dict[int, str]:
@@ -88,21 +148,42 @@ def _check_required(path: Path, mapping: dict[int, str]) -> None:
         raise SourceError(path, f"no required column {', '.join(missing)} in the header row")
 
 
-def _rows_from_table(path: Path, table: list[list], out: Extracted, sheet: str = "",
-                     row_offset: int = 0) -> bool:
+def _is_blank(value) -> bool:
+    return value is None or (value.__class__ is str and not value.strip()) or str(value).strip() == ""
+
+
+def _add_records(out: Extracted, mapping: dict[int, str], columns: list[list], first_row: int,
+                 sheet: str = "") -> None:
+    """Records below the header, given as one list per mapped column; wholly blank rows are skipped."""
+    n = max((len(c) for c in columns), default=0)
+    columns = [c + [None] * (n - len(c)) for c in columns]
+    # A row is blank when every mapped cell is; most rows are not, so test the cheap way first.
+    keep = [i for i, cells in enumerate(zip(*columns)) if not all(map(_is_blank, cells))]
+    if len(keep) < n:
+        columns = [[c[i] for i in keep] for c in columns]
+    out.table.add(out.file, sheet, [first_row + i for i in keep],
+                  {fld: col for fld, col in zip(mapping.values(), columns)})
+
+
+def _table_header(path: Path, table: list[list], out: Extracted) -> tuple[int, dict[int, str]] | None:
     found = find_header(table)
     if found is None:
-        return False
+        return None
     header_index, mapping = found
     _check_required(path, mapping)
     out.unknown_headers += [str(c) for i, c in enumerate(table[header_index])
                             if i not in mapping and c not in (None, "")]
-    for i in range(header_index + 1, len(table)):
-        cells = table[i]
-        values = {fld: cells[col] for col, fld in mapping.items() if col < len(cells)}
-        if all(v is None or str(v).strip() == "" for v in values.values()):
-            continue
-        out.rows.append(RawRow(path.name, i + 1 + row_offset, values, sheet))
+    return found
+
+
+def _rows_from_table(path: Path, table: list[list], out: Extracted, sheet: str = "") -> bool:
+    found = _table_header(path, table, out)
+    if found is None:
+        return False
+    header_index, mapping = found
+    body = table[header_index + 1:]
+    columns = [[cells[col] if col < len(cells) else None for cells in body] for col in mapping]
+    _add_records(out, mapping, columns, header_index + 2, sheet)
     return True
 
 
@@ -128,11 +209,31 @@ def read_csv(path: Path, data: bytes) -> Extracted:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     out = Extracted(path.name)
-    if not _rows_from_table(path, table, out):
+    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
+    found = _table_header(path, head, out)
+    if found is None:
         raise SourceError(path, "no header row naming the consortium (name / 联合体名称) found")
+    header_index, mapping = found
+    columns = _csv_columns(text, delimiter, max(map(len, head)), header_index, list(mapping))
+    if columns is None:  # rows longer than any near the top: the csv module takes any shape
+        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        columns = [[cells[col] if col < len(cells) else None for cells in table[header_index + 1:]]
+                   for col in mapping]
+    _add_records(out, mapping, columns, header_index + 2)
     return out
+
+
+def _csv_columns(text: str, delimiter: str, width: int, header_index: int, cols: list[int]) -> list[list] | None:
+    """The mapped columns below the header, read by pandas' C parser (records as the csv module counts them)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), usecols=cols,
+                            dtype=str, na_filter=False, skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, ValueError):
+        return None
+    return [frame[c].tolist()[header_index + 1:] for c in cols]
 
 
 def read_xlsx(path: Path, data: bytes) -> Extracted:
@@ -176,11 +277,11 @@ def read_json(path: Path, data: bytes) -> Extracted:
     mapping = {k: HEADER_KEYS[text_key(k)] for k in keys if text_key(k) in HEADER_KEYS}
     if doc and "name" not in mapping.values():
         raise SourceError(path, "no record has a name / 联合体名称 field")
-    for i, obj in enumerate(doc, start=1):
-        if not isinstance(obj, dict):
-            out.rows.append(RawRow(path.name, i, {"name": None}))
-            continue
-        out.rows.append(RawRow(path.name, i, {mapping[k]: v for k, v in obj.items() if k in mapping}))
+    # A non-object is a record without a name; of two keys for one field the later wins.
+    records = [{mapping[k]: v for k, v in obj.items() if k in mapping} if isinstance(obj, dict) else {}
+               for obj in doc]
+    columns = {fld: [r.get(fld) for r in records] for fld in set(mapping.values())}
+    out.table.add(path.name, "", list(range(1, len(doc) + 1)), columns)
     return out
 
 

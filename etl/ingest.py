@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 import config
 
-from .extract import SourceError, extract, size_problem
+from .extract import SourceError, Table, extract, size_problem
 from .store import SourceFile, publish_snapshot
-from .transform import Batch, transform
+from .transform import Batch, no_gc_pauses, transform
 
 
 @dataclass
@@ -55,8 +55,12 @@ def ingest_sources(engine: Engine, sources: list[SourceFile], kind: str = "inges
 
     With ``strict`` a single unreadable source publishes nothing (refreshes use
     this, so a scheduled run never replaces live data with part of it)."""
-    max_bytes = max_bytes or config.max_file_bytes()
-    rows, errors, notes, readable = [], [], [], []
+    with no_gc_pauses():
+        return _ingest(engine, sources, kind, max_bytes or config.max_file_bytes(), strict)
+
+
+def _ingest(engine: Engine, sources: list[SourceFile], kind: str, max_bytes: int, strict: bool) -> IngestResult:
+    tables, errors, notes, readable = [], [], [], []
     per_file: dict[str, int] = {}
     for src in sources:
         try:
@@ -64,15 +68,15 @@ def ingest_sources(engine: Engine, sources: list[SourceFile], kind: str = "inges
         except SourceError as exc:
             errors.append(str(exc))
             continue
-        rows += extracted.rows
+        tables.append(extracted.table)
         notes += [f"{src.name}: {n}" for n in extracted.notes]
-        per_file[src.name] = len(extracted.rows)
+        per_file[src.name] = len(extracted.table)
         readable.append(src)
     if not readable or (strict and errors):
         what = "a source could not be read" if readable else "no file could be read"
         errors.append(f"nothing published: {what}; the previous snapshot stays current")
         return IngestResult(None, {"errors": errors}, errors)
-    batch = transform(rows)
+    batch = transform(Table.concat(tables))
     report = build_report(batch, errors, per_file, notes)
     # The stored report keeps counts and rejections; every warning is in the warnings table.
     stored = {k: v for k, v in report.items() if k != "warning_list"}

@@ -11,11 +11,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from .reference import NATIONAL_NAMES, Reference, Term, load_reference, text_key
+from .reference import _PUNCT, NATIONAL_NAMES, Reference, Term, load_reference, text_key
 
 LIST_SEPARATORS = re.compile(r"[;；、|,，/\n]+")
-MEMBER_SEPARATORS = re.compile(r"[;；、|\n]+")
 _BRACKETS = re.compile(r"[\(\[【〔]([^\)\]】〕]*)[\)\]】〕]")
 _CODE6 = re.compile(r"^\d{6}(?:\.0+)?$")
 _ASCII_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*$")
@@ -35,6 +35,20 @@ def clean(value) -> str:
         if value.is_integer():
             value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def clean_texts(values: list) -> list:
+    """``clean()`` of every value of a column; JSON arrays and objects pass through as they are.
+
+    A column of text (every CSV column) is normalised in one NFKC pass over all
+    its cells joined by NUL, which no cell of a text file holds."""
+    if values and all(v.__class__ is str for v in values):
+        joined = "\x00".join(values)
+        if joined.count("\x00") == len(values) - 1:
+            if not (joined.isascii() or unicodedata.is_normalized("NFKC", joined)):
+                joined = unicodedata.normalize("NFKC", joined)
+            return [v.strip() for v in joined.split("\x00")]
+    return [v if isinstance(v, (list, tuple, dict)) else clean(v) for v in values]
 
 
 def split_annotation(text: str) -> tuple[str, str]:
@@ -259,11 +273,16 @@ def match_technologies(value, ref: Reference | None = None) -> tuple[list[str], 
 
 # ---------------------------------------------------------------- members
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     name: str
     province: str  # '' when the member's place is unknown
     raw: str
+
+
+_MEMBER_SEPARATORS = re.compile(r"\s*[;；、|\n]+\s*")
+# `单位（省份）` with no bracket in the name: the common case, matched without backtracking.
+_MEMBER_PLAIN = re.compile(r"([^\(\[【]*?)\s*[\(\[【]([^\)\]】]*)[\)\]】]\s*$")
+_MEMBER = re.compile(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$")
 
 
 def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], list[str]]:
@@ -278,24 +297,39 @@ def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], li
             elif clean(item):
                 items.append((*_split_member(clean(item)), clean(item)))
     else:
-        for part in MEMBER_SEPARATORS.split(clean(value)):
-            part = part.strip()
-            if part:
-                items.append((*_split_member(part), part))
+        return members_from_text(clean(value), ref)
+    return _members(items, ref)
+
+
+def members_from_text(text: str, ref: Reference | None = None) -> tuple[list[Member], list[str]]:
+    """parse_members() of a cell that clean() has already normalised."""
+    items = []
+    for part in _MEMBER_SEPARATORS.split(text):
+        if part:
+            m = _MEMBER_PLAIN.match(part)
+            items.append((m[1], m[2].strip(), part) if m else (*_split_member(part), part))
+    return _members(items, ref)
+
+
+def _members(items: list[tuple[str, str, str]], ref: Reference | None) -> tuple[list[Member], list[str]]:
+    provinces = _member_provinces(_refdir(ref))
     members, unresolved = [], []
     for name, place_text, raw in items:
-        province = ""
-        if place_text:
+        province = provinces.get(place_text) if place_text else ""
+        if province is None:  # first time this place is met
             place = resolve_place(place_text, ref)
-            if place is None:
-                unresolved.append(raw)
-            else:  # a member placed at 全国 or a region has no single province
-                province = place.province
+            province = provinces[place_text] = place.province if place else False
+        if province is False:
+            unresolved.append(raw)
+            province = ""
         members.append(Member(name or raw, province, raw))
     return members, unresolved
 
 
-_MEMBER = re.compile(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$")
+@lru_cache(maxsize=16)
+def _member_provinces(refdir: str | None) -> dict:
+    """Place text -> province code ('' for 全国 or a region, False when unknown), filled as met."""
+    return {}
 
 
 def _split_member(text: str) -> tuple[str, str]:
@@ -325,5 +359,6 @@ _YEAR = re.compile(r"(\d{4})")
 
 
 def name_key(name: str) -> str:
-    """The normalised name used to recognise one consortium across files."""
-    return text_key(name)
+    """The normalised name used to recognise one consortium across files (``text_key``
+    of a name that clean() has already NFKC-normalised)."""
+    return _PUNCT.sub("", name.lower())

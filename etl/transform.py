@@ -6,12 +6,14 @@ the value is left empty; unmapped sector and technology texts are counted.
 """
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .extract import RawRow
-from .normalise import (Member, clean, match_technologies, match_term, name_key, parse_members,
-                        parse_year, resolve_city, resolve_place)
+from .extract import RawRow, Table
+from .normalise import (Member, Place, clean, clean_texts, match_technologies, match_term, members_from_text,
+                        name_key, parse_members, parse_year, resolve_city, resolve_place)
 from .reference import Reference, load_reference
 
 SCOPES = ("national", "cross_regional", "provincial", "municipal")
@@ -62,10 +64,6 @@ class Batch:
     rows_read: int
 
 
-def _warn(warnings: list[Issue], raw: RawRow, fld: str, value, reason: str) -> None:
-    warnings.append(Issue(raw.file, raw.row, fld, _show(value), reason))
-
-
 def _show(value) -> str:
     if isinstance(value, (list, tuple)):
         return "; ".join(_show(v) for v in value)
@@ -78,78 +76,168 @@ def _truthy(value) -> bool:
     return clean(value).lower() in ("1", "true", "yes", "是", "y")
 
 
-def to_consortium(raw: RawRow, ref: Reference, rejections: list[Issue], warnings: list[Issue],
-                  unmapped: Counter) -> Consortium | None:
-    """One raw row as a Consortium, or None after recording why it was rejected."""
-    v = raw.values
-    name = clean(v.get("name"))
-    if not name:
-        rejections.append(Issue(raw.file, raw.row, "name", "", "name is empty"))
-        return None
-    place_text = clean(v.get("province"))
-    city_text = clean(v.get("city"))
+def _plain(value) -> bool:
+    return value is None or value.__class__ is str or (
+        value.__class__ is tuple and all(v.__class__ is str for v in value))
+
+
+def per_value(fn, values: list) -> list:
+    """``[fn(v) for v in values]`` computing ``fn`` once per distinct value.
+
+    Lists repeat a handful of provinces, sectors and years thousands of times;
+    JSON arrays (unhashable) are computed one by one. Other than text, keys
+    carry the type, so 1, 1.0 and True stay apart."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # JSON arrays among the values
+        distinct = None
+    if distinct is not None and all(_plain(v) for v in distinct):
+        results = {v: fn(v) for v in distinct}
+        return list(map(results.__getitem__, values))
+    cache: dict = {}
+    out = []
+    for v in values:
+        if isinstance(v, (list, dict)):
+            out.append(fn(v))
+            continue
+        key = (v.__class__, v)
+        if key not in cache:
+            cache[key] = fn(v)
+        out.append(cache[key])
+    return out
+
+
+Finding = tuple[str, str, str]  # (field, value, reason) of a rejection or warning
+
+
+@dataclass(frozen=True)
+class _PlaceResult:
+    place: Place | None
+    city: str = ""
+    note: str = ""
+    rejection: Finding | None = None
+    warnings: tuple[Finding, ...] = ()
+
+
+def _place_of(place_text: str, city_text: str, ref: Reference) -> _PlaceResult:
+    """Where a record sits, from its province and city cells; a rejection when nowhere."""
     place = resolve_place(place_text, ref) if place_text else None
     city, city_note = resolve_city(city_text, place.province if place else "", ref) if city_text else ("", "")
     if place is None and city:
         place = resolve_place(city, ref)
     if place is None:
         if place_text:
-            reason = f"province {place_text!r} is not a known province, city, region or 全国"
-            fld, value = "province", place_text
-        elif city_text:
-            reason, fld, value = f"city {city_text!r} is not a known prefecture-level city", "city", city_text
-        else:
-            reason, fld, value = "no province, city or region given", "province", ""
-        rejections.append(Issue(raw.file, raw.row, fld, value, reason))
-        return None
+            return _PlaceResult(None, rejection=(
+                "province", place_text, f"province {place_text!r} is not a known province, city, region or 全国"))
+        if city_text:
+            return _PlaceResult(None, rejection=(
+                "city", city_text, f"city {city_text!r} is not a known prefecture-level city"))
+        return _PlaceResult(None, rejection=("province", "", "no province, city or region given"))
+    warnings = []
     if city_text and not city:
-        _warn(warnings, raw, "city", city_text, "unknown city; left empty")
+        warnings.append(("city", city_text, "unknown city; left empty"))
     if city and place.province and ref.cities[city].province_code != place.province:
-        _warn(warnings, raw, "city", city_text, "city lies in another province; left empty")
+        warnings.append(("city", city_text, "city lies in another province; left empty"))
         city = ""
-    city = city or place.city
     note = "; ".join(n for n in (place.note, city_note) if n)
+    return _PlaceResult(place, city or place.city, note, None, tuple(warnings))
 
-    sector_raw = _show(v.get("sector"))
+
+def _sector_of(sector_raw: str, ref: Reference) -> tuple[str, bool, Finding | None]:
+    """(sector code, unmapped?, warning): an empty or unmapped text falls into S0."""
     sector = match_term("sector", sector_raw, ref) if sector_raw else ""
-    if not sector:
-        if sector_raw:
-            unmapped[("sector", sector_raw)] += 1
-        else:
-            _warn(warnings, raw, "sector", "", "sector is empty; counted under S0")
-        sector = "S0"
+    if sector:
+        return sector, False, None
+    if sector_raw:
+        return "S0", True, None
+    return "S0", False, ("sector", "", "sector is empty; counted under S0")
 
-    technologies, unknown = match_technologies(v.get("technologies"), ref)
-    for text in unknown:
-        unmapped[("technology", text)] += 1
 
-    members, unresolved = parse_members(v.get("members"), ref)
-    for text in unresolved:
-        _warn(warnings, raw, "members", text, "member's province not recognised; kept without province")
+def _year_of(value) -> tuple[int | None, Finding | None]:
+    text = clean(value)
+    if not text:
+        return None, None
+    year = parse_year(text)
+    if year is None:
+        return None, ("year", text, "year is not a year between 1949 and next year; left empty")
+    return year, None
 
-    year = None
-    year_text = clean(v.get("year"))
-    if year_text:
-        year = parse_year(year_text)
-        if year is None:
-            _warn(warnings, raw, "year", year_text, "year is not a year between 1949 and next year; left empty")
 
-    coded = {}
-    for fld in ("lead_type", "level", "operating_model"):
-        text = clean(v.get(fld))
-        coded[fld] = match_term(fld, text, ref) if text else ""
-        if text and not coded[fld]:
-            _warn(warnings, raw, fld, text, f"unknown {fld.replace('_', ' ')}; left empty")
+def _coded(fld: str, ref: Reference):
+    def code_of(value) -> tuple[str, Finding | None]:
+        text = clean(value)
+        code = match_term(fld, text, ref) if text else ""
+        if text and not code:
+            return "", (fld, text, f"unknown {fld.replace('_', ' ')}; left empty")
+        return code, None
+    return code_of
 
-    return Consortium(
-        name=name, key=name_key(name), place_kind=place.kind, province=place.province,
-        city=city, region=place.region, place_note=note, sector=sector, sector_raw=sector_raw,
-        technologies=technologies, members=members, lead_org=clean(v.get("lead_org")),
-        lead_type=coded["lead_type"], year=year, level=coded["level"],
-        operating_model=coded["operating_model"], source=clean(v.get("source")) or raw.file,
-        source_url=clean(v.get("source_url")), synthetic=_truthy(v.get("synthetic")),
-        files=[f"{raw.file}:{raw.row}"],
-    )
+
+def _members_of(value, ref: Reference) -> tuple[tuple[Member, ...], tuple[Finding, ...]]:
+    members, unresolved = members_from_text(value, ref) if isinstance(value, str) else parse_members(value, ref)
+    return tuple(members), tuple(("members", text, "member's province not recognised; kept without province")
+                                 for text in unresolved)
+
+
+def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings: list[Issue],
+                 unmapped: Counter) -> list[Consortium]:
+    """Every record of ``table`` as a Consortium, or a rejection saying why not; in file order.
+
+    Each column is normalised once per distinct value; the loop over records
+    only puts the pieces together."""
+    texts = {fld: clean_texts(values) for fld, values in table.columns.items()}
+
+    def col(fld, fn):
+        return per_value(fn, texts[fld]) if fld in texts else [fn("")] * len(table)
+
+    def text(fld):
+        return texts.get(fld) or [""] * len(table)
+
+    names = text("name")
+    places = per_value(lambda pair: _place_of(*pair, ref), list(zip(text("province"), text("city"))))
+    sector_raws = col("sector", _show)
+    sectors = per_value(lambda text: _sector_of(text, ref), sector_raws)
+    technologies = col("technologies", lambda v: tuple(map(tuple, match_technologies(v, ref))))
+    members = col("members", lambda v: _members_of(v, ref))
+    years = col("year", _year_of)
+    coded = [col(fld, _coded(fld, ref)) for fld in ("lead_type", "level", "operating_model")]
+    lead_orgs, sources, urls = text("lead_org"), text("source"), text("source_url")
+    synthetic = col("synthetic", _truthy)
+
+    out = []
+    for i, (file, row, name, where) in enumerate(zip(table.files, table.rows, names, places)):
+        if not name:
+            rejections.append(Issue(file, row, "name", "", "name is empty"))
+            continue
+        if where.place is None:
+            rejections.append(Issue(file, row, *where.rejection))
+            continue
+        found = list(where.warnings)
+        sector, unmapped_sector, warning = sectors[i]
+        if unmapped_sector:
+            unmapped[("sector", sector_raws[i])] += 1
+        if warning:
+            found.append(warning)
+        codes, unknown = technologies[i]
+        for text in unknown:
+            unmapped[("technology", text)] += 1
+        member_list, member_warnings = members[i]
+        found += member_warnings
+        year, warning = years[i]
+        if warning:
+            found.append(warning)
+        (lead_type, w1), (level, w2), (operating_model, w3) = coded[0][i], coded[1][i], coded[2][i]
+        found += [w for w in (w1, w2, w3) if w]
+        warnings += [Issue(file, row, fld, value, reason) for fld, value, reason in found]
+        place = where.place
+        out.append(Consortium(
+            name=name, key=name_key(name), place_kind=place.kind, province=place.province,
+            city=where.city, region=place.region, place_note=where.note, sector=sector,
+            sector_raw=sector_raws[i], technologies=list(codes), members=list(member_list),
+            lead_org=lead_orgs[i], lead_type=lead_type, year=year, level=level,
+            operating_model=operating_model, source=sources[i] or file, source_url=urls[i],
+            synthetic=synthetic[i], files=[f"{file}:{row}"]))
+    return out
 
 
 def derive_scope(c: Consortium, ref: Reference) -> tuple[str, int]:
@@ -189,18 +277,35 @@ def place_key(c: Consortium) -> str:
     return c.province or (f"region:{c.region}" if c.place_kind == "region" else c.place_kind)
 
 
-def transform(raw_rows: list[RawRow], ref: Reference | None = None) -> Batch:
-    """Validate, tag and merge raw rows from any number of files into one batch."""
-    ref = ref or load_reference()
+@contextmanager
+def no_gc_pauses():
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    A 100k-row list makes millions of tuples, strings and records; with the
+    collector on, it walks the growing heap again and again (half the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def transform(records: Table | list[RawRow], ref: Reference | None = None) -> Batch:
+    """Validate, tag and merge raw records from any number of files into one batch."""
+    with no_gc_pauses():
+        return _transform(records, ref or load_reference())
+
+
+def _transform(records: Table | list[RawRow], ref: Reference) -> Batch:
+    table = records if isinstance(records, Table) else Table.from_rows(records)
     rejections: list[Issue] = []
     warnings: list[Issue] = []
     unmapped: Counter = Counter()
     merged: dict[tuple[str, str], Consortium] = {}
     duplicates = 0
-    for raw in raw_rows:
-        c = to_consortium(raw, ref, rejections, warnings, unmapped)
-        if c is None:
-            continue
+    for c in to_consortia(table, ref, rejections, warnings, unmapped):
         k = (c.key, place_key(c))
         if k in merged:
             _merge(merged[k], c)
@@ -210,7 +315,7 @@ def transform(raw_rows: list[RawRow], ref: Reference | None = None) -> Batch:
     consortia = list(merged.values())
     for c in consortia:
         c.scope, c.span = derive_scope(c, ref)
-    return Batch(consortia, rejections, warnings, duplicates, unmapped, len(raw_rows))
+    return Batch(consortia, rejections, warnings, duplicates, unmapped, len(table))
 
 
 __all__ = ["Batch", "Consortium", "Issue", "SCOPES", "derive_scope", "transform"]
