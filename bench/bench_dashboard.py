@@ -68,7 +68,8 @@ def measure(browser, url: str, map_sel: str, kpi_sel: str, dropdown: str, label:
     page.wait_for_selector(f"{kpi_sel}:not(:empty)", timeout=120000)
     time.sleep(3 if warm_up else 2)  # let the rest of the page settle
     before = page.inner_text(kpi_sel)
-    page.click(f"#{dropdown}")
+    page.click(f"#{dropdown}")  # then wait for the search box's focus, as in tests/browser/conftest.py
+    page.wait_for_function("() => document.activeElement?.matches('.dash-dropdown-search')", timeout=10000)
     page.keyboard.type(label)
     page.get_by_role("option").filter(has_text=label).first.wait_for(timeout=10000)
     first_bytes = transferred(first_requests)

@@ -95,7 +95,7 @@ class Page:
 
     def choose(self, dropdown_id: str, label: str, expect_query: str):
         """Click the dropdown, type a label, press Enter: as the contract says a planner does."""
-        self.page.click(f"#{dropdown_id}")
+        open_dropdown(self.page, dropdown_id)
         self.page.keyboard.type(label)
         self.page.get_by_role("option").filter(has_text=label).first.wait_for(timeout=10000)
         self.page.keyboard.press("Enter")
@@ -104,6 +104,16 @@ class Page:
 
     def kpi(self, name: str) -> int:
         return int(self.text(f"#kpi-{name}"))
+
+
+def open_dropdown(page, dropdown_id: str) -> None:
+    """Click a dropdown and wait until its search box has the focus, as a person sees it open.
+
+    Keys typed in the same instant reach dash's trigger button instead, and
+    its hand-over of the first key to the search box sometimes loses them all."""
+    page.click(f"#{dropdown_id}")
+    # the open dropdown's search box lives in a popover outside the dropdown's element
+    page.wait_for_function("() => document.activeElement?.matches('.dash-dropdown-search')", timeout=10000)
 
 
 def direct_counts(env: dict):
