@@ -161,3 +161,58 @@ def test_export_button_downloads_the_chart(app_server, page):
     with page.page.expect_download(timeout=60000) as download:
         page.page.click("#export-data-csv")
     assert open(download.value.path(), "rb").read()[:3] == b"\xef\xbb\xbf"
+
+
+def test_views_below_the_map_show_the_numbers_of_the_data(app_server, page):
+    url, _, summary = app_server
+    page.open(url + "/")
+    page.page.mouse.wheel(0, 6000)
+    page.wait_idle()
+    # Clustering: the same Moran's I and p as `summary --json` (unfiltered).
+    reading = page.text("#clustering-reading")
+    assert f"I = {summary['spatial']['moran_i']:.3f}" in reading
+    assert f"p = {summary['spatial']['p_value']:.3f}" in reading
+    # Gaps: every uncovered technology listed, with lithography machines named first.
+    uncovered = [c for c, n in EXPECTED["by_technology"].items() if n == 0]
+    gaps = page.text("#gaps-uncovered-list")
+    assert f"{len(uncovered)} 项" in gaps and all(code in gaps for code in uncovered) and "光刻机" in gaps
+    # Collaboration: the cross-regional share of the hand-counted answer.
+    assert f"（{EXPECTED['cross_regional']} / {EXPECTED['total']}）" in page.text("#collaboration-reading")
+    # Status: the snapshot and each rejected row with its file, row and reason.
+    status = page.text("#status-panel")
+    assert summary["snapshot"] in status and f"被拒记录（{EXPECTED['rejected']}）" in status
+    assert "Atlantis" in status and "火星省" in status and "name is empty" in status
+    assert page.errors == []
+
+
+def test_records_follow_the_filters_and_the_search(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/?sector=S3")
+    count = EXPECTED["by_sector"]["S3"]
+    page.page.wait_for_function(f"() => document.querySelector('#records-count').innerText === '共 {count} 条'",
+                                timeout=20000)
+    rows = page.page.locator("#records-grid .ag-center-cols-container .ag-row")
+    assert rows.count() == count
+    page.page.locator("#records-grid").scroll_into_view_if_needed()
+    cell = "#records-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='name']"
+    page.page.wait_for_function(f"() => document.querySelector(\"{cell}\")?.innerText.trim()", timeout=20000)
+    name = page.text(cell).strip()
+    page.page.fill("#records-search", name)
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_function("() => document.querySelector('#records-count').innerText === '共 1 条'",
+                                timeout=20000)
+    assert rows.count() == 1 and name in rows.first.inner_text()
+
+
+def test_year_slider_filters_by_dragging_a_handle(app_server, page):
+    from tests.browser.conftest import direct_counts
+    url, env, _ = app_server
+    consortia = direct_counts(env)
+    page.open(url + "/")
+    handle = page.page.locator("#filter-year [role=slider]").first
+    lo = int(handle.get_attribute("aria-valuenow"))
+    handle.focus()
+    page.page.keyboard.press("ArrowRight")  # the lower bound moves up one year
+    page.page.wait_for_url(f"**year_from={lo + 1}**", timeout=10000)
+    page.wait_idle()
+    assert page.kpi("total") == int((consortia["year"] >= lo + 1).sum())
