@@ -45,7 +45,6 @@ class StaticCompressionCache:
 def create_app() -> dash.Dash:
     from flask_compress import Compress
 
-
     app = dash.Dash(
         __name__,
         title="创新联合体布局图谱 · Consortium Atlas",
@@ -54,6 +53,10 @@ def create_app() -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
+    # The map's boundaries start downloading with the scripts, not after the first callback.
+    preload = "".join(f'<link rel="preload" href="/boundaries/{name}" as="fetch" crossorigin="anonymous">'
+                      for name in ("provinces.geojson", "inset.geojson"))
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}" + preload)
     import callbacks  # noqa: F401  (registers every @dash.callback once)
     from callbacks.page import serve_layout
 
