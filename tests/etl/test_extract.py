@@ -103,3 +103,25 @@ def test_oversize_file_refused_before_reading(tmp_path):
     p.write_bytes(b"name,province,sector\n" + b"a,b,c\n" * 2000)
     with pytest.raises(SourceError, match="above the .* limit; refused"):
         extract(p, max_bytes=1000)
+
+
+def test_csv_rows_are_numbered_as_records_with_blank_multiline_and_ragged_rows(tmp_path):
+    p = tmp_path / "ragged.csv"
+    p.write_text('2023年名单,,\n\n联合体名称,所在省份,所属领域\n甲,"浙江\n省",新材料\n,,\n乙,江苏\n丙,安徽,芯片,多出一列\n',
+                 encoding="utf-8")
+    ex, _ = extract(p, BIG)
+    assert [(r.row, r.values["name"], r.values.get("province")) for r in ex.rows] == [
+        (4, "甲", "浙江\n省"), (6, "乙", "江苏"), (7, "丙", "安徽")]
+
+
+def test_csv_module_reading_agrees_with_the_fast_reading(tmp_path, monkeypatch):
+    import etl.extract
+    lines = ["标题,,", "联合体名称,所在省份,所属领域"] + [f"联合体{i},浙江,新材料" for i in range(40)]
+    lines += ['"引号,里的逗号",江苏,"多\n行"', "", "  ,  ,  ", "长行,安徽,芯片,多,出,列"]
+    p = tmp_path / "long.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast = [(r.row, r.values) for r in extract(p, BIG)[0].rows]
+    monkeypatch.setattr(etl.extract, "_csv_columns", lambda *args: None)
+    slow = [(r.row, r.values) for r in extract(p, BIG)[0].rows]
+    assert fast == slow and len(fast) == 42
+    assert fast[-1] == (46, {"name": "长行", "province": "安徽", "sector": "芯片"})

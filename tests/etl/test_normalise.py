@@ -1,8 +1,11 @@
 """Normalisers on small hand-made messy inputs."""
 import pytest
 
-from etl.normalise import (clean, match_technologies, match_term, parse_members, parse_year, resolve_city,
-                           resolve_place, split_annotation, split_list)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etl.normalise import (clean, clean_texts, match_technologies, match_term, parse_members, parse_year,
+                           resolve_city, resolve_place, split_annotation, split_list)
 
 
 @pytest.mark.parametrize("text, province", [
@@ -164,3 +167,41 @@ def test_split_list_separators():
 
 def test_clean():
     assert clean(float("nan")) == "" and clean(2021.0) == "2021" and clean("（Ａ）") == "(A)"
+
+
+def test_members_with_brackets_in_the_name_and_spaces():
+    members, _ = parse_members(" 中科院（上海）微系统所 （上海） ; 甲(乙)丙 ;；  丁公司【Jiangsu】 ")
+    assert [(m.name, m.province, m.raw) for m in members] == [
+        ("中科院(上海)微系统所", "310000", "中科院(上海)微系统所 (上海)"), ("甲(乙)丙", "", "甲(乙)丙"),
+        ("丁公司", "320000", "丁公司【Jiangsu】")]
+
+
+def _members_one_item_at_a_time(text: str) -> list[tuple[str, str]]:
+    """The reading parse_members must agree with: split on the separators, then each item alone."""
+    import re
+    out = []
+    for part in re.split(r"[;；、|\n]+", clean(text)):
+        part = part.strip()
+        if part:
+            m = re.match(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$", part)
+            name = m.group(1).strip() if m else part
+            out.append((name or part, part))
+    return out
+
+
+@given(st.text(alphabet="AB 甲(（)）[]【】;；、|\n\t\u3000", max_size=16))
+def test_members_agree_with_reading_each_item_alone(text):
+    members, _ = parse_members(text)
+    assert [(m.name, m.raw) for m in members] == _members_one_item_at_a_time(text)
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" \u3000（）ＡＢａ甲,;\t"), st.integers(), st.floats(),
+                          st.lists(st.text(max_size=3), max_size=2))))
+def test_clean_texts_is_clean_of_each_value(values):
+    expected = [v if isinstance(v, list) else clean(v) for v in values]
+    assert clean_texts(values) == expected
+
+
+def test_clean_texts_one_pass_over_a_text_column():
+    assert clean_texts(["  （Ａ） ", "浙江省", "", "\u3000b\t"]) == ["(A)", "浙江省", "", "b"]
+    assert clean_texts([]) == [] and clean_texts(["a\x00b"]) == ["a\x00b"]

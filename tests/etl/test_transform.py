@@ -69,3 +69,32 @@ def test_scopes():
 def test_city_in_another_province_is_a_warning():
     batch = transform(rows({"name": "甲", "province": "浙江", "city": "南京", "sector": "S1"}))
     assert batch.consortia[0].city == "" and batch.warnings[0].field == "city"
+
+
+def test_per_value_computes_each_distinct_value_once_and_keeps_types_apart():
+    from etl.transform import per_value
+    calls = []
+
+    def fn(v):
+        calls.append(v)
+        return repr(v)
+
+    assert per_value(fn, ["a", "b", "a", None, "a"]) == ["'a'", "'b'", "'a'", "None", "'a'"]
+    assert sorted(map(repr, calls)) == ["'a'", "'b'", "None"]
+    calls.clear()
+    assert per_value(fn, [1, 1.0, True, [1], [1], 1]) == ["1", "1.0", "True", "[1]", "[1]", "1"]
+    assert len(calls) == 5  # 1, 1.0, True once each; the unhashable list twice
+
+
+def test_a_table_and_its_rows_give_the_same_batch():
+    from etl.extract import Table
+    records = rows({"name": "甲", "province": "浙江", "sector": "S3", "members": "A（江苏）"},
+                   {"name": "乙", "city": "苏州", "sector": "生物", "year": "2021"}, file="a.csv")
+    records += rows({"name": "甲", "province": "浙江省", "sector": "S3", "technologies": ["光刻机"]}, file="b.json")
+    table = Table.concat([Table.from_rows(records[:2]), Table.from_rows(records[2:])])
+    assert table.files == ["a.csv", "a.csv", "b.json"] and table.rows == [2, 3, 2]
+    assert table.column("city") == [None, "苏州", None]
+    by_rows, by_table = transform(records), transform(table)
+    assert [vars(c) for c in by_rows.consortia] == [vars(c) for c in by_table.consortia]
+    assert by_table.duplicates == 1 and by_table.consortia[0].technologies == ["T01"]
+    assert by_table.consortia[0].files == ["a.csv:2", "b.json:2"]
