@@ -25,7 +25,12 @@ mode, path, db = sys.argv[1], sys.argv[2], sys.argv[3]
 if mode == "pandas":
     import pandas as pd
     t_import = time.perf_counter()
-    pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    if path.endswith(".xlsx"):
+        pd.read_excel(path, dtype=str, header=1)
+    elif path.endswith(".json"):
+        pd.read_json(path, dtype=str)
+    else:
+        pd.read_csv(path, dtype=str, encoding="utf-8-sig")
 else:
     from etl.ingest import ingest_paths
     from etl.store import get_engine
@@ -71,19 +76,19 @@ def store_floor(db: Path, tmp: Path) -> tuple[float, int]:
 
 def main() -> None:
     print("ingest into SQLite, fresh process each, best of 3 (1 at 100k); 'all' counts imports, 'work' does not")
-    print(f"{'rows':>8} {'pandas all':>10} {'ingest all':>10} {'ratio':>6} {'pandas work':>11} "
+    print(f"{'file':>5} {'rows':>8} {'pandas all':>10} {'ingest all':>10} {'ratio':>6} {'pandas work':>11} "
           f"{'ingest work':>11} {'ratio':>6} {'peak MB':>8} {'db rows':>8} {'floor s':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for n in (1_000, 10_000, 100_000):
-            path = write_list(tmp / f"list{n}.csv", n)
-            pandas = [run("pandas", path, tmp / "x.db") for _ in range(3)]
-            dbs = [tmp / f"db{n}-{i}.db" for i in range(3 if n < 100_000 else 1)]
+        for suffix, n in [(".csv", n) for n in (1_000, 10_000, 100_000)] + [(".xlsx", 100_000), (".json", 100_000)]:
+            path = write_list(tmp / f"list{n}{suffix}", n)
+            pandas = [run("pandas", path, tmp / "x.db") for _ in range(3 if suffix == ".csv" else 1)]
+            dbs = [tmp / f"db{n}{suffix}-{i}.db" for i in range(3 if n < 100_000 else 1)]
             runs = [run("ingest", path, db) for db in dbs]
             p_all, p_work = min(r["seconds"] for r in pandas), min(r["work"] for r in pandas)
             i_all, i_work = min(r["seconds"] for r in runs), min(r["work"] for r in runs)
             floor, rows = store_floor(dbs[0], tmp)
-            print(f"{n:>8} {p_all:>10.3f} {i_all:>10.3f} {i_all / p_all:>6.1f} {p_work:>11.3f} {i_work:>11.3f} "
+            print(f"{suffix[1:]:>5} {n:>8} {p_all:>10.3f} {i_all:>10.3f} {i_all / p_all:>6.1f} {p_work:>11.3f} {i_work:>11.3f} "
                   f"{i_work / p_work:>6.1f} {max(r['peak_mb'] for r in runs):>8.0f} {rows:>8} {floor:>8.3f}")
 
 

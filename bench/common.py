@@ -16,17 +16,41 @@ SECTORS = ["新材料产业", "生物产业", "New energy", "高端装备", "新
 TECHS = ["光刻胶、芯片", "燃料电池关键材料", "CT球管|MRI", "", "工业软件；数据库", "暗物质"]
 
 
-def write_list(path: Path, n: int, seed: int = 7) -> Path:
-    """A messy GBK-free CSV of n consortia, shaped like the real lists (with some bad rows)."""
+HEADER = ["联合体名称", "牵头单位", "所在省份", "所属领域", "攻关技术", "成员单位", "组建年份", "牵头单位类型"]
+
+
+def list_rows(n: int, seed: int = 7) -> list[list[str]]:
+    """n consortia shaped like the real lists (with some bad rows), as cells under HEADER."""
     rng = random.Random(seed)
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
-        w.writerow(["联合体名称", "牵头单位", "所在省份", "所属领域", "攻关技术", "成员单位", "组建年份", "牵头单位类型"])
-        for i in range(n):
-            prov = rng.choice(PROVINCES)
-            members = "；".join(f"成员{i}-{j}（{rng.choice(PROVINCES[:8])}）" for j in range(rng.randint(1, 4)))
-            w.writerow([f"测试创新联合体{i:06d}", f"领军企业{i}", prov, rng.choice(SECTORS), rng.choice(TECHS),
-                        members, rng.choice(["2019", "2021", "2023", "待定"]), rng.choice(["央企", "民营企业", "高校"])])
+    rows = []
+    for i in range(n):
+        prov = rng.choice(PROVINCES)
+        members = "；".join(f"成员{i}-{j}（{rng.choice(PROVINCES[:8])}）" for j in range(rng.randint(1, 4)))
+        rows.append([f"测试创新联合体{i:06d}", f"领军企业{i}", prov, rng.choice(SECTORS), rng.choice(TECHS),
+                     members, rng.choice(["2019", "2021", "2023", "待定"]), rng.choice(["央企", "民营企业", "高校"])])
+    return rows
+
+
+def write_list(path: Path, n: int, seed: int = 7) -> Path:
+    """The list of ``list_rows`` as CSV (UTF-8 with BOM), XLSX (under a title row) or JSON, by suffix."""
+    rows = list_rows(n, seed)
+    if path.suffix == ".xlsx":
+        import openpyxl
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("名单")
+        ws.append([f"创新联合体名单（{n} 家）"])
+        ws.append(HEADER)
+        for r in rows:
+            ws.append(r)
+        wb.save(path)
+    elif path.suffix == ".json":
+        import json
+        path.write_text(json.dumps([dict(zip(HEADER, r)) for r in rows], ensure_ascii=False), encoding="utf-8")
+    else:
+        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            w.writerow(HEADER)
+            w.writerows(rows)
     return path
 
 
