@@ -190,8 +190,10 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     def col(fld, fn):
         return per_value(fn, texts[fld]) if fld in texts else [fn("")] * len(table)
 
-    def text(fld):
-        return texts.get(fld) or [""] * len(table)
+    def text(fld):  # a plain-text field; a JSON array where text belongs reads as clean() shows it
+        values = texts.get(fld) or [""] * len(table)
+        return values if all(v.__class__ is str for v in values) else [
+            v if v.__class__ is str else clean(v) for v in values]
 
     names = text("name")
     places = per_value(lambda pair: _place_of(*pair, ref), list(zip(text("province"), text("city"))))

@@ -98,3 +98,11 @@ def test_a_table_and_its_rows_give_the_same_batch():
     assert [vars(c) for c in by_rows.consortia] == [vars(c) for c in by_table.consortia]
     assert by_table.duplicates == 1 and by_table.consortia[0].technologies == ["T01"]
     assert by_table.consortia[0].files == ["a.csv:2", "b.json:2"]
+
+
+def test_json_arrays_where_text_belongs_do_not_break_a_record():
+    batch = transform(rows({"name": ["甲", "乙"], "province": ["浙江"], "sector": ["新材料", "生物"],
+                            "year": [2021], "lead_org": {"name": "某公司"}}))
+    c = batch.consortia[0]
+    assert isinstance(c.name, str) and "甲" in c.name and c.province == "330000" and c.sector == "S3"
+    assert isinstance(c.lead_org, str) and c.year == 2021
