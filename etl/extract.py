@@ -149,7 +149,9 @@ def _check_required(path: Path, mapping: dict[int, str]) -> None:
 
 
 def _is_blank(value) -> bool:
-    return value is None or (value.__class__ is str and not value.strip()) or str(value).strip() == ""
+    if value.__class__ is str:
+        return not value.strip()
+    return value is None or str(value).strip() == ""
 
 
 def _add_records(out: Extracted, mapping: dict[int, str], columns: list[list], first_row: int,
@@ -157,7 +159,7 @@ def _add_records(out: Extracted, mapping: dict[int, str], columns: list[list], f
     """Records below the header, given as one list per mapped column; wholly blank rows are skipped."""
     n = max((len(c) for c in columns), default=0)
     columns = [c + [None] * (n - len(c)) for c in columns]
-    # A row is blank when every mapped cell is; most rows are not, so test the cheap way first.
+    # A row is blank when every mapped cell is; all() stops at the first filled cell.
     keep = [i for i, cells in enumerate(zip(*columns)) if not all(map(_is_blank, cells))]
     if len(keep) < n:
         columns = [[c[i] for i in keep] for c in columns]
