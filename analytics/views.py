@@ -15,7 +15,7 @@ import pandas as pd
 from etl.reference import Reference
 
 from .collaboration import collaboration_matrix, cross_regional_share, flow_edges
-from .concentration import concentration
+from .concentration import concentration, concentration_trend
 from .coverage import code_counts, long_frame, normalise_by_indicator, province_counts, technology_counts
 from .filters import Filters, apply_filters
 from .gaps import gap_matrix, uncovered_and_thin
@@ -144,6 +144,26 @@ def collaboration(frames: Frames, f: Filters, ref: Reference) -> dict:
     return {"matrix": matrix, "edges": flow_edges(matrix),
             "cross_regional_share": cross_regional_share(base.consortia),
             "cross_regional": int((base.consortia["span"] >= 2).sum()), "total": int(len(base.consortia))}
+
+
+def trends(frames: Frames, f: Filters, ref: Reference) -> dict:
+    """Consortia formed per year by region group, and the top six provinces' cumulative share.
+
+    The year filter is the axis here, so it is left out (the chart highlights
+    the chosen range); every other filter applies."""
+    base = frames.filtered(replace(f, year_from=None, year_to=None)).consortia
+    dated = base.dropna(subset=["year"])
+    groups = {code: p.region_group for code, p in ref.provinces.items()}
+    column = dated["place_kind"].map({"national": "national", "region": "regional"}).fillna(
+        dated["province"].map(groups))
+    table = pd.crosstab(dated["year"].astype(int), column).reindex(columns=list(GAP_COLUMNS), fill_value=0)
+    if len(table):
+        table = table.reindex(range(table.index.min(), table.index.max() + 1), fill_value=0)
+    table = table.rename_axis(index="year", columns=None).astype(int)
+    cumulative = concentration_trend(base, ref.province_codes)
+    cumulative = cumulative[cumulative["basis"] == "cumulative"]
+    return {"by_year": table, "undated": int(base["year"].isna().sum()),
+            "top6_share": dict(zip(cumulative["year"].astype(int), cumulative["top6_share"]))}
 
 
 RECORD_COLUMNS = ("name", "lead_org", "lead_type", "province", "city", "sector", "technologies", "year", "level",

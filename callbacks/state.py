@@ -107,6 +107,11 @@ def collaboration(sid: str, f: Filters) -> dict:
 
 
 @lru_cache(maxsize=256)
+def trends(sid: str, f: Filters) -> dict:
+    return views.trends(_frames(sid), f, load_reference())
+
+
+@lru_cache(maxsize=256)
 def city_counts(sid: str, f: Filters) -> dict:
     return views.city_counts(_frames(sid), f)
 
@@ -115,7 +120,8 @@ def reset_caches() -> None:
     """Forget everything (tests, or after a manual store change)."""
     with _lock:
         _snapshots.clear()
-    for fn in (_frames, indicators, overview, sector_matrix, gap_matrix, clustering, collaboration, city_counts):
+    for fn in (_frames, indicators, overview, sector_matrix, gap_matrix, clustering, collaboration, trends,
+               city_counts):
         fn.cache_clear()
 
 
@@ -135,3 +141,4 @@ def warm_up() -> None:
         sector_matrix(sid, f, "count")
         gap_matrix(sid, f)
         collaboration(sid, f)
+        trends(sid, f)

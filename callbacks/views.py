@@ -1,11 +1,12 @@
-"""filters -> sector heatmap, technology gaps, clustering, collaboration."""
+"""filters -> sector heatmap, technology gaps, clustering, collaboration, trends."""
 from __future__ import annotations
 
 from dash import Input, Output, State, callback, html
 
 from etl.reference import load_reference
-from figures.charts import build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map, build_sector_heatmap
-from figures.narrative import cross_regional_reading, gaps_reading, moran_reading
+from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
+                            build_sector_heatmap, build_trend_chart)
+from figures.narrative import cross_regional_reading, gaps_reading, moran_reading, trend_reading
 from figures.text import fmt_int
 from layouts import ids
 
@@ -70,3 +71,14 @@ def update_collaboration(_, sector, technology, lead_type, level, years, provinc
              f" ({fmt_int(result['cross_regional'])} of {fmt_int(result['total'])}).")
     return (build_flow_map(result["edges"], lang, geometry="url"),
             build_collaboration_matrix(result["matrix"], ref, lang), text)
+
+
+# filters -> formations per year by region group, and its reading
+@callback(Output(ids.TRENDS_CHART, "figure"), Output(ids.TRENDS_READING, "children"), *COMMON, *YEAR_BOUNDS)
+def update_trends(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+    lang = lang or "zh"
+    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    sid, _ = state.frames(sid)
+    result = state.trends(sid, f)
+    return (build_trend_chart(result["by_year"], lang, years=(f.year_from, f.year_to)),
+            trend_reading(result["by_year"], result["undated"], result["top6_share"], lang))

@@ -6,14 +6,15 @@ import plotly.graph_objects as go
 from analytics import views
 from analytics.filters import Filters
 from etl.reference import Reference
-from figures.charts import build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map, build_sector_heatmap
+from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
+                            build_sector_heatmap, build_trend_chart)
 from figures.china_map import build_province_map
-from figures.narrative import moran_reading
+from figures.narrative import moran_reading, trend_reading
 from figures.text import fmt_datetime, t
 from figures.theme import MUTED
 
 CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map", "collaboration-flows",
-          "collaboration-matrix")
+          "collaboration-matrix", "trends-chart")
 TITLES = {
     "province-map": ("创新联合体分布（按牵头单位所在省份）", "Innovation consortia by lead province"),
     "sector-heatmap": ("省份 × 领域", "Province × sector"),
@@ -21,9 +22,11 @@ TITLES = {
     "clustering-map": ("空间集聚（LISA）", "Spatial clustering (LISA)"),
     "collaboration-flows": ("跨省协作流向", "Cross-provincial collaboration flows"),
     "collaboration-matrix": ("牵头省份 × 成员省份", "Lead province × member province"),
+    "trends-chart": ("联合体组建趋势", "Consortia formed per year"),
 }
 SIZES = {"province-map": (1400, 900), "sector-heatmap": (1400, 1200), "technology-gaps": (1400, 1300),
-         "clustering-map": (1400, 900), "collaboration-flows": (1400, 900), "collaboration-matrix": (1400, 1200)}
+         "clustering-map": (1400, 900), "collaboration-flows": (1400, 900), "collaboration-matrix": (1400, 1200),
+         "trends-chart": (1400, 800)}
 
 
 def filters_in_words(f: Filters, ref: Reference, lang: str) -> str:
@@ -92,8 +95,14 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
                            yref="paper", xanchor="left", showarrow=False, font=dict(size=13))
     elif name == "collaboration-flows":
         fig = build_flow_map(views.collaboration(frames, f, ref)["edges"], lang, geometry="url")
-    else:
+    elif name == "collaboration-matrix":
         fig = build_collaboration_matrix(views.collaboration(frames, f, ref)["matrix"], ref, lang)
+    else:
+        result = views.trends(frames, f, ref)
+        fig = build_trend_chart(result["by_year"], lang, years=(f.year_from, f.year_to))
+        fig.add_annotation(text=trend_reading(result["by_year"], result["undated"], result["top6_share"], lang),
+                           x=0.01, y=1.04, xref="paper", yref="paper", xanchor="left", showarrow=False,
+                           font=dict(size=13))
     width, height = SIZES[name]
     fig.update_layout(width=width, height=height)
     title = TITLES[name][0 if lang == "zh" else 1]

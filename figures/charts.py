@@ -10,7 +10,7 @@ from etl.reference import Reference
 
 from .china_map import build_province_map, province_labels
 from .text import fmt_float, fmt_int, t
-from .theme import DIVERGING, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout
+from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout
 
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
 
@@ -180,4 +180,26 @@ def build_collaboration_matrix(matrix: pd.DataFrame, ref: Reference, lang: str =
     fig.update_layout(**base_layout(title, height=height))
     fig.update_xaxes(title=t("member", lang), side="top", tickangle=-45)
     fig.update_yaxes(title=t("lead", lang), autorange="reversed")
+    return fig
+
+
+def build_trend_chart(by_year: pd.DataFrame, lang: str = "zh", title: str = "",
+                      years: tuple[int | None, int | None] = (None, None), height: int = 420) -> go.Figure:
+    """Consortia formed per year, stacked by region group; the chosen year range shaded."""
+    fig = go.Figure()
+    for col in by_year.columns:
+        if not by_year[col].any():
+            continue
+        label = gap_column_label(col, lang)
+        fig.add_bar(x=list(by_year.index), y=by_year[col].tolist(), name=label, marker_color=GROUP_COLOURS[col],
+                    hovertemplate=f"{label} %{{x}}: %{{y}}<extra></extra>")
+    fig.update_layout(**base_layout(title, height=height), barmode="stack", bargap=0.25,
+                      legend=dict(orientation="h", y=-0.15, traceorder="normal"))
+    fig.update_xaxes(title=t("year", lang), dtick=1, tickformat="d")
+    fig.update_yaxes(title=t("consortia", lang), rangemode="tozero")
+    lo, hi = years
+    if len(by_year) and (lo is not None or hi is not None):
+        first, last = by_year.index.min(), by_year.index.max()
+        fig.add_vrect(x0=(lo if lo is not None else first) - 0.5, x1=(hi if hi is not None else last) + 0.5,
+                      fillcolor="#fff3bf", opacity=0.5, layer="below", line_width=0)
     return fig

@@ -43,6 +43,29 @@ def cross_regional_reading(share: float, lang: str) -> str:
     return f"{fmt_pct(share)} of consortia reach across provincial borders"
 
 
+def trend_reading(by_year, undated: int, top6_share: dict, lang: str) -> str:
+    """'2019–2025 年共组建 320 家（另有 46 家未注明年份），2023 年最多（61 家）；前六省份累计占比由 … 变为 …'."""
+    totals = by_year.sum(axis=1) if len(by_year) else None
+    if totals is None or not totals.sum():
+        return "当前筛选下没有注明组建年份的联合体。" if lang == "zh" else "No consortium under these filters gives its year."
+    first, last, peak = int(totals.index.min()), int(totals.index.max()), int(totals.idxmax())
+    n, most = int(totals.sum()), int(totals.max())
+    years = sorted(top6_share)
+    if lang == "zh":
+        text = f"{first}–{last} 年共组建 {n} 家" + (f"（另有 {undated} 家未注明年份）" if undated else "")
+        text += f"，{peak} 年最多（{most} 家）"
+        if len(years) >= 2:
+            text += (f"；前六省份累计占比由 {years[0]} 年的 {fmt_pct(top6_share[years[0]])} "
+                     f"变为 {years[-1]} 年的 {fmt_pct(top6_share[years[-1]])}")
+        return text + "。"
+    text = f"{n} consortia formed in {first}–{last}" + (f" ({undated} more without a year)" if undated else "")
+    text += f"; most in {peak} ({most})"
+    if len(years) >= 2:
+        text += (f"; the top six provinces' cumulative share went from {fmt_pct(top6_share[years[0]])} in "
+                 f"{years[0]} to {fmt_pct(top6_share[years[-1]])} in {years[-1]}")
+    return text + "."
+
+
 def overview_reading(view: dict, ref: Reference, lang: str) -> str:
     """The short reading under the KPIs: concentration, gaps and cross-regional reach."""
     conc = view["concentration"]

@@ -11,6 +11,9 @@ DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a
 LISA_COLOURS = {"hh": "#b2182b", "ll": "#2166ac", "hl": "#f4a582", "lh": "#92c5de", "ns": "#e0e0e0"}
 GAP_COLOURS = [[0.0, "#b2182b"], [0.33, "#b2182b"], [0.33, "#fdb863"], [0.66, "#fdb863"],
                [0.66, "#ffffff"], [1.0, "#4393c3"]]
+# Okabe–Ito: told apart with the common colour-vision deficiencies; national and regional in greys.
+GROUP_COLOURS = {"东部": "#0072B2", "中部": "#E69F00", "西部": "#009E73", "东北": "#CC79A7", "港澳台": "#56B4E9",
+                 "national": "#555555", "regional": "#AAAAAA"}
 BORDER = "#8c96a0"
 INK = "#333333"
 MUTED = "#888888"

@@ -45,6 +45,9 @@ COLLABORATION_FLOWS = "collaboration-flows"
 COLLABORATION_MATRIX = "collaboration-matrix"
 COLLABORATION_READING = "collaboration-reading"
 
+TRENDS_CHART = "trends-chart"
+TRENDS_READING = "trends-reading"
+
 RECORDS_GRID = "records-grid"
 RECORDS_SEARCH = "records-search"
 RECORDS_COUNT = "records-count"

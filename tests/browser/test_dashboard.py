@@ -216,3 +216,21 @@ def test_year_slider_filters_by_dragging_a_handle(app_server, page):
     page.page.wait_for_url(f"**year_from={lo + 1}**", timeout=10000)
     page.wait_idle()
     assert page.kpi("total") == int((consortia["year"] >= lo + 1).sum())
+
+
+def test_trends_count_formations_by_year_and_shade_the_chosen_years(app_server, page):
+    from tests.browser.conftest import direct_counts
+    url, env, _ = app_server
+    consortia = direct_counts(env)
+    s3 = consortia[consortia["sector"] == "S3"]
+    page.open(url + "/?sector=S3&year_from=2021")
+    page.page.locator("#trends-chart").scroll_into_view_if_needed()
+    page.wait_idle()
+    dated = s3["year"].dropna()  # the year filter is shaded, not applied, in this view
+    reading = page.text("#trends-reading")
+    assert reading.startswith(f"{int(dated.min())}–{int(dated.max())} 年共组建 {len(dated)} 家")
+    if s3["year"].isna().any():
+        assert f"另有 {int(s3['year'].isna().sum())} 家未注明年份" in reading
+    bars = page.page.locator("#trends-chart .barlayer .point")
+    assert bars.count() > 0
+    assert page.page.locator("#trends-chart .shapelayer path, #trends-chart .layer-below path").count() >= 1

@@ -117,3 +117,12 @@ def test_xlsx_round_trip_cells_are_text_not_formulas(store):
     assert len(rows) == 2  # zhejiang: one sample record + the formula one
     cell = [c for row in ws.iter_rows(min_row=2) for c in row if c.value and "cmd" in str(c.value)][0]
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+@pytest.mark.slow
+def test_trend_chart_svg_in_english_has_its_bars_and_reading(store):
+    from exports.service import chart_bytes
+    svg = chart_bytes("trends-chart", "svg", Filters(), "en", store).decode("utf-8")
+    dated = int(store.consortia["year"].notna().sum())
+    assert "Consortia formed per year" in svg and f"{dated} consortia formed in" in svg
+    assert svg.count('class="point"') >= 3  # stacked bars, drawn as vectors
