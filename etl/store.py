@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import secrets
 from dataclasses import dataclass
@@ -200,14 +201,26 @@ def _rows(batch: Batch, sid: str) -> dict[Table, Rows]:
     }
 
 
-BULK_PAGE = 5000
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value.__class__ is str:
+        return value.translate(_COPY_ESCAPES)
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value)
 
 
 def bulk_insert(con, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert many rows fast on the driver's own bulk path, inside ``con``'s transaction.
 
     SQLAlchemy's generic executemany spends more time building parameters than
-    the database spends writing; the DBAPI cursor takes plain tuples."""
+    the database spends writing; SQLite's cursor takes plain tuples, and
+    PostgreSQL takes COPY text."""
     if not rows:
         return
     dialect = con.dialect.name
@@ -220,11 +233,9 @@ def bulk_insert(con, table: Table, columns: tuple[str, ...], rows: list[tuple]) 
         if dialect == "sqlite":
             sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
             cursor.executemany(sql, rows)
-        else:
-            from psycopg2.extras import execute_values
-
-            sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES %s'
-            execute_values(cursor, sql, rows, page_size=BULK_PAGE)
+        else:  # COPY: the server parses plain text far faster than a VALUES list
+            sql = f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN'
+            cursor.copy_expert(sql, io.StringIO("".join("\t".join(map(_copy_text, r)) + "\n" for r in rows)))
     except con.dialect.loaded_dbapi.Error as exc:  # the same exception types as SQLAlchemy's own path
         raise DBAPIError.instance(sql, None, exc, con.dialect.loaded_dbapi.Error) from exc
     finally:

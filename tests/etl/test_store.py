@@ -78,3 +78,19 @@ def test_demo_records_flagged_synthetic_real_examples_not(engine):
                                            "上海电子化学品创新联合体", "中国石油-西南石油大学创新联合体",
                                            "苏州市海洋信息技术创新联合体"])
     assert real["source"].str.contains("推动领军企业牵头组建创新联合体").all()
+
+
+def test_awkward_text_round_trips_exactly(engine):
+    import json
+    name = "甲\t乙\\N\n丙\r丁\\t"
+    doc = [{"name": name, "province": "浙江", "sector": "S3", "source_url": "\\\\server\\share\\名单.xlsx",
+            "members": ["成员\\N（江苏）"]},
+           {"name": "", "province": "浙江", "sector": "S3"}]
+    result = ingest_sources(engine, [SourceFile("odd.json", json.dumps(doc, ensure_ascii=False).encode())])
+    snap = load_snapshot(engine)
+    row = snap.consortia.iloc[0]
+    assert row["name"] == name and row["source_url"] == "\\\\server\\share\\名单.xlsx"
+    assert row["lead_org"] is None and row["city"] is None  # absent stays NULL
+    assert snap.members["raw"].tolist() == ["成员\\N(江苏)"] and snap.members["province"].tolist() == ["320000"]
+    assert snap.rejections["value"].tolist() == [""]  # an empty text stays empty, not NULL
+    assert result.published
