@@ -177,7 +177,7 @@ def _refdir(ref: Reference | None) -> str | None:
 class AliasIndex:
     """Aliases of coded terms, longest first, for tagging free text."""
 
-    entries: tuple[tuple[str, str, re.Pattern | None], ...]  # (alias key, code, ascii regex)
+    entries: tuple[tuple[str, str, bool], ...]  # (alias key, code, must stand as a word)
     exact: dict
 
     @classmethod
@@ -188,11 +188,8 @@ class AliasIndex:
             for alias in term.aliases:
                 folded = unicodedata.normalize("NFKC", alias).lower()
                 exact.setdefault(text_key(alias), code)
-                pattern = None
-                if _ASCII_WORD.match(folded):
-                    # ASCII aliases (IC, CT, RF) must stand as words: "electric" is no IC.
-                    pattern = re.compile(r"(?<![a-z0-9])" + re.escape(folded) + r"(?![a-z0-9])")
-                entries.append((folded, code, pattern))
+                # ASCII aliases (IC, CT, RF) must stand as words: "electric" is no IC.
+                entries.append((folded, code, bool(_ASCII_WORD.match(folded))))
         entries.sort(key=lambda e: (-len(e[0]), e[0]))
         return cls(tuple(entries), exact)
 
@@ -205,19 +202,24 @@ class AliasIndex:
         if exact:
             return [exact]
         found: dict[str, int] = {}  # code -> first position, so codes come in reading order
-        mask = list(folded)
-        for alias, code, pattern in self.entries:
-            current = "".join(mask)
+        current = folded  # matched spans are blanked out with NULs
+        for alias, code, word in self.entries:
             if alias not in current:
                 continue
-            spans = ([m.span() for m in pattern.finditer(current)] if pattern
+            spans = ([m.span() for m in _word_pattern(alias).finditer(current)] if word
                      else [(i, i + len(alias)) for i in _find_all(current, alias)])
             if not spans:
                 continue
             for a, b in spans:
-                mask[a:b] = "\0" * (b - a)
+                current = current[:a] + "\0" * (b - a) + current[b:]
             found[code] = min(found.get(code, spans[0][0]), spans[0][0])
         return sorted(found, key=found.get)
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(alias: str) -> re.Pattern:
+    """``alias`` standing as a word, compiled the first time the text holds it."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(alias) + r"(?![a-z0-9])")
 
 
 def _find_all(text: str, sub: str):
