@@ -198,7 +198,7 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     names = text("name")
     places = per_value(lambda pair: _place_of(*pair, ref), list(zip(text("province"), text("city"))))
     sector_raws = col("sector", _show)
-    sectors = per_value(lambda text: _sector_of(text, ref), sector_raws)
+    sectors = per_value(lambda raw: _sector_of(raw, ref), sector_raws)
     technologies = col("technologies", lambda v: tuple(map(tuple, match_technologies(v, ref))))
     members = col("members", lambda v: _members_of(v, ref))
     years = col("year", _year_of)
@@ -221,8 +221,8 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
         if warning:
             found.append(warning)
         codes, unknown = technologies[i]
-        for text in unknown:
-            unmapped[("technology", text)] += 1
+        for item in unknown:
+            unmapped[("technology", item)] += 1
         member_list, member_warnings = members[i]
         found += member_warnings
         year, warning = years[i]
