@@ -1,8 +1,8 @@
 """Briefing packs: a PowerPoint deck and a PDF of the current view, in Chinese or English.
 
 Slides: title (scope, filters, date), key figures with an auto-written summary,
-then the map, the sector heatmap, the technology-gap matrix and the clustering
-result, each with a caption and a source line. The PDF's chart pages are
+then the map, the sector heatmap, the technology-gap matrix, the clustering
+result and the formation trend, each with a caption and a source line. The PDF's chart pages are
 vector (kaleido's PDF); PowerPoint gets 2× PNGs (python-pptx cannot place SVG).
 """
 from __future__ import annotations
@@ -22,13 +22,14 @@ from figures.theme import FONT_FAMILY
 from .charts import build_chart, filters_in_words
 from .render import render_figure
 
-BRIEF_CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map")
+BRIEF_CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map", "trends-chart")
 CAPTIONS = {
     "province-map": ("颜色越深，牵头单位位于该省的联合体越多；右下为南海诸岛。",
                      "Darker provinces lead more consortia; the inset shows the South China Sea Islands."),
     "sector-heatmap": ("各省在各领域的联合体数量。", "Consortia per province and sector."),
     "technology-gaps": ("红色：尚无联合体；橙色：仅 1–2 个。", "Red: no consortium yet; orange: only one or two."),
     "clustering-map": ("局部莫兰指数（LISA）识别的集聚与异常省份。", "Clusters and outliers by local Moran's I (LISA)."),
+    "trends-chart": ("每年组建的联合体数量，按区域着色。", "Consortia formed each year, coloured by region."),
 }
 
 

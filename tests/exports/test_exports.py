@@ -75,12 +75,12 @@ def test_briefing_pptx_has_the_slides(store):
     from exports.service import brief_bytes
     deck = Presentation(io.BytesIO(brief_bytes("pptx", Filters(), "zh", store)))
     slides = list(deck.slides)
-    assert len(slides) == 6
+    assert len(slides) == 7
     assert slides[0].shapes.title.text == "创新联合体布局简报"
     texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
     assert "关键数字" in texts[1] and "尚无联合体覆盖" in texts[1]
     pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides]
-    assert pictures == [0, 0, 1, 1, 1, 1]
+    assert pictures == [0, 0, 1, 1, 1, 1, 1]
     assert all("数据来源" in t for t in texts[2:])
 
 
@@ -90,11 +90,13 @@ def test_briefing_pdf_pages(store):
 
     from exports.service import brief_bytes
     reader = PdfReader(io.BytesIO(brief_bytes("pdf", Filters(sector=("S4",)), "en", store)))
-    assert len(reader.pages) == 6
+    assert len(reader.pages) == 7
     first = unicodedata.normalize("NFKC", reader.pages[0].extract_text())  # 'ﬁ' ligatures -> 'fi'
     assert "Innovation consortia: briefing" in first and "Sector: Biotechnology" in first
     gaps_page = unicodedata.normalize("NFKC", reader.pages[4].extract_text())
     assert "no consortium yet" in gaps_page and "Source" in gaps_page  # caption and source line
+    trend_page = unicodedata.normalize("NFKC", reader.pages[6].extract_text())
+    assert "Consortia formed per year" in trend_page and "coloured by region" in trend_page
 
 
 def test_csv_round_trip_with_bom_and_neutralised_formulas(store):
