@@ -1,4 +1,4 @@
-"""Extract: files as they really arrive -> raw rows keyed by contract field.
+"""Extract: files as they really arrive -> raw records, column by column, keyed by contract field.
 
 CSV in UTF-8, UTF-8 with BOM or GBK/GB18030; XLSX with title rows above the
 header and records on several sheets; JSON lists of objects. Headers in
@@ -76,27 +76,23 @@ class Table:
 
     def add(self, file: str, sheet: str, rows: list[int], columns: dict[str, list]) -> None:
         """Append records of one file or sheet (each column as long as ``rows``)."""
-        before = len(self)
-        for fld in set(self.columns) | set(columns):
-            self.columns.setdefault(fld, [None] * before).extend(columns.get(fld) or [None] * len(rows))
-        self.files += [file] * len(rows)
-        self.sheets += [sheet] * len(rows)
-        self.rows += rows
+        self.extend(Table([file] * len(rows), list(rows), [sheet] * len(rows), columns))
 
-    @classmethod
-    def concat(cls, tables: list["Table"]) -> "Table":
-        out = cls()
-        for t in tables:
-            out.add_table(t)
-        return out
-
-    def add_table(self, other: "Table") -> None:
+    def extend(self, other: "Table") -> None:
+        """Append ``other``'s records; a field one side lacks is None there."""
         before = len(self)
         for fld in set(self.columns) | set(other.columns):
             self.columns.setdefault(fld, [None] * before).extend(other.column(fld))
         self.files += other.files
         self.sheets += other.sheets
         self.rows += other.rows
+
+    @classmethod
+    def concat(cls, tables: list["Table"]) -> "Table":
+        out = cls()
+        for t in tables:
+            out.extend(t)
+        return out
 
     @classmethod
     def from_rows(cls, raw_rows: list[RawRow]) -> "Table":
