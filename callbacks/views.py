@@ -81,4 +81,4 @@ def update_trends(_, sector, technology, lead_type, level, years, province, sid,
     sid, _ = state.frames(sid)
     result = state.trends(sid, f)
     return (build_trend_chart(result["by_year"], lang, years=(f.year_from, f.year_to)),
-            trend_reading(result["by_year"], result["undated"], result["top6_share"], lang))
+            trend_reading(result, lang))

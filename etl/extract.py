@@ -153,8 +153,7 @@ def _is_blank(value) -> bool:
 def _add_records(out: Extracted, mapping: dict[int, str], columns: list[list], first_row: int,
                  sheet: str = "") -> None:
     """Records below the header, given as one list per mapped column; wholly blank rows are skipped."""
-    n = max((len(c) for c in columns), default=0)
-    columns = [c + [None] * (n - len(c)) for c in columns]
+    n = len(columns[0])  # a header maps two columns at least; all are as long as the body
     # A row is blank when every mapped cell is; all() stops at the first filled cell.
     keep = [i for i, cells in enumerate(zip(*columns)) if not all(map(_is_blank, cells))]
     if len(keep) < n:
@@ -174,14 +173,17 @@ def _table_header(path: Path, table: list[list], out: Extracted) -> tuple[int, d
     return found
 
 
+def _columns(body: list[list], mapping: dict[int, str]) -> list[list]:
+    """One list per mapped column from rows of cells; a short row gives None."""
+    return [[cells[col] if col < len(cells) else None for cells in body] for col in mapping]
+
+
 def _rows_from_table(path: Path, table: list[list], out: Extracted, sheet: str = "") -> bool:
     found = _table_header(path, table, out)
     if found is None:
         return False
     header_index, mapping = found
-    body = table[header_index + 1:]
-    columns = [[cells[col] if col < len(cells) else None for cells in body] for col in mapping]
-    _add_records(out, mapping, columns, header_index + 2, sheet)
+    _add_records(out, mapping, _columns(table[header_index + 1:], mapping), header_index + 2, sheet)
     return True
 
 
@@ -215,9 +217,7 @@ def read_csv(path: Path, data: bytes) -> Extracted:
     header_index, mapping = found
     columns = _csv_columns(text, delimiter, max(map(len, head)), header_index, list(mapping))
     if columns is None:  # rows longer than any near the top: the csv module takes any shape
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        columns = [[cells[col] if col < len(cells) else None for cells in table[header_index + 1:]]
-                   for col in mapping]
+        columns = _columns(list(csv.reader(io.StringIO(text), delimiter=delimiter))[header_index + 1:], mapping)
     _add_records(out, mapping, columns, header_index + 2)
     return out
 

@@ -289,17 +289,16 @@ _MEMBER = re.compile(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$")
 
 def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], list[str]]:
     """Members from `单位（省份）` / `Org (Province)` lists or JSON arrays; also returns unresolved places."""
-    items: list[tuple[str, str, str]] = []
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            if isinstance(item, dict):
-                name = clean(item.get("name") or item.get("名称") or item.get("单位"))
-                place = clean(item.get("province") or item.get("省份") or item.get("地区"))
-                items.append((name, place, f"{name}({place})" if place else name))
-            elif clean(item):
-                items.append((*_split_member(clean(item)), clean(item)))
-    else:
+    if not isinstance(value, (list, tuple)):
         return members_from_text(clean(value), ref)
+    items: list[tuple[str, str, str]] = []
+    for item in value:
+        if isinstance(item, dict):
+            name = clean(item.get("name") or item.get("名称") or item.get("单位"))
+            place = clean(item.get("province") or item.get("省份") or item.get("地区"))
+            items.append((name, place, f"{name}({place})" if place else name))
+        elif clean(item):
+            items.append((*_split_member(clean(item)), clean(item)))
     return _members(items, ref)
 
 
@@ -314,24 +313,17 @@ def members_from_text(text: str, ref: Reference | None = None) -> tuple[list[Mem
 
 
 def _members(items: list[tuple[str, str, str]], ref: Reference | None) -> tuple[list[Member], list[str]]:
-    provinces = _member_provinces(_refdir(ref))
     members, unresolved = [], []
     for name, place_text, raw in items:
-        province = provinces.get(place_text) if place_text else ""
-        if province is None:  # first time this place is met
+        province = ""
+        if place_text:
             place = resolve_place(place_text, ref)
-            province = provinces[place_text] = place.province if place else False
-        if province is False:
-            unresolved.append(raw)
-            province = ""
+            if place is None:
+                unresolved.append(raw)
+            else:  # a member placed at 全国 or a region has no single province
+                province = place.province
         members.append(Member(name or raw, province, raw))
     return members, unresolved
-
-
-@lru_cache(maxsize=16)
-def _member_provinces(refdir: str | None) -> dict:
-    """Place text -> province code ('' for 全国 or a region, False when unknown), filled as met."""
-    return {}
 
 
 def _split_member(text: str) -> tuple[str, str]:

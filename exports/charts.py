@@ -100,7 +100,7 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
     else:
         result = views.trends(frames, f, ref)
         fig = build_trend_chart(result["by_year"], lang, years=(f.year_from, f.year_to))
-        fig.add_annotation(text=trend_reading(result["by_year"], result["undated"], result["top6_share"], lang),
+        fig.add_annotation(text=trend_reading(result, lang),
                            x=0.01, y=1.04, xref="paper", yref="paper", xanchor="left", showarrow=False,
                            font=dict(size=13))
     width, height = SIZES[name]

@@ -43,10 +43,11 @@ def cross_regional_reading(share: float, lang: str) -> str:
     return f"{fmt_pct(share)} of consortia reach across provincial borders"
 
 
-def trend_reading(by_year, undated: int, top6_share: dict, lang: str) -> str:
-    """'2019–2025 年共组建 320 家（另有 46 家未注明年份），2023 年最多（61 家）；前六省份累计占比由 … 变为 …'."""
-    totals = by_year.sum(axis=1) if len(by_year) else None
-    if totals is None or not totals.sum():
+def trend_reading(trend: dict, lang: str) -> str:
+    """'2019–2025 年共组建 320 家（另有 46 家未注明年份），2023 年最多（61 家）；前六省份累计占比由 … 变为 …',
+    from what analytics.views.trends gives."""
+    totals, undated, top6_share = trend["by_year"].sum(axis=1), trend["undated"], trend["top6_share"]
+    if not totals.sum():
         return "当前筛选下没有注明组建年份的联合体。" if lang == "zh" else "No consortium under these filters gives its year."
     first, last, peak = int(totals.index.min()), int(totals.index.max()), int(totals.idxmax())
     n, most = int(totals.sum()), int(totals.max())
