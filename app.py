@@ -90,9 +90,16 @@ app = create_app()
 server = app.server
 
 if __name__ == "__main__":
+    import sys
     import threading
 
     from callbacks.state import warm_up
+    from etl.store import StoreUnavailable, get_engine
+
+    try:
+        get_engine()
+    except StoreUnavailable as exc:  # one line naming the store, not a traceback
+        sys.exit(f"error: {exc}")
 
     threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
     app.run(host=config.HOST, port=config.PORT, debug=False, threaded=True)

@@ -223,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: one line, never a traceback
         from sqlalchemy.exc import SQLAlchemyError
 
+        from .store import StoreUnavailable
+        if isinstance(exc, StoreUnavailable):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+
         kind = "database" if isinstance(exc, SQLAlchemyError) else type(exc).__name__
         print(f"error: {kind}: {str(exc).splitlines()[0] if str(exc) else exc!r}", file=sys.stderr)
         return 1

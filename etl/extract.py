@@ -30,7 +30,11 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "level": ("level", "级别", "层级"),
     "operating_model": ("operating_model", "运行模式", "operating model", "运营模式"),
     "source": ("source", "来源", "数据来源"),
-    "source_url": ("source_url", "链接", "url", "网址"),
+    "source_url": ("source_url", "链接", "url", "网址", "来源链接"),
+    "publisher": ("publisher", "发布单位", "发布机构", "来源单位"),
+    "published": ("published", "发布日期", "来源日期"),
+    "grade": ("grade", "来源等级", "source grade"),
+    "inferred": ("inferred", "推断字段"),
     "synthetic": ("synthetic",),
 }
 HEADER_KEYS = {text_key(alias): fld for fld, aliases in HEADER_ALIASES.items() for alias in aliases}

@@ -215,6 +215,19 @@ class AliasIndex:
             found[code] = min(found.get(code, spans[0][0]), spans[0][0])
         return sorted(found, key=found.get)
 
+    def best(self, text: str) -> str:
+        """The code of the longest alias in ``text`` (the most specific term), '' when none."""
+        folded = unicodedata.normalize("NFKC", text).lower()
+        if not folded:
+            return ""
+        exact = self.exact.get(text_key(folded))
+        if exact:
+            return exact
+        for alias, code, word in self.entries:
+            if alias in folded and (not word or _word_pattern(alias).search(folded)):
+                return code
+        return ""
+
 
 @lru_cache(maxsize=4096)
 def _word_pattern(alias: str) -> re.Pattern:
@@ -238,8 +251,7 @@ def _index(kind: str, refdir: str | None) -> AliasIndex:
 
 @lru_cache(maxsize=65536)
 def _match_term(kind: str, text: str, refdir: str | None) -> str:
-    found = _index(kind, refdir).find_all(text)
-    return found[0] if found else ""
+    return _index(kind, refdir).best(text)
 
 
 def match_term(kind: str, text, ref: Reference | None = None) -> str:
@@ -356,3 +368,23 @@ def name_key(name: str) -> str:
     """The normalised name used to recognise one consortium across files (``text_key``
     of a name that clean() has already NFKC-normalised)."""
     return _PUNCT.sub("", name.lower())
+
+
+_LEAD_SEPARATORS = re.compile(r"\s*[;；、]+\s*")
+
+
+def infer_lead_type(lead_org: str, ref: Reference | None = None) -> str:
+    """A lead type read from the lead organisations' names (data/reference/lead_type_rules.csv), or "".
+
+    The first rule whose words a name contains gives that lead's type; leads of
+    different types make a joint lead. Used only where the list states no type."""
+    ref = ref or load_reference()
+    types = []
+    for lead in filter(None, _LEAD_SEPARATORS.split(lead_org or "")):
+        key = text_key(lead)
+        found = next((rule.lead_type for rule in ref.lead_type_rules if rule.matches(key)), "")
+        if found and found not in types:
+            types.append(found)
+    if len(types) > 1:
+        return "joint"
+    return types[0] if types else ""

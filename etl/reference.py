@@ -68,6 +68,35 @@ class Term:
     sector: str = ""
 
 
+@dataclass(frozen=True)
+class LeadRule:
+    """Infer a lead type when a lead organisation's name contains one of ``contains`` and none of ``unless``."""
+
+    lead_type: str
+    contains: tuple[str, ...]  # text_key()s
+    unless: tuple[str, ...] = ()
+
+    def matches(self, key: str) -> bool:
+        return any(c in key for c in self.contains) and not any(u in key for u in self.unless)
+
+
+def _lead_rules(d: Path) -> tuple[LeadRule, ...]:
+    """lead_type_rules.csv in its order; ``@file.csv`` in ``contains`` means every name and alias in that file."""
+    if not (d / "lead_type_rules.csv").exists():
+        return ()
+    rules = []
+    for r in sorted(_rows(d / "lead_type_rules.csv"), key=lambda r: int(r["order"])):
+        words = []
+        for item in _split(r["contains"]):
+            if item.startswith("@"):
+                words += [n for row in _rows(d / item[1:]) for n in (row["name"], *_split(row["aliases"]))]
+            else:
+                words.append(item)
+        rules.append(LeadRule(r["lead_type"], tuple(dict.fromkeys(text_key(w) for w in words if text_key(w))),
+                              tuple(text_key(w) for w in _split(r["unless"]))))
+    return tuple(rules)
+
+
 @dataclass
 class Reference:
     provinces: dict[str, Province]
@@ -77,6 +106,7 @@ class Reference:
     technologies: dict[str, Term]
     vocabulary: dict[str, dict[str, Term]]
     policy_provinces: tuple[str, ...]
+    lead_type_rules: tuple["LeadRule", ...] = ()
     province_keys: dict[str, str] = field(default_factory=dict)
     city_keys: dict[str, list[str]] = field(default_factory=dict)
     region_keys: dict[str, str] = field(default_factory=dict)
@@ -171,6 +201,7 @@ def load_reference(directory: str | None = None) -> Reference:
         sectors=terms(d / "sectors.csv"), technologies=terms(d / "technologies.csv"),
         vocabulary=vocabulary,
         policy_provinces=tuple(r["code"] for r in _rows(d / "policy_provinces.csv")),
+        lead_type_rules=_lead_rules(d),
         province_keys=province_keys, city_keys=city_keys, region_keys=region_keys,
         directory=directory,
     )

@@ -18,8 +18,8 @@ from functools import cached_property, lru_cache
 import pandas as pd
 from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, LargeBinary, MetaData, String, Table, Text,
                         create_engine, delete, event, func, insert, select, update)
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 import config
 
@@ -59,6 +59,8 @@ consortia = Table(
     Column("sector", String(8), nullable=False), Column("sector_raw", Text),
     Column("year", Integer), Column("level", String(16)), Column("operating_model", String(16)),
     Column("source", Text), Column("source_url", Text),
+    Column("publisher", Text), Column("published", String(10)), Column("grade", String(1)),
+    Column("inferred", Text),  # fields inferred rather than stated by the source, ";"-separated
     Column("synthetic", Boolean, nullable=False),
     Column("origin", Text),  # file:row of every row merged into this record
 )
@@ -136,21 +138,65 @@ def _sqlite_pragmas(dbapi_con, _record) -> None:
     cur.close()
 
 
+class StoreUnavailable(RuntimeError):
+    """The store named by DATABASE_URL cannot be used; the message is one line naming it."""
+
+
 def get_engine(url: str | None = None) -> Engine:
-    """Engine for ``url`` (default: config.database_url(), read now), with the schema created."""
-    return _engine(url or config.database_url())
+    """Engine for ``url`` (default: config.database_url(), read now), with the schema created.
+
+    Raises StoreUnavailable with one line naming the host when the URL is wrong or unreachable."""
+    return _engine(normalise_url(url or config.database_url()))
+
+
+def normalise_url(url: str) -> str:
+    """``postgres://`` (as hosting platforms write it) is PostgreSQL; everything else as given."""
+    return "postgresql://" + url.removeprefix("postgres://") if url.startswith("postgres://") else url
+
+
+def _where(url) -> str:
+    if url.get_backend_name() == "sqlite":
+        return f"the SQLite file {url.database}"
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable("DATABASE_URL is not a database URL (e.g. postgresql://user@host:5432/atlas)") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
         from pathlib import Path
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise StoreUnavailable(f"DATABASE_URL names a database driver that is not installed "
+                               f"({parsed.drivername}): {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    try:
+        metadata.create_all(engine)
+        _add_missing_columns(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0].strip()
+        raise StoreUnavailable(f"cannot reach the database at {_where(parsed)}: {reason}") from None
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added in later versions (all nullable) join the tables of an existing store."""
+    from sqlalchemy import inspect
+    inspector = inspect(engine)
+    with engine.begin() as con:
+        for table in metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    con.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
 
 
 @dataclass(frozen=True)
@@ -184,14 +230,16 @@ def _rows(batch: Batch, sid: str) -> dict[Table, Rows]:
             sid, i, c.name, c.key, c.lead_org or None, c.lead_type or None, c.place_kind, c.province or None,
             c.city or None, c.region or None, c.place_note or None, c.scope, c.span, c.sector,
             c.sector_raw or None, c.year, c.level or None, c.operating_model or None, c.source or None,
-            c.source_url or None, c.synthetic, "; ".join(c.files)))
+            c.source_url or None, c.publisher or None, c.published or None, c.grade or None, c.inferred or None,
+            c.synthetic, "; ".join(c.files)))
         member_rows += [(sid, i, m.name, m.province or None, m.raw) for m in c.members]
         tag_rows += [(sid, i, t) for t in c.technologies]
     issue_columns = ("snapshot_id", "file", "row", "field", "value", "reason")
     return {
         consortia: (("snapshot_id", "id", "name", "name_key", "lead_org", "lead_type", "place_kind", "province",
                      "city", "region", "place_note", "scope", "span", "sector", "sector_raw", "year", "level",
-                     "operating_model", "source", "source_url", "synthetic", "origin"), records),
+                     "operating_model", "source", "source_url", "publisher", "published", "grade", "inferred",
+                     "synthetic", "origin"), records),
         members: (("snapshot_id", "consortium_id", "name", "province", "raw"), member_rows),
         technology_tags: (("snapshot_id", "consortium_id", "technology"), tag_rows),
         rejections: (issue_columns, [(sid, r.file, r.row, r.field, r.value, r.reason) for r in batch.rejections]),
@@ -235,7 +283,12 @@ def bulk_insert(con, table: Table, columns: tuple[str, ...], rows: list[tuple]) 
             cursor.executemany(sql, rows)
         else:  # COPY: the server parses plain text far faster than a VALUES list
             sql = f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN'
-            cursor.copy_expert(sql, io.StringIO("".join("\t".join(map(_copy_text, r)) + "\n" for r in rows)))
+            data = "".join("\t".join(map(_copy_text, r)) + "\n" for r in rows)
+            if con.dialect.driver == "psycopg2":
+                cursor.copy_expert(sql, io.StringIO(data))
+            else:  # psycopg 3, what a plain postgresql:// URL resolves to
+                with cursor.copy(sql) as copy:
+                    copy.write(data)
     except con.dialect.loaded_dbapi.Error as exc:  # the same exception types as SQLAlchemy's own path
         raise DBAPIError.instance(sql, None, exc, con.dialect.loaded_dbapi.Error) from exc
     finally:

@@ -12,11 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .extract import RawRow, Table
-from .normalise import (Member, Place, clean, clean_texts, match_technologies, match_term, members_from_text,
-                        name_key, parse_members, parse_year, resolve_city, resolve_place)
+from .normalise import (Member, Place, clean, clean_texts, infer_lead_type, match_technologies, match_term,
+                        members_from_text, name_key, parse_members, parse_year, resolve_city, resolve_place)
 from .reference import Reference, load_reference
 
 SCOPES = ("national", "cross_regional", "provincial", "municipal")
+GRADES = ("A", "B", "C")  # source grades of the public list (contract §5)
 
 
 @dataclass
@@ -39,6 +40,10 @@ class Consortium:
     operating_model: str = ""
     source: str = ""
     source_url: str = ""
+    publisher: str = ""
+    published: str = ""
+    grade: str = ""
+    inferred: str = ""  # fields whose value was inferred, not stated by the source ("year;lead_type")
     synthetic: bool = False
     files: list[str] = field(default_factory=list)
     scope: str = ""
@@ -204,6 +209,8 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     years = col("year", _year_of)
     coded = [col(fld, _coded(fld, ref)) for fld in ("lead_type", "level", "operating_model")]
     lead_orgs, sources, urls = text("lead_org"), text("source"), text("source_url")
+    publishers, published, grades, inferred = text("publisher"), text("published"), text("grade"), text("inferred")
+    lead_guesses = per_value(lambda lead: infer_lead_type(lead, ref), lead_orgs)
     synthetic = col("synthetic", _truthy)
 
     out = []
@@ -230,6 +237,14 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
             found.append(warning)
         (lead_type, w1), (level, w2), (operating_model, w3) = coded[0][i], coded[1][i], coded[2][i]
         found += [w for w in (w1, w2, w3) if w]
+        inferred_fields = [f for f in inferred[i].replace("；", ";").split(";") if f.strip()]
+        if not lead_type and lead_guesses[i]:
+            lead_type = lead_guesses[i]
+            inferred_fields.append("lead_type")
+        grade = grades[i].upper()
+        if grade and grade not in GRADES:
+            found.append(("grade", grades[i], "grade is not A, B or C; left empty"))
+            grade = ""
         warnings += [Issue(file, row, fld, value, reason) for fld, value, reason in found]
         place = where.place
         out.append(Consortium(
@@ -238,6 +253,8 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
             sector_raw=sector_raws[i], technologies=list(codes), members=list(member_list),
             lead_org=lead_orgs[i], lead_type=lead_type, year=year, level=level,
             operating_model=operating_model, source=sources[i] or file, source_url=urls[i],
+            publisher=publishers[i], published=published[i], grade=grade,
+            inferred=";".join(dict.fromkeys(f.strip() for f in inferred_fields)),
             synthetic=synthetic[i], files=[f"{file}:{row}"]))
     return out
 
@@ -254,14 +271,16 @@ def derive_scope(c: Consortium, ref: Reference) -> tuple[str, int]:
         return "national", span
     if c.place_kind == "region" or c.region or span >= 2:
         return "cross_regional", span
-    if c.level == "municipal" or (c.city and not c.level):
+    # The level (or the list that named it) decides, never the mere presence of a city:
+    # 北京 and 上海 are cities, and provincial lists name the city of each consortium.
+    if c.level == "municipal":
         return "municipal", span
     return "provincial", span
 
 
 def _merge(into: Consortium, other: Consortium) -> None:
     for fld in ("city", "lead_org", "lead_type", "year", "level", "operating_model", "source_url",
-                "place_note", "region"):
+                "place_note", "region", "publisher", "published", "grade", "inferred"):
         if not getattr(into, fld) and getattr(other, fld):
             setattr(into, fld, getattr(other, fld))
     if into.sector == "S0" and other.sector != "S0":

@@ -44,7 +44,14 @@ def env(db_url, tmp_path):
     return {"DATABASE_URL": db_url, "ATLAS_DATA_DIR": str(tmp_path / "data")}
 
 
-def test_ingest_messy_samples_then_summary_gives_the_expected_answers(env, samples):
+@pytest.fixture(params=["generated", "shared"])
+def messy_lists(request):
+    """The generated lists always; the contract's own example lists too when shared/ is beside the clone."""
+    return request.getfixturevalue("samples" if request.param == "generated" else "shared_samples")
+
+
+def test_ingest_messy_samples_then_summary_gives_the_expected_answers(env, messy_lists):
+    samples = messy_lists
     done = run_cli("ingest", *[str(samples / f) for f in SAMPLE_FILES], env=env)
     assert done.returncode == 0, done.stderr
     assert "accepted 42, rejected 3, warnings 2, duplicates merged 7" in done.stdout
@@ -105,4 +112,27 @@ def test_demo_if_empty_does_not_overwrite_real_data(env, samples):
     run_cli("ingest", str(samples / "records.json"), env=env)
     done = run_cli("demo", "--if-empty", env=env)
     assert "not republished" in done.stdout
-    assert json.loads(run_cli("summary", "--json", env=env).stdout)["total"] == 10
+    objects = json.loads((samples / "records.json").read_text(encoding="utf-8"))
+    assert json.loads(run_cli("summary", "--json", env=env).stdout)["total"] == len(objects)
+
+
+@pytest.mark.parametrize("url, names", [
+    ("postgresql://postgres@127.0.0.1:1/atlas", "127.0.0.1:1/atlas"),
+    ("postgresql+nosuchdriver://h/db", "driver"),
+    ("not a url", "not a database URL"),
+])
+def test_a_wrong_database_url_is_one_line_naming_it(tmp_path, url, names):
+    done = run_cli("snapshots", env={"DATABASE_URL": url, "ATLAS_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and names in done.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"])
+def test_every_postgresql_url_form_publishes(pg_url, tmp_path, samples, scheme):
+    """The plain form resolves to psycopg 3 in SQLAlchemy 2.1; psycopg2 URLs keep working; both write by COPY."""
+    url = scheme + "://" + pg_url.split("://", 1)[1]
+    env = {"DATABASE_URL": url, "ATLAS_DATA_DIR": str(tmp_path)}
+    assert run_cli("ingest", *[str(samples / f) for f in SAMPLE_FILES], env=env).returncode == 0
+    expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))
+    assert json.loads(run_cli("summary", "--json", env=env).stdout)["total"] == expected["total"]

@@ -1,4 +1,4 @@
-"""The dashboard in headless Chromium, on the messy samples (answers in shared/samples/.../expected.json)."""
+"""The dashboard in headless Chromium, on the generated messy lists (answers in their expected.json)."""
 import json
 import re
 import time
@@ -77,23 +77,25 @@ def test_map_click_filters_to_the_province_and_clicking_again_clears(app_server,
 def test_heatmap_click_filters_to_province_and_sector(app_server, page):
     url, _, _ = app_server
     page.open(url + "/")
-    # Sorted by total, the first row is 黑龙江 (6); its S4 column holds 2 consortia.
+    # Sorted by total, the first row is 黑龙江 (the generator gives it the most); click its first non-empty sector.
+    columns = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S0"]
+    assert max(PROVINCES, key=PROVINCES.get) == "230000" and sorted(PROVINCES.values())[-2] < PROVINCES["230000"]
+    sector = next(s for s in columns if EXPECTED["by_province_sector"].get(f"230000|{s}"))
     graph = page.page.locator("#sector-heatmap .nsewdrag").first
     graph.scroll_into_view_if_needed()
     box = graph.bounding_box()
-    columns = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S0"]
-    x = box["width"] * (columns.index("S4") + 0.5) / len(columns)
+    x = box["width"] * (columns.index(sector) + 0.5) / len(columns)
     y = box["height"] * 0.5 / 34
     graph.click(position={"x": x, "y": y}, force=True)
     page.wait_idle()
-    assert "sector=S4" in page.page.url and "province=230000" in page.page.url
-    assert page.kpi("total") == EXPECTED["by_province_sector"]["230000|S4"]
+    assert f"sector={sector}" in page.page.url and "province=230000" in page.page.url
+    assert page.kpi("total") == EXPECTED["by_province_sector"][f"230000|{sector}"]
 
 
 def test_url_round_trip_reopens_the_same_view(app_server, page):
     url, _, _ = app_server
     page.open(url + "/?sector=S3&province=130000")
-    assert page.kpi("total") == EXPECTED["by_province_sector"]["130000|S3"]
+    assert page.kpi("total") == EXPECTED["by_province_sector"].get("130000|S3", 0)
     assert "S3" in page.text("#filter-sector") and page.text("#filter-province-chip") == "河北"
     page.page.click("#filter-reset")
     page.wait_idle()

@@ -1,4 +1,5 @@
 """Refresh: publish only when sources changed, all or nothing, never two at once."""
+import json
 import shutil
 
 import pytest
@@ -22,11 +23,18 @@ def incoming(tmp_path, samples):
     return d
 
 
-def test_refresh_publishes_then_reports_unchanged(engine, tmp_path, incoming, monkeypatch):
+def accepted(samples, *files) -> int:
+    """How many consortia the generator put in these files (none of them repeat each other)."""
+    by_file = json.loads((samples / "expected.json").read_text(encoding="utf-8"))["accepted_by_file"]
+    return sum(by_file[f] for f in files)
+
+
+def test_refresh_publishes_then_reports_unchanged(engine, tmp_path, incoming, monkeypatch, samples):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
     cfg = write_config(tmp_path, '[[sources]]\npath = "incoming/*.json"\n[[sources]]\npath = "incoming/*.csv"\n')
     first = refresh(engine, cfg)
-    assert first.status == "published" and len(load_snapshot(engine).consortia) == 21
+    assert first.status == "published" and len(load_snapshot(engine).consortia) == accepted(
+        samples, "records.json", "national_gbk.csv")
     second = refresh(engine, cfg)
     assert second.status == "unchanged" and second.snapshot_id == first.snapshot_id
     (incoming / "records.json").write_text('[{"name": "新", "province": "浙江", "sector": "S3"}]', encoding="utf-8")
@@ -60,7 +68,7 @@ def test_url_source_served_locally(engine, tmp_path, samples):
     try:
         cfg = write_config(tmp_path, f'[[sources]]\nurl = "http://127.0.0.1:{server.server_port}/records.json"\n')
         assert refresh(engine, cfg).status == "published"
-        assert len(load_snapshot(engine).consortia) == 10
+        assert len(load_snapshot(engine).consortia) == accepted(samples, "records.json")
     finally:
         server.shutdown()
 

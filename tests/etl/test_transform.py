@@ -1,4 +1,6 @@
 """Validation, tagging, scope and duplicate merging on three-row inputs."""
+import pytest
+
 from etl.extract import RawRow
 from etl.transform import transform
 
@@ -26,16 +28,16 @@ def test_bad_optional_values_are_warnings_and_left_empty():
 
 
 def test_unmapped_sector_falls_into_s0_and_is_counted():
-    batch = transform(rows({"name": "甲", "province": "浙江", "sector": "量子引力", "technologies": "光刻机；暗物质"}))
+    batch = transform(rows({"name": "甲", "province": "浙江", "sector": "星际旅行", "technologies": "光刻机；暗物质"}))
     assert batch.consortia[0].sector == "S0"
     assert batch.consortia[0].technologies == ["T01"]
-    assert dict(batch.unmapped) == {("sector", "量子引力"): 1, ("technology", "暗物质"): 1}
+    assert dict(batch.unmapped) == {("sector", "星际旅行"): 1, ("technology", "暗物质"): 1}
 
 
 def test_city_alone_gives_the_province():
     batch = transform(rows({"name": "甲", "city": "苏州市", "sector": "S1"}))
     c = batch.consortia[0]
-    assert (c.province, c.city, c.scope) == ("320000", "320500", "municipal")
+    assert (c.province, c.city, c.scope) == ("320000", "320500", "provincial")  # a city alone says no level
 
 
 def test_duplicates_merge_across_files_by_name_and_province():
@@ -57,13 +59,17 @@ def test_scopes():
         {"name": "国", "province": "全国", "sector": "S1", "members": "甲（北京）；乙（上海）"},
         {"name": "区", "province": "长三角", "sector": "S1"},
         {"name": "省", "province": "浙江", "sector": "S1", "members": "甲（浙江）"},
-        {"name": "市", "province": "浙江", "city": "杭州", "sector": "S1"},
+        {"name": "市", "province": "浙江", "city": "杭州", "level": "市级", "sector": "S1"},
+        {"name": "城市无级别", "province": "浙江", "city": "杭州", "sector": "S1"},
         {"name": "省级带城市", "province": "浙江", "city": "杭州", "level": "省级", "sector": "S1"},
+        {"name": "京", "province": "北京", "city": "北京", "sector": "S1"},
         {"name": "注", "province": "上海市(跨省:沿沪宁)", "sector": "S1"},
     ))
+    # The level decides, never the mere presence of a city (北京 is a city too).
     assert [(c.name, c.scope, c.span) for c in batch.consortia] == [
         ("国", "national", 2), ("区", "cross_regional", 4), ("省", "provincial", 1), ("市", "municipal", 1),
-        ("省级带城市", "provincial", 1), ("注", "cross_regional", 1)]
+        ("城市无级别", "provincial", 1), ("省级带城市", "provincial", 1), ("京", "provincial", 1),
+        ("注", "cross_regional", 1)]
 
 
 def test_city_in_another_province_is_a_warning():
@@ -106,3 +112,43 @@ def test_json_arrays_where_text_belongs_do_not_break_a_record():
     c = batch.consortia[0]
     assert isinstance(c.name, str) and "甲" in c.name and c.province == "330000" and c.sector == "S3"
     assert isinstance(c.lead_org, str) and c.year == 2021
+
+
+@pytest.mark.parametrize("lead, expected", [
+    ("中国石油天然气集团有限公司", "central_soe"),     # on SASAC's list (central_soes.csv)
+    ("中车株洲电力机车研究所有限公司", "central_soe"),  # a subsidiary named after its group
+    ("西南石油大学", "university"),
+    ("中国科学院金属研究所", "institute"),          # 科学院 is no 学院
+    ("山东省港口集团有限公司", "local_soe"),
+    ("宁德时代新能源科技股份有限公司", "private"),
+    ("中国石油；西南石油大学", "joint"),
+    ("某市科技局", ""),                          # no rule says what a government office is
+])
+def test_lead_type_inferred_from_the_lead_name(lead, expected):
+    from etl.normalise import infer_lead_type
+    assert infer_lead_type(lead) == expected
+
+
+def test_inferred_lead_type_is_marked_and_a_stated_one_is_kept():
+    batch = transform(rows(
+        {"name": "甲", "province": "浙江", "sector": "S1", "lead_org": "浙江大学", "inferred": "year"},
+        {"name": "乙", "province": "浙江", "sector": "S1", "lead_org": "浙江大学", "lead_type": "央企"},
+        {"name": "丙", "province": "浙江", "sector": "S1", "grade": "a", "publisher": "浙江省科学技术厅",
+         "published": "2023-05"},
+        {"name": "丁", "province": "浙江", "sector": "S1", "grade": "Z"},
+    ))
+    a, b, c, d = batch.consortia
+    assert (a.lead_type, a.inferred) == ("university", "year;lead_type")
+    assert (b.lead_type, b.inferred) == ("central_soe", "")
+    assert (c.grade, c.publisher, c.published) == ("A", "浙江省科学技术厅", "2023-05")
+    assert d.grade == "" and [(w.field, w.value) for w in batch.warnings] == [("grade", "Z")]
+
+
+@pytest.mark.parametrize("text, sector", [
+    ("新型显示", "S1"), ("激光装备", "S2"), ("低空经济", "S2"), ("钢铁新材料", "S3"),  # the longest alias wins
+    ("钢铁", "S0"), ("纺织服装", "S0"), ("中药制造", "S4"), ("动力电池", "S5"), ("新型储能", "S6"),
+    ("智能锅炉", "S7"), ("数字融合出版", "S8"), ("科技成果转移转化", "S9"),
+])
+def test_sector_words_of_real_lists(text, sector):
+    batch = transform(rows({"name": "甲", "province": "浙江", "sector": text}))
+    assert batch.consortia[0].sector == sector and not batch.unmapped
