@@ -1,4 +1,4 @@
-# Quick start:  make run   (set up, publish the demo data if the store is empty, serve on :8050)
+# Quick start:  make run   (set up, publish the public list if the store is empty, serve on :8050)
 #               make test  (set up, install system packages if missing, run the whole test suite)
 PYTHON ?= python3
 VENV ?= .venv
@@ -35,7 +35,7 @@ system:
 	fi
 
 run: setup
-	$(PY) -m etl demo --if-empty
+	$(PY) -m etl public --if-empty
 	$(PY) app.py
 
 test: setup-dev system

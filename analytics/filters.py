@@ -18,6 +18,7 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     province: str = ""
+    grade: tuple[str, ...] = ()  # source grades A/B/C of the public list
 
     def to_query(self, **extra) -> str:
         """URL query string, e.g. 'sector=S3&technology=T01&province=330000'."""
@@ -48,7 +49,7 @@ class Filters:
 
         return cls(sector=many("sector"), technology=many("technology"), lead_type=many("lead_type"),
                    level=many("level"), year_from=year("year_from"), year_to=year("year_to"),
-                   province=(q.get("province") or [""])[0])
+                   province=(q.get("province") or [""])[0], grade=many("grade"))
 
     def without_province(self) -> "Filters":
         return replace(self, province="")
@@ -76,6 +77,8 @@ def filter_ids(consortia: pd.DataFrame, technologies: pd.DataFrame, f: Filters) 
         mask &= consortia["year"].le(f.year_to).fillna(False).astype(bool)
     if f.province:
         mask &= consortia["province"].eq(f.province).fillna(False).astype(bool)
+    if f.grade and "grade" in consortia:
+        mask &= consortia["grade"].isin(f.grade)
     ids = consortia.index[mask.to_numpy()]
     if f.technology:
         tagged = technologies.loc[technologies["technology"].isin(f.technology), "consortium_id"].unique()

@@ -167,7 +167,7 @@ def trends(frames: Frames, f: Filters, ref: Reference) -> dict:
 
 
 RECORD_COLUMNS = ("name", "lead_org", "lead_type", "province", "city", "sector", "technologies", "year", "level",
-                  "scope", "operating_model", "synthetic", "source")
+                  "scope", "operating_model", "synthetic", "source", "source_url", "publisher", "grade", "inferred")
 
 
 def records(frames: Frames, f: Filters, ref: Reference, search: str = "", limit: int | None = None) -> pd.DataFrame:
@@ -176,7 +176,8 @@ def records(frames: Frames, f: Filters, ref: Reference, search: str = "", limit:
     out = sel.consortia
     if search:
         needle = search.strip().lower()
-        hay = (out["name"].fillna("") + " " + out["lead_org"].fillna("") + " " + out["source"].fillna("")).str.lower()
+        hay = (out["name"].fillna("") + " " + out["lead_org"].fillna("") + " " + out["source"].fillna("") + " "
+               + out["publisher"].fillna("")).str.lower()
         out = out[hay.str.contains(needle, regex=False)]
     total = len(out)
     if limit is not None:

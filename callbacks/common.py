@@ -8,7 +8,8 @@ from layouts import ids
 
 FILTER_INPUTS = [Input(ids.FILTER_SECTOR, "value"), Input(ids.FILTER_TECHNOLOGY, "value"),
                  Input(ids.FILTER_LEAD_TYPE, "value"), Input(ids.FILTER_LEVEL, "value"),
-                 Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_PROVINCE, "data")]
+                 Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_PROVINCE, "data"),
+                 Input(ids.FILTER_GRADE, "value")]
 FILTER_STATES = [State(c.component_id, c.component_property) for c in FILTER_INPUTS]
 YEAR_BOUNDS = [State(ids.FILTER_YEAR, "min"), State(ids.FILTER_YEAR, "max")]
 
@@ -19,7 +20,8 @@ def _many(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-def read_filters(sector, technology, lead_type, level, years, province, ymin=None, ymax=None) -> Filters:
+def read_filters(sector, technology, lead_type, level, years, province, grade=None, ymin=None,
+                 ymax=None) -> Filters:
     """Filters from component values; the full year range means 'any year' (undated consortia stay)."""
     year_from = year_to = None
     if years and len(years) == 2:
@@ -28,7 +30,8 @@ def read_filters(sector, technology, lead_type, level, years, province, ymin=Non
         if ymax is None or years[1] < ymax:
             year_to = int(years[1])
     return Filters(sector=_many(sector), technology=_many(technology), lead_type=_many(lead_type),
-                   level=_many(level), year_from=year_from, year_to=year_to, province=province or "")
+                   level=_many(level), year_from=year_from, year_to=year_to, province=province or "",
+                   grade=_many(grade))
 
 
 def lang_of(search: str | None) -> str:

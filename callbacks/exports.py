@@ -21,10 +21,10 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
           Input(ids.EXPORT_DATA_XLSX, "n_clicks"), State(ids.EXPORT_CHART, "value"),
           State(ids.EXPORT_FORMAT, "value"), *FILTER_STATES, State(ids.SNAPSHOT, "data"),
           State(ids.PAGE_LANG, "data"), *YEAR_BOUNDS, prevent_initial_call=True)
-def export(_c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology, lead_type, level, years, province, sid, lang,
+def export(_c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology, lead_type, level, years, province, grade, sid, lang,
            ymin, ymax):
     lang = lang or "zh"
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     snap = state.snapshot(sid)
     if snap is None:
         return no_update, "no data"

@@ -46,11 +46,11 @@ def side_panel(view: dict, lang: str):
           Output(ids.MAP_DRAWN, "data"),
           *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),
           Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), State(ids.MAP_DRAWN, "data"), *YEAR_BOUNDS)
-def update_overview(sector, technology, lead_type, level, years, province, metric, city_layer, sid, lang,
+def update_overview(sector, technology, lead_type, level, years, province, grade, metric, city_layer, sid, lang,
                     drawn, ymin, ymax):
     lang = lang or "zh"
     ref = load_reference()
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
     view = state.overview(sid, f, metric or "count")
     style = map_style(metric or "count", lang)
@@ -62,7 +62,9 @@ def update_overview(sector, technology, lead_type, level, years, province, metri
                                 geometry="url")
     elif drawn != key:
         figure = build_province_map(view["values"], lang=lang, geometry="url", selected=f.province or None,
-                                    missing_as_zero=metric in (None, "count"), **style)
+                                    missing_as_zero=metric in (None, "count"),
+                                    unlisted=[c for c, s in state.list_coverage(sid).items() if s == "none_found"],
+                                    **style)
     else:  # only values changed: send z, text and the colour range, never the geometry
         values = view["values"]
         if metric in (None, "count"):
@@ -78,5 +80,6 @@ def update_overview(sector, technology, lead_type, level, years, province, metri
     k = view["kpis"]
     chip = ref.province_label(f.province, lang) if f.province else ""
     done = f"{sid}?{f.to_query()}&lang={lang}"
-    return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), overview_reading(view, ref, lang),
+    reading = overview_reading(view, ref, lang, state.list_coverage(sid), f.province)
+    return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
             side_panel(view, lang), chip, done, key)

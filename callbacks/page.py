@@ -7,7 +7,8 @@ from dash import Input, Output, State, callback, no_update
 
 from analytics.filters import Filters
 from etl.reference import load_reference
-from figures.text import fmt_datetime, t
+from analytics.sources import is_public, sources_as_of
+from figures.text import fmt_datetime, public_note, t
 from layouts import ids
 from layouts.page import create_body
 
@@ -63,8 +64,8 @@ def toggle_language(_, search):
 # filters -> url (a copied link reopens the same view)
 @callback(Output(ids.URL, "search", allow_duplicate=True), *FILTER_INPUTS, *YEAR_BOUNDS,
           State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
-def filters_to_url(sector, technology, lead_type, level, years, province, ymin, ymax, lang):
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+def filters_to_url(sector, technology, lead_type, level, years, province, grade, ymin, ymax, lang):
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     query = f.to_query(lang="en" if lang == "en" else "")
     return f"?{query}" if query else ""
 
@@ -130,9 +131,10 @@ def clear_province(_):
           Output(ids.FILTER_LEVEL, "value", allow_duplicate=True),
           Output(ids.FILTER_YEAR, "value", allow_duplicate=True),
           Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),
+          Output(ids.FILTER_GRADE, "value", allow_duplicate=True),
           Input(ids.FILTER_RESET, "n_clicks"), *YEAR_BOUNDS, prevent_initial_call=True)
 def reset(_, ymin, ymax):
-    return None, None, None, None, [ymin, ymax], None
+    return None, None, None, None, [ymin, ymax], None, None
 
 
 # poll -> snapshot id (open pages pick up a new snapshot without a restart)
@@ -154,5 +156,7 @@ def banner(sid, lang):
     parts = [f"{t('snapshot', lang)} {snap.id}", f"{t('published', lang)} {fmt_datetime(info['published_at'], lang)}"]
     if info["synthetic"]:
         parts.append(t("synthetic", lang))
+    elif is_public(info):
+        parts.insert(0, public_note(len(snap.consortia), sources_as_of(snap.consortia), lang))
     return " · ".join(parts), "banner synthetic" if info["synthetic"] else "banner"
 

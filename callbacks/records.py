@@ -19,9 +19,9 @@ MAX_ROWS = 2000  # the grid shows the first rows; the CSV/XLSX download carries 
 @callback(Output(ids.RECORDS_GRID, "rowData"), Output(ids.RECORDS_COUNT, "children"),
           Input(ids.OVERVIEW_DONE, "data"), *FILTER_STATES, Input(ids.RECORDS_SEARCH, "value"),
           State(ids.SNAPSHOT, "data"), State(ids.PAGE_LANG, "data"), *YEAR_BOUNDS)
-def update_records(_, sector, technology, lead_type, level, years, province, search, sid, lang, ymin, ymax):
+def update_records(_, sector, technology, lead_type, level, years, province, grade, search, sid, lang, ymin, ymax):
     lang = lang or "zh"
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, frames = state.frames(sid)
     table = views.records(frames, f, load_reference(), search or "", limit=MAX_ROWS)
     n = table.attrs["total"]

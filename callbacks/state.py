@@ -58,6 +58,18 @@ def _frames(sid: str) -> views.Frames:
     return views.Frames(snap.consortia, snap.technologies, snap.members)
 
 
+def list_coverage(sid: str | None) -> dict[str, str]:
+    """Province code -> completeness of its public list, for a snapshot of the public list; {} otherwise."""
+    from analytics.sources import is_public
+    from etl.public import load_coverage
+
+    snap = snapshot(sid)
+    if snap is None or not is_public(snap.info):
+        return {}
+    coverage = load_coverage()
+    return dict(zip(coverage["code"], coverage["completeness"]))
+
+
 def year_bounds(sid: str | None) -> tuple[int, int]:
     snap = snapshot(sid)
     years = snap.consortia["year"].dropna() if snap is not None else pd.Series(dtype=float)

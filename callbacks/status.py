@@ -5,6 +5,8 @@ import io
 
 from dash import Input, Output, State, callback, dcc, html
 
+from analytics.sources import sources_by_grade
+from etl.reference import load_reference
 from etl.store import get_engine, list_snapshots, refresh_history
 from figures.text import fmt_datetime, fmt_int, t
 from layouts import ids
@@ -25,6 +27,7 @@ def _table(header: list[str], rows: list[list]) -> html.Table:
 def update_status(sid, lang):
     lang = lang or "zh"
     zh = lang == "zh"
+    ref = load_reference()
     snap = state.snapshot(sid)
     if snap is None:
         return html.P("尚无数据快照" if zh else "No snapshot yet")
@@ -46,12 +49,27 @@ def update_status(sid, lang):
     rejections = snap.rejections.head(SHOWN)
     unmapped = sorted(([kind, text, n] for kind, texts in report.get("unmapped", {}).items()
                        for text, n in texts.items()), key=lambda r: -r[2])[:SHOWN]
+    by_grade = sources_by_grade(snap.consortia)
+    graded = by_grade[by_grade["grade"] != ""]
+    coverage = state.list_coverage(snap.id)
     history = refresh_history(engine, 20)
     snapshots = list_snapshots(engine).head(10)
     return [
         _table(["", ""], facts),
         html.H3("源文件" if zh else "Source files"),
         _table(["文件" if zh else "File", "SHA-256", "位置" if zh else "Location"], sources),
+        *([html.H3("来源等级" if zh else "Sources by grade", id=ids.STATUS_GRADES),
+           _table(["等级" if zh else "Grade", "联合体" if zh else "Consortia", "来源页面" if zh else "Source pages",
+                   "发布者" if zh else "Publishers"],
+                  [[f"{r.grade} {t('grade_' + r.grade, lang)}" if r.grade else ("未分级" if zh else "ungraded"),
+                    fmt_int(r.consortia), fmt_int(r.pages), fmt_int(r.publishers)] for r in by_grade.itertuples()])]
+          if len(graded) else []),
+        *([html.H3("各省名录完整度" if zh else "Completeness of each province's list"),
+           _table(["完整度" if zh else "Completeness", "省份" if zh else "Provinces"],
+                  [[t("list_" + status, lang), ("、" if zh else ", ").join(
+                      ref.province_label(c, lang) for c, s in sorted(coverage.items()) if s == status
+                      and c in ref.provinces)] for status in ("complete", "partial", "none_found")])]
+          if coverage else []),
         html.H3(("被拒记录" if zh else "Rejected rows") + f"（{fmt_int(len(snap.rejections))}）"),
         html.P(f"显示前 {SHOWN} 条，完整列表请下载" if zh else f"First {SHOWN} shown; download for all",
                className="note") if len(snap.rejections) > SHOWN else None,

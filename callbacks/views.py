@@ -6,7 +6,7 @@ from dash import Input, Output, State, callback, html
 from etl.reference import load_reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
-from figures.narrative import cross_regional_reading, gaps_reading, moran_reading, trend_reading
+from figures.narrative import coverage_caveat, cross_regional_reading, gaps_reading, moran_reading, trend_reading
 from figures.text import fmt_int
 from layouts import ids
 
@@ -21,8 +21,8 @@ COMMON = [Input(ids.OVERVIEW_DONE, "data"), *FILTER_STATES, State(ids.SNAPSHOT, 
 # filters, mode, sort -> sector heatmap
 @callback(Output(ids.SECTOR_HEATMAP, "figure"), *COMMON, Input(ids.HEATMAP_MODE, "value"),
           Input(ids.HEATMAP_SORT, "value"), *YEAR_BOUNDS)
-def update_heatmap(_, sector, technology, lead_type, level, years, province, sid, lang, mode, sort, ymin, ymax):
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+def update_heatmap(_, sector, technology, lead_type, level, years, province, grade, sid, lang, mode, sort, ymin, ymax):
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
     matrix = state.sector_matrix(sid, f, mode or "count")
     pick = (f.province, f.sector[0]) if f.province and f.sector else None
@@ -32,25 +32,30 @@ def update_heatmap(_, sector, technology, lead_type, level, years, province, sid
 
 # filters -> technology-gap matrix and the list of uncovered technologies
 @callback(Output(ids.TECHNOLOGY_GAPS, "figure"), Output(ids.GAPS_LIST, "children"), *COMMON, *YEAR_BOUNDS)
-def update_gaps(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+def update_gaps(_, sector, technology, lead_type, level, years, province, grade, sid, lang, ymin, ymax):
     lang = lang or "zh"
     ref = load_reference()
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
     table = state.gap_matrix(sid, f)
     uncovered = [c for c in table.index if table.loc[c, "total"] == 0]
     head = html.P(gaps_reading(uncovered, ref, lang, show=2) + ("：" if lang == "zh" else ": ") if uncovered else
                   gaps_reading([], ref, lang))
     tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
+    coverage = state.list_coverage(sid)
+    caveats = [coverage_caveat(coverage, ref, lang, f.province) if f.province else "",
+               coverage_caveat(coverage, ref, lang)]
+    caveat = [html.P(("；" if lang == "zh" else "; ").join(c for c in caveats if c) + ("。" if lang == "zh" else "."),
+                     className="note", id=ids.GAPS_CAVEAT)] if any(caveats) else []
     return (build_gap_matrix(table, ref, lang, selected=f.technology[0] if f.technology else None),
-            [head, html.Div(tags)])
+            [head, html.Div(tags), *caveat])
 
 
 # filters -> LISA cluster map and Moran's I
 @callback(Output(ids.CLUSTERING_MAP, "figure"), Output(ids.CLUSTERING_READING, "children"), *COMMON, *YEAR_BOUNDS)
-def update_clustering(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+def update_clustering(_, sector, technology, lead_type, level, years, province, grade, sid, lang, ymin, ymax):
     lang = lang or "zh"
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
     result = state.clustering(sid, f)
     m = result["moran"]
@@ -60,10 +65,10 @@ def update_clustering(_, sector, technology, lead_type, level, years, province, 
 # filters -> flow map, lead x member matrix
 @callback(Output(ids.COLLABORATION_FLOWS, "figure"), Output(ids.COLLABORATION_MATRIX, "figure"),
           Output(ids.COLLABORATION_READING, "children"), *COMMON, *YEAR_BOUNDS)
-def update_collaboration(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+def update_collaboration(_, sector, technology, lead_type, level, years, province, grade, sid, lang, ymin, ymax):
     lang = lang or "zh"
     ref = load_reference()
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
     result = state.collaboration(sid, f)
     text = cross_regional_reading(result["cross_regional_share"], lang)
@@ -75,9 +80,9 @@ def update_collaboration(_, sector, technology, lead_type, level, years, provinc
 
 # filters -> formations per year by region group, and its reading
 @callback(Output(ids.TRENDS_CHART, "figure"), Output(ids.TRENDS_READING, "children"), *COMMON, *YEAR_BOUNDS)
-def update_trends(_, sector, technology, lead_type, level, years, province, sid, lang, ymin, ymax):
+def update_trends(_, sector, technology, lead_type, level, years, province, grade, sid, lang, ymin, ymax):
     lang = lang or "zh"
-    f = read_filters(sector, technology, lead_type, level, years, province, ymin, ymax)
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
     result = state.trends(sid, f)
     return (build_trend_chart(result["by_year"], lang, years=(f.year_from, f.year_to)),

@@ -1,4 +1,4 @@
-"""Command line: python -m etl {ingest,summary,refresh,schedule,demo,rebuild,snapshots,boundaries,reference}.
+"""Command line: python -m etl {ingest,summary,refresh,schedule,demo,public,rebuild,snapshots,boundaries,reference}.
 
 Errors are one line each on stderr, never a traceback; the exit code is
 non-zero only when nothing could be published (2) or the command is misused.
@@ -113,6 +113,20 @@ def cmd_demo(args) -> int:
     return 0 if result.published else 2
 
 
+def cmd_public(args) -> int:
+    from .ingest import ingest_sources
+    from .public import public_sources
+    from .store import current_snapshot_id, get_engine
+
+    engine = get_engine()
+    if args.if_empty and current_snapshot_id(engine):
+        print(f"store already has snapshot {current_snapshot_id(engine)}; public list not republished")
+        return 0
+    result = ingest_sources(engine, public_sources(), kind="public")
+    _print_report(result, args.json)
+    return 0 if result.published else 2
+
+
 def cmd_rebuild(args) -> int:
     from .ingest import ingest_sources
     from .store import archived_sources, get_engine
@@ -197,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--if-empty", action="store_true", help="only when the store has no snapshot yet")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("public", help="(re)publish the bundled public list of real consortia (data/public)")
+    p.add_argument("--if-empty", action="store_true", help="only when the store has no snapshot yet")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_public)
     p = sub.add_parser("rebuild", help="republish a snapshot from its archived source files")
     p.add_argument("snapshot")
     p.add_argument("--json", action="store_true")

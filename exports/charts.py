@@ -9,8 +9,8 @@ from etl.reference import Reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
 from figures.china_map import build_province_map
-from figures.narrative import moran_reading, trend_reading
-from figures.text import fmt_datetime, t
+from figures.narrative import coverage_caveat, moran_reading, trend_reading
+from figures.text import fmt_datetime, public_note, t
 from figures.theme import MUTED
 
 CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map", "collaboration-flows",
@@ -48,6 +48,8 @@ def filters_in_words(f: Filters, ref: Reference, lang: str) -> str:
         parts.append(t("year", lang) + ("：" if zh else ": ") + f"{f.year_from or '…'}–{f.year_to or '…'}")
     if f.province:
         parts.append(t("province", lang) + ("：" if zh else ": ") + ref.province_label(f.province, lang))
+    if f.grade:
+        parts.append(t("grade", lang) + ("：" if zh else ": ") + ", ".join(f.grade))
     if not parts:
         return "全国，未加筛选" if zh else "All of China, no filter"
     return ("；" if zh else "; ").join(parts)
@@ -60,6 +62,12 @@ def footer_text(f: Filters, ref: Reference, info: dict, lang: str) -> str:
             ("来源：" if zh else "Source: ") + ", ".join(s for s in info.get("source_names", [])[:3])]
     if info.get("synthetic"):
         line.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
+    elif info.get("public"):
+        coverage = info.get("coverage", {})
+        notes = [public_note(info["public"]["count"], info["public"]["as_of"], lang),
+                 coverage_caveat(coverage, ref, lang, f.province) if f.province else "",
+                 coverage_caveat(coverage, ref, lang)]
+        line.append(("；" if zh else "; ").join(n for n in notes if n))
     return "<br>".join(line)
 
 
@@ -81,8 +89,9 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
         raise ValueError(f"unknown chart {name!r}; one of {', '.join(CHARTS)}")
     if name == "province-map":
         view = views.overview(frames, f, ref)
+        unlisted = [c for c, status in info.get("coverage", {}).items() if status == "none_found"]
         fig = build_province_map(view["values"], legend_label=t("consortia", lang), lang=lang,
-                                 selected=f.province or None, geometry="url")
+                                 selected=f.province or None, geometry="url", unlisted=unlisted)
     elif name == "sector-heatmap":
         fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang)
     elif name == "technology-gaps":

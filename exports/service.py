@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from analytics import views
 from analytics.filters import Filters
+from analytics.sources import is_public, sources_as_of
 from etl.reference import load_reference
 from etl.store import Snapshot, get_engine, load_snapshot, snapshot_info
 
@@ -19,6 +20,10 @@ def _context(snap: Snapshot | None = None):
     info = dict(snap.info)
     full = snapshot_info(get_engine(), snap.id)
     info["source_names"] = [s["name"] for s in full["sources"]] if full else []
+    if is_public(info):
+        from etl.public import load_coverage
+        info["public"] = {"count": len(snap.consortia), "as_of": sources_as_of(snap.consortia)}
+        info["coverage"] = dict(zip(load_coverage()["code"], load_coverage()["completeness"]))
     return snap, views.Frames(snap.consortia, snap.technologies, snap.members), info
 
 

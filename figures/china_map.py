@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
-from typing import Literal, Mapping
+from typing import Literal, Mapping, Sequence
 
 import plotly.graph_objects as go
 
@@ -27,6 +27,7 @@ INSET_LAT = (3.0, 24.5)
 INSET_DOMAIN = dict(x=[0.84, 0.995], y=[0.01, 0.30])
 ASSET_URL = "/boundaries/"  # served by app.py from data/boundaries
 MAIN_TRACE, INSET_TRACE, SELECTED_TRACE = 0, 1, 2  # indices that value updates (Dash Patch) address
+UNLISTED, UNLISTED_TEXT = "rgba(150, 150, 150, 0.85)", "#969696"  # provinces whose list was not found
 
 
 @lru_cache(maxsize=8)
@@ -142,13 +143,16 @@ def build_province_map(
     value_format: str = "int",
     height: int = 560,
     missing_as_zero: bool = True,
+    unlisted: Sequence[str] = (),
 ) -> go.Figure:
     """A province choropleth of China with the South China Sea inset.
 
     ``values`` maps GB/T 2260 province codes to numbers (missing codes draw as
     zero unless ``missing_as_zero`` is False, then grey); the figure carries its
     geometry once (inline or by URL) so updates can replace only the properties
-    of map_trace_values() on traces MAIN_TRACE and INSET_TRACE.
+    of map_trace_values() on traces MAIN_TRACE and INSET_TRACE. Provinces in
+    ``unlisted`` (whose consortium list was not found) are greyed over, with a
+    note, so that a missing list never reads as a gap.
     """
     codes = sorted(province_labels())
     if missing_as_zero:
@@ -186,6 +190,17 @@ def build_province_map(
             text=[labels[c][2] if lang == "zh" else labels[c][3] for c in shown], mode="text",
             textfont=dict(size=9 if lang == "en" else 10, color="#222"), hoverinfo="skip",
             showlegend=False, name="labels"))
+    if unlisted:
+        note = t("list_none_found", lang)
+        names = {c: labels_of[2] if lang == "zh" else labels_of[3] for c, labels_of in province_labels().items()}
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(geometry, "provinces.geojson"), geo="geo", locations=list(unlisted),
+            z=[1] * len(unlisted), featureidkey="id", colorscale=[[0, UNLISTED], [1, UNLISTED]], showscale=False,
+            marker=dict(line=dict(color=BORDER, width=0.5)), hoverinfo="text", name="unlisted",
+            text=[f"<b>{names.get(c, c)}</b><br>{note}" for c in unlisted]))
+        fig.add_annotation(text=f"<span style='color:{UNLISTED_TEXT}'>■</span> {note}", x=0.01, y=0.02,
+                           xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
+                           font=dict(size=11, color=MUTED))
     fig.add_annotation(text=t("south_china_sea", lang), x=INSET_DOMAIN["x"][0] + 0.005,
                        y=INSET_DOMAIN["y"][0] + 0.005, xref="paper", yref="paper", xanchor="left",
                        yanchor="bottom", showarrow=False, font=dict(size=10, color=MUTED))

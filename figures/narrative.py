@@ -67,13 +67,18 @@ def trend_reading(trend: dict, lang: str) -> str:
     return text + "."
 
 
-def overview_reading(view: dict, ref: Reference, lang: str) -> str:
-    """The short reading under the KPIs: concentration, gaps and cross-regional reach."""
+def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | None = None,
+                     province: str = "") -> str:
+    """The short reading under the KPIs: concentration, gaps and cross-regional reach, and, for the
+    public list, how far its provinces' lists go (so a missing list never reads as a gap)."""
     conc = view["concentration"]
     located = sum(view["counts"].values())
     parts = [concentration_reading(conc["top6"], conc["top6_share"], located, ref, lang),
              gaps_reading(view["kpis"]["uncovered_codes"], ref, lang),
              cross_regional_reading(view["cross_regional_share"], lang)]
+    if coverage:
+        parts += [c for c in (coverage_caveat(coverage, ref, lang, province) if province else "",
+                              coverage_caveat(coverage, ref, lang)) if c]
     sep = "；" if lang == "zh" else "; "
     return sep.join(parts) + ("。" if lang == "zh" else ".")
 
@@ -96,3 +101,29 @@ def moran_reading(moran_i: float, p_value: float, lang: str) -> str:
     else:
         tail = "no significant clustering; the hot spots are not neighbours."
     return f"Global Moran's I = {fmt_float(moran_i, 3)} (p = {fmt_float(p_value, 3)}): {tail}"
+
+
+def coverage_caveat(coverage: dict, ref: Reference, lang: str, province: str = "") -> str:
+    """What the public list's gaps can and cannot say: how many provinces' lists are partial or were
+    not found, or, for one province, the state of its list. '' when nothing is known."""
+    zh = lang == "zh"
+    if province:
+        status = coverage.get(province, "")
+        name = ref.province_label(province, lang)
+        if status == "none_found":
+            return (f"未找到{name}的名录：此处为空不代表没有联合体" if zh else
+                    f"no list was found for {name}: an empty view here does not mean no consortium")
+        if status == "partial":
+            return (f"{name}的名录不完整：未列出的联合体不计入" if zh else
+                    f"{name}'s list is partial: consortia it does not name are not counted")
+        return ""
+    provinces = {code: status for code, status in coverage.items() if code in ref.provinces}
+    partial = sum(1 for s in provinces.values() if s == "partial")
+    missing = sum(1 for s in provinces.values() if s == "none_found")
+    if not provinces:
+        return ""
+    if zh:
+        return (f"{partial} 个省份名录不完整、{missing} 个未找到名录（地图上以灰色标出），"
+                "空白可能源于名录缺失")
+    return (f"{partial} provinces' lists are partial and {missing} were not found (greyed on the map); "
+            "a gap may be a missing list")

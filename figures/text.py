@@ -49,6 +49,15 @@ TEXT = {
     "lh": ("低-高异常", "Low-High"),
     "ns": ("不显著", "Not significant"),
     "lead": ("牵头省份", "Lead province"),
+    "grade": ("来源等级", "Source grade"),
+    "grade_A": ("政府或官方媒体原文", "government or state media, original"),
+    "grade_B": ("忠实转载或机构官网", "faithful repost or organisation's site"),
+    "grade_C": ("聚合或来源不明", "aggregator or unclear origin"),
+    "publisher": ("发布者", "Publisher"),
+    "inferred": ("推断", "inferred"),
+    "list_none_found": ("未找到该省名录", "no list found for this province"),
+    "list_partial": ("该省名录不完整", "this province's list is partial"),
+    "list_complete": ("名录完整", "complete list"),
     "member": ("成员省份", "Member province"),
 }
 
@@ -83,3 +92,27 @@ def fmt_datetime(value: dt.datetime, lang: str = "zh") -> str:
     if lang == "en":
         return local.strftime("%d %b %Y %H:%M") + " (UTC+8)"
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+
+
+def fmt_source_date(value: str, lang: str = "zh") -> str:
+    """'2026-01-08' -> 2026年1月8日 / 8 Jan 2026; '2026-01' -> 2026年1月 / Jan 2026."""
+    parts = [int(p) for p in str(value).split("-") if p.isdigit()]
+    if not parts:
+        return str(value)
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    if lang == "en":
+        words = [str(parts[0])]
+        if len(parts) > 1:
+            words.insert(0, months[parts[1] - 1])
+        if len(parts) > 2:
+            words.insert(0, str(parts[2]))
+        return " ".join(words)
+    return f"{parts[0]}年" + "".join(f"{p}{u}" for p, u in zip(parts[1:], ("月", "日")))
+
+
+def public_note(count: int, as_of: str, lang: str = "zh") -> str:
+    """公开名录 · N 个联合体 · 来源截至 DATE, the note on every view of the public baseline."""
+    if lang == "en":
+        return (f"Public list · {fmt_int(count, lang)} consortia"
+                + (f" · sources up to {fmt_source_date(as_of, lang)}" if as_of else ""))
+    return f"公开名录 · {fmt_int(count, lang)} 个联合体" + (f" · 来源截至 {fmt_source_date(as_of, lang)}" if as_of else "")

@@ -40,6 +40,9 @@ def options(kind: str, ref: Reference, lang: str) -> list[dict]:
         return [{"label": f"{c} {ref.term_label('technology', c, lang)}", "value": c,
                  "search": f"{c} {ref.technologies[c].name} {ref.technologies[c].name_en}"}
                 for c in ref.technology_codes]
+    if kind == "grade":
+        return [{"label": f"{g} {t('grade_' + g, lang)}", "value": g,
+                 "search": f"{g} {t('grade_' + g, 'zh')} {t('grade_' + g, 'en')}"} for g in ("A", "B", "C")]
     if kind == "lead_type":
         return [{"label": term.name if lang == "zh" else term.name_en, "value": code,
                  "search": f"{term.name} {term.name_en}"} for code, term in ref.vocabulary["lead_type"].items()]
@@ -95,9 +98,10 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         _dropdown(ids.FILTER_LEAD_TYPE, t("lead_type", lang), options("lead_type", ref, lang), _first(f.lead_type)),
         _dropdown(ids.FILTER_LEVEL, t("level", lang) + (" / 范围" if zh else " / scope"),
                   options("level", ref, lang), _first(f.level)),
+        _dropdown(ids.FILTER_GRADE, t("grade", lang), options("grade", ref, lang), _first(f.grade)),
         html.Div([html.Label(t("year", lang), htmlFor=ids.FILTER_YEAR),
                   dcc.RangeSlider(id=ids.FILTER_YEAR, min=lo, max=hi, step=1, value=year_value,
-                                  marks={y: str(y) for y in range(lo, hi + 1, max(1, (hi - lo) // 6 or 1))},
+                                  marks={y: str(y) for y in range(lo, hi + 1, max(1, -(-(hi - lo) // 4)))},
                                   tooltip={"placement": "bottom"}, allowCross=False)],
                  className="filter year"),
         html.Div([
@@ -179,11 +183,13 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         dcc.Graph(id=ids.TRENDS_CHART, config=GRAPH_CONFIG),
         note="年份筛选在此图中以底色标出，其余筛选照常生效。" if zh else
              "The year filter is shaded here rather than applied; every other filter applies.")
-    columns = [("name", "名称", "Name", 260), ("province", "省份", "Province", 110), ("city", "城市", "City", 100),
-               ("sector", "领域", "Sector", 150), ("technologies", "攻关技术", "Technologies", 200),
-               ("lead_org", "牵头单位", "Lead", 180), ("lead_type", "牵头类型", "Lead type", 110),
-               ("year", "年份", "Year", 80), ("scope", "范围", "Scope", 100),
-               ("operating_model", "运行模式", "Operating model", 130), ("source", "来源", "Source", 240)]
+    columns = [("name", "名称", "Name", 250), ("province", "省份", "Province", 90), ("city", "城市", "City", 80),
+               ("sector", "领域", "Sector", 140), ("technologies", "攻关技术", "Technologies", 160),
+               ("lead_org", "牵头单位", "Lead", 170), ("lead_type", "牵头类型", "Lead type", 110),
+               ("year", "年份", "Year", 70), ("scope", "范围", "Scope", 80), ("grade", "来源等级", "Grade", 80),
+               ("source_url", "来源链接", "Link", 80), ("publisher", "发布者", "Publisher", 160),
+               ("source", "来源", "Source", 220), ("operating_model", "运行模式", "Operating model", 120),
+               ("inferred", "推断字段", "Inferred", 110)]
     records = _section(
         "联合体名录" if zh else "Consortia",
         html.Div([dcc.Input(id=ids.RECORDS_SEARCH, type="search", debounce=True,
@@ -191,7 +197,10 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                   html.Span(id=ids.RECORDS_COUNT, className="note")], className="controls"),
         dag.AgGrid(id=ids.RECORDS_GRID, columnDefs=[
             {"field": k, "headerName": zh_name if zh else en_name, "width": w, "sortable": True,
-             "filter": True, "resizable": True} for k, zh_name, en_name, w in columns],
+             "filter": True, "resizable": True,
+             **({"cellRenderer": "SourceLinks", "cellRendererParams": {"label": "打开" if zh else "open"},
+                 "sortable": False, "filter": False} if k == "source_url" else {})}
+            for k, zh_name, en_name, w in columns],
             rowData=[], dashGridOptions={"pagination": True, "paginationPageSize": 50,
                                          "enableCellTextSelection": True},
             style={"height": "520px"}))
