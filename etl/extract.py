@@ -191,22 +191,59 @@ def _rows_from_table(path: Path, table: list[list], out: Extracted, sheet: str =
     return True
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """Text of a CSV in UTF-8 (with or without BOM) or GBK/GB18030."""
+def decode_text(path: Path, data: bytes, notes: list[str] | None = None) -> str:
+    """Text of a CSV in UTF-8 (with or without BOM) or GBK/GB18030.
+
+    A UTF-8 file with a few lines in GBK (a list pasted together from two
+    sources) is read line by line, and ``notes`` says which lines were GBK."""
     if b"\x00" in data[:8192]:
         raise SourceError(path, "binary content, not a CSV text file")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SourceError(path, "text is neither UTF-8 nor GBK/GB18030")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    if any(not line.isascii() and _is_utf8(line) for line in lines):
+        text, foreign = [], []
+        for number, line in enumerate(lines, start=1):
+            try:
+                text.append(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                try:
+                    text.append(line.decode("gb18030"))
+                except UnicodeDecodeError:
+                    raise SourceError(path, f"line {number} is neither UTF-8 nor GBK/GB18030") from None
+                foreign.append(number)
+        if notes is not None:
+            shown = ", ".join(map(str, foreign[:10])) + (" …" if len(foreign) > 10 else "")
+            notes.append(f"{path.name}: line {shown} not UTF-8 like the rest; read as GBK/GB18030")
+        return "\n".join(text)
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise SourceError(path, "text is neither UTF-8 nor GBK/GB18030") from None
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_csv(path: Path, data: bytes) -> Extracted:
-    text = decode_text(path, data)
+    notes: list[str] = []
+    text = decode_text(path, data, notes)
     if not text.strip():
         raise SourceError(path, "empty file")
+    try:
+        return _read_csv_text(path, text, notes)
+    except csv.Error as exc:  # e.g. a quote left open; never a bare csv error without the file's name
+        raise SourceError(path, f"not a readable CSV ({exc})") from None
+
+
+def _read_csv_text(path: Path, text: str, notes: list[str]) -> Extracted:
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
@@ -214,6 +251,10 @@ def read_csv(path: Path, data: bytes) -> Extracted:
     except csv.Error:
         delimiter = ","
     out = Extracted(path.name)
+    out.notes += notes
+    # A single cell may be as large as the file (the size limit guards the whole); the csv module's
+    # default of 128 KB per field would refuse a long but legitimate cell.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
     found = _table_header(path, head, out)
     if found is None:
@@ -270,6 +311,8 @@ def read_json(path: Path, data: bytes) -> Extracted:
         doc = json.loads(decode_text(path, data))
     except json.JSONDecodeError as exc:
         raise SourceError(path, f"invalid JSON at line {exc.lineno}") from None
+    except RecursionError:
+        raise SourceError(path, "JSON nested too deeply to be a list of records") from None
     if isinstance(doc, dict):
         doc = next((v for k, v in doc.items() if k in ("records", "data", "items", "consortia")), None)
     if not isinstance(doc, list):

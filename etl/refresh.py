@@ -44,6 +44,7 @@ class RefreshConfig:
     timezone: str = "Asia/Shanghai"
     base: Path = config.ROOT
     after_refresh: list[str] | None = None  # shell commands run after a new snapshot is published
+    kind: str = "refresh"  # "public" when the sources are (a copy of) the public list: its banner and notes
 
 
 def read_config(path: Path | None = None) -> RefreshConfig:
@@ -55,7 +56,8 @@ def read_config(path: Path | None = None) -> RefreshConfig:
         doc = tomllib.load(fh)
     return RefreshConfig(sources=list(doc.get("sources", [])), schedule=doc.get("schedule", "0 6 * * *"),
                          timezone=doc.get("timezone", "Asia/Shanghai"), base=path.parent,
-                         after_refresh=list(doc.get("after_refresh", [])))
+                         after_refresh=list(doc.get("after_refresh", [])),
+                         kind="public" if doc.get("kind") == "public" else "refresh")
 
 
 @contextlib.contextmanager
@@ -147,7 +149,7 @@ def refresh(engine: Engine, cfg: RefreshConfig | None = None) -> RefreshResult:
                 msg = [f"sources unchanged; snapshot {current['id']} stays current"]
                 log_refresh(engine, started, "unchanged", current["id"], msg[0])
                 return RefreshResult("unchanged", current["id"], msg)
-            result = ingest_sources(engine, sources, kind="refresh", strict=True)
+            result = ingest_sources(engine, sources, kind=cfg.kind, strict=True)
             messages = result.errors
             status = "published" if result.published else "failed"
             log_refresh(engine, started, status, result.snapshot_id or current_snapshot_id(engine),

@@ -18,6 +18,7 @@ from .reference import Reference, load_reference
 
 SCOPES = ("national", "cross_regional", "provincial", "municipal")
 GRADES = ("A", "B", "C")  # source grades of the public list (contract §5)
+NAME_MAX = 500  # characters; longer is a pasted paragraph or a hostile cell, not a name
 
 
 @dataclass
@@ -217,6 +218,10 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     for i, (file, row, name, where) in enumerate(zip(table.files, table.rows, names, places)):
         if not name:
             rejections.append(Issue(file, row, "name", "", "name is empty"))
+            continue
+        if len(name) > NAME_MAX:
+            rejections.append(Issue(file, row, "name", name[:60] + "…",
+                                    f"name is {len(name):,} characters long; a consortium name has at most {NAME_MAX}"))
             continue
         if where.place is None:
             rejections.append(Issue(file, row, *where.rejection))

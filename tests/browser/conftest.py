@@ -24,14 +24,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """The app on the messy samples (42 consortia), in a fresh SQLite store; yields (url, env, summary)."""
-    data = tmp_path_factory.mktemp("browser-data")
-    env = {"ATLAS_DATA_DIR": str(data), "ATLAS_POLL_SECONDS": "2", "DATABASE_URL": ""}
-    done = run_cli("ingest", *[str(SAMPLES / f) for f in SAMPLE_FILES], env=env)
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(run_cli("summary", "--json", env=env).stdout)
+def start_app(data, env: dict):
+    """``python app.py`` on a free port over ``env``'s store; returns (process, url, log file)."""
     port = free_port()
     log = open(data / "app.log", "w")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=config.ROOT,
@@ -47,10 +41,38 @@ def app_server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("the app did not start: " + (data / "app.log").read_text()[-2000:])
-    yield url, env, summary
+    return proc, url, log
+
+
+def stop_app(proc, log) -> None:
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The app on the generated messy lists, in a fresh SQLite store; yields (url, env, summary)."""
+    data = tmp_path_factory.mktemp("browser-data")
+    env = {"ATLAS_DATA_DIR": str(data), "ATLAS_POLL_SECONDS": "2", "DATABASE_URL": ""}
+    done = run_cli("ingest", *[str(SAMPLES / f) for f in SAMPLE_FILES], env=env)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(run_cli("summary", "--json", env=env).stdout)
+    proc, url, log = start_app(data, env)
+    yield url, env, summary
+    stop_app(proc, log)
+
+
+@pytest.fixture(scope="session")
+def public_server(tmp_path_factory):
+    """The app as a new user first sees it: a fresh store with the public list, as `make run` publishes it."""
+    data = tmp_path_factory.mktemp("public-data")
+    env = {"ATLAS_DATA_DIR": str(data), "ATLAS_POLL_SECONDS": "2", "DATABASE_URL": ""}
+    done = run_cli("public", "--if-empty", env=env)
+    assert done.returncode == 0, done.stderr
+    proc, url, log = start_app(data, env)
+    yield url, env
+    stop_app(proc, log)
 
 
 @pytest.fixture(scope="session")

@@ -125,3 +125,34 @@ def test_csv_module_reading_agrees_with_the_fast_reading(tmp_path, monkeypatch):
     slow = [(r.row, r.values) for r in extract(p, BIG)[0].rows]
     assert fast == slow and len(fast) == 42
     assert fast[-1] == (46, {"name": "长行", "province": "安徽", "sector": "芯片"})
+
+
+def test_deeply_nested_json_is_a_named_error(tmp_path):
+    p = tmp_path / "deep.json"
+    p.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"^deep.json: JSON nested too deeply"):
+        extract(p, BIG)
+
+
+def test_a_ten_megabyte_cell_is_read_and_its_row_rejected_with_a_reason(tmp_path):
+    from etl.transform import transform
+    p = tmp_path / "huge.csv"
+    p.write_text("联合体名称,所在省份,所属领域\n" + "甲" * 10_000_000 + ",浙江,新材料\n乙,江苏,新材料\n",
+                 encoding="utf-8")
+    extracted, _ = extract(p, BIG)
+    batch = transform(extracted.table)
+    assert [c.name for c in batch.consortia] == ["乙"]
+    (rejected,) = batch.rejections
+    assert (rejected.file, rejected.row, rejected.field) == ("huge.csv", 2, "name")
+    assert "10,000,000 characters" in rejected.reason
+
+
+def test_one_gbk_line_among_utf8_lines_is_read_with_a_note(tmp_path):
+    p = tmp_path / "mixed.csv"
+    p.write_bytes("联合体名称,所在省份,所属领域\n甲联合体,浙江,新材料\n".encode("utf-8")
+                  + "乙联合体,江苏,生物医药\n".encode("gbk") + "丙联合体,安徽,芯片\n".encode("utf-8"))
+    extracted, _ = extract(p, BIG)
+    assert [r.values["name"] for r in extracted.rows] == ["甲联合体", "乙联合体", "丙联合体"]
+    assert extracted.rows[1].values["province"] == "江苏"
+    assert extracted.notes == ["mixed.csv: line 3 not UTF-8 like the rest; read as GBK/GB18030"]
+

@@ -1,0 +1,74 @@
+"""A new user's first page: the public list with its sources, grades and the provinces whose list is missing."""
+import csv
+import re
+
+import pytest
+
+from etl.public import CONSORTIA_FILE, COVERAGE_FILE
+
+pytestmark = pytest.mark.browser
+
+with open(CONSORTIA_FILE, encoding="utf-8", newline="") as fh:
+    ROWS = list(csv.DictReader(fh))
+with open(COVERAGE_FILE, encoding="utf-8", newline="") as fh:
+    NONE_FOUND = sorted(r["code"] for r in csv.DictReader(fh) if r["completeness"] == "none_found"
+                        and r["code"] != "central_soe")
+NEWEST = max((r["published"] for r in ROWS if r["published"]), key=lambda d: (d[:7], len(d)))
+
+
+def test_a_fresh_store_shows_the_public_list_with_its_banner(public_server, page):
+    url, _ = public_server
+    page.open(url + "/")
+    y, m, *d = (int(x) for x in NEWEST.split("-"))
+    date = f"{y}年{m}月" + (f"{d[0]}日" if d else "")
+    banner = page.text("#data-banner")
+    assert banner.startswith(f"公开名录 · {len(ROWS)} 个联合体 · 来源截至 {date}") and "演示" not in banner
+    assert page.kpi("total") == len(ROWS)
+    page.page.click("#lang-toggle")
+    page.page.wait_for_selector("text=Consortium Atlas")
+    page.wait_idle()
+    assert page.text("#data-banner").startswith(f"Public list · {len(ROWS)} consortia · sources up to ")
+    assert page.errors == []
+
+
+def test_grade_filter_changes_the_count(public_server, page):
+    url, _ = public_server
+    page.open(url + "/")
+    page.choose("filter-grade", "政府或官方媒体原文", "grade=A")
+    graded_a = sum(1 for r in ROWS if r["grade"] == "A")
+    assert page.kpi("total") == graded_a < len(ROWS)
+    page.page.click("#filter-reset")
+    page.wait_idle()
+    assert page.kpi("total") == len(ROWS) and "grade" not in page.page.url
+
+
+def test_provinces_without_a_list_are_greyed_with_a_note(public_server, page):
+    url, _ = public_server
+    page.open(url + "/")
+    unlisted = page.page.evaluate(
+        "() => document.querySelector('#province-map .js-plotly-plot').data.find(t => t.name === 'unlisted')")
+    assert sorted(unlisted["locations"]) == NONE_FOUND
+    assert "未找到该省名录" in page.text("#province-map")
+    assert re.search(r"\d+ 个省份名录不完整、\d+ 个未找到名录", page.text("#overview-reading"))
+    page.open(url + "/?province=330000")  # 浙江: no list found, so an empty view says so
+    assert page.kpi("total") == 0 and "未找到浙江的名录" in page.text("#overview-reading")
+
+
+def test_records_show_grade_publisher_and_links_that_open_safely(public_server, page):
+    url, _ = public_server
+    page.open(url + "/?grade=A")
+    grid = page.page.locator("#records-grid")
+    grid.scroll_into_view_if_needed()
+    page.page.wait_for_selector("#records-grid a.source-link", timeout=20000)
+    links = page.page.eval_on_selector_all(
+        "#records-grid a.source-link", "els => els.map(e => [e.href, e.target, e.rel])")
+    assert links and all(h.startswith(("http://", "https://")) and t == "_blank" and r == "noopener noreferrer"
+                         for h, t, r in links)
+    grades = page.page.eval_on_selector_all("#records-grid .ag-center-cols-container [col-id='grade']",
+                                            "els => els.map(e => e.innerText.trim())")
+    assert grades and set(grades) == {"A"}
+    page.page.mouse.wheel(0, 20000)
+    page.wait_idle()
+    status = page.text("#status-panel")
+    assert "来源等级" in status and f"A 政府或官方媒体原文\t{sum(1 for r in ROWS if r['grade'] == 'A')}" in status
+    assert page.errors == []
