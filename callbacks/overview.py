@@ -22,11 +22,14 @@ def map_style(metric: str, lang: str) -> dict:
     return dict(legend_label=t("consortia", lang), value_format="int")
 
 
-def side_panel(view: dict, lang: str):
+def side_panel(view: dict, lang: str, province: str = ""):
     zh = lang == "zh"
     scopes = view["scopes"]
     rows = [("national", view["national"]), ("regional", view["regional"])]
-    return [
+    name = load_reference().province_label(province, lang) if province else ""
+    link = [html.A(f"查看{name}省份画像 →" if zh else f"Open the profile of {name} →", id=ids.MAP_PROFILE_LINK,
+                   href=f"?view=profile&province={province}" + ("" if zh else "&lang=en"))] if province else []
+    return [*link,
         html.H3("未落在单一省份" if zh else "Not in a single province"),
         html.Ul([html.Li(f"{t(k, lang)}：{fmt_int(v)}" if zh else f"{t(k, lang)}: {fmt_int(v)}") for k, v in rows]),
         html.H3("按范围" if zh else "By scope"),
@@ -82,4 +85,4 @@ def update_overview(sector, technology, lead_type, level, years, province, grade
     done = f"{sid}?{f.to_query()}&lang={lang}"
     reading = overview_reading(view, ref, lang, state.list_coverage(sid), f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
-            side_panel(view, lang), chip, done, key)
+            side_panel(view, lang, f.province), chip, done, key)

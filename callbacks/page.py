@@ -10,19 +10,25 @@ from etl.reference import load_reference
 from analytics.sources import is_public, sources_as_of
 from figures.text import fmt_datetime, public_note, t
 from layouts import ids
-from layouts.page import create_body
+from layouts.page import create_body, create_header
 
 from . import state
 from .common import FILTER_INPUTS, YEAR_BOUNDS, lang_of, read_filters
+from .planner import view_body, view_key
 
 
-def page_body(search: str) -> tuple[list, str]:
-    """The body for a page URL's query: its language and its filters."""
+def page_body(search: str) -> tuple[list, str, str]:
+    """The body for a page URL's query, its language and its view key: the overview with the URL's
+    filters, or a planner view (?view=profile|compare|chains|changes)."""
     lang = lang_of(search)
+    key = view_key(search)
+    if key:
+        view = parse_qs((search or "").lstrip("?"))["view"][0]
+        return [create_header(lang, view), *view_body(search, lang)], lang, key
     sid = state.current_id()
     body = create_body(lang, Filters.from_query(search or ""), load_reference(), state.year_bounds(sid),
                        state.has_population(), has_snapshot=sid is not None)
-    return body, lang
+    return body, lang, key
 
 
 def serve_layout():
@@ -36,16 +42,16 @@ def serve_layout():
 
     if not has_request_context() or not request.referrer:
         return create_layout()
-    body, lang = page_body(urlparse(request.referrer).query)
-    return create_layout(body, lang)
+    body, lang, key = page_body(urlparse(request.referrer).query)
+    return create_layout(body, lang, key)
 
 
-# url -> page body (when the language changes, or when the layout came without one)
-@callback(Output(ids.PAGE, "children"), Output(ids.PAGE_LANG, "data"),
-          Input(ids.URL, "search"), State(ids.PAGE_LANG, "data"))
-def render_page(search, rendered_lang):
-    if rendered_lang == lang_of(search):
-        return no_update, no_update
+# url -> page body (when the language or the view changes, or when the layout came without one)
+@callback(Output(ids.PAGE, "children"), Output(ids.PAGE_LANG, "data"), Output(ids.PAGE_VIEW, "data"),
+          Input(ids.URL, "search"), State(ids.PAGE_LANG, "data"), State(ids.PAGE_VIEW, "data"))
+def render_page(search, rendered_lang, rendered_view):
+    if rendered_lang == lang_of(search) and (rendered_view or "") == view_key(search):
+        return no_update, no_update, no_update
     return page_body(search)
 
 
@@ -62,7 +68,7 @@ def toggle_language(_, search):
 
 
 # filters -> url (a copied link reopens the same view)
-@callback(Output(ids.URL, "search", allow_duplicate=True), *FILTER_INPUTS, *YEAR_BOUNDS,
+@callback(Output(ids.FILTER_URL, "search"), *FILTER_INPUTS, *YEAR_BOUNDS,
           State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
 def filters_to_url(sector, technology, lead_type, level, years, province, grade, ymin, ymax, lang):
     f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)

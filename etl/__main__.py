@@ -1,4 +1,5 @@
-"""Command line: python -m etl {ingest,summary,refresh,schedule,demo,public,rebuild,snapshots,boundaries,reference}.
+"""Command line: python -m etl {ingest,summary,refresh,schedule,demo,public,profile,diff,chains,rebuild,snapshots,
+boundaries,reference}.
 
 Errors are one line each on stderr, never a traceback; the exit code is
 non-zero only when nothing could be published (2) or the command is misused.
@@ -127,6 +128,88 @@ def cmd_public(args) -> int:
     return 0 if result.published else 2
 
 
+def _snapshot_or_error(engine, which: str):
+    """The snapshot for an id, 'current' or 'previous'; None (after one line on stderr) when there is none."""
+    from .store import current_snapshot_id, list_snapshots, load_snapshot
+
+    ids = list(list_snapshots(engine)["id"])
+    current = current_snapshot_id(engine)
+    sid = which
+    if which == "current":
+        sid = current
+    elif which == "previous":
+        later = ids.index(current) + 1 if current in ids else len(ids)
+        sid = ids[later] if later < len(ids) else None
+        if sid is None:
+            print("error: the current snapshot has no predecessor (previous)", file=sys.stderr)
+            return None
+    snap = load_snapshot(engine, sid) if sid else None
+    if snap is None:
+        print(f"error: no snapshot {which!r}; it does not exist or was pruned (python -m etl snapshots lists them)",
+              file=sys.stderr)
+    return snap
+
+
+def cmd_profile(args) -> int:
+    from analytics.planner import province_profile
+
+    from .normalise import resolve_place
+    from .reference import load_reference
+    from .store import get_engine
+
+    ref = load_reference()
+    place = resolve_place(args.province, ref)
+    if place is None or not place.province or place.kind != "province":
+        print(f"error: {args.province!r} is not one of the 34 provincial units (try 江西, 360000 or Jiangxi)",
+              file=sys.stderr)
+        return 2
+    snap = _snapshot_or_error(get_engine(), args.snapshot or "current")
+    if snap is None:
+        return 2
+    profile = province_profile(snap.consortia, snap.technologies, snap.members, place.province, ref)
+    print(json.dumps({"snapshot": snap.id, **profile}, ensure_ascii=False, indent=1, default=str))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from analytics.planner import diff_snapshots
+
+    from .reference import load_reference
+    from .store import get_engine
+
+    engine = get_engine()
+    a, b = _snapshot_or_error(engine, args.source), _snapshot_or_error(engine, args.target)
+    if a is None or b is None:
+        return 2
+    out = diff_snapshots((a.id, a.consortia, a.technologies, a.members),
+                         (b.id, b.consortia, b.technologies, b.members), load_reference())
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        print(f"{out['from']} -> {out['to']}: {len(out['added'])} added, {len(out['removed'])} removed, "
+              f"{len(out['changed'])} changed; newly covered {', '.join(out['newly_covered']) or 'none'}, "
+              f"newly uncovered {', '.join(out['newly_uncovered']) or 'none'}")
+    return 0
+
+
+def cmd_chains(args) -> int:
+    from analytics.chains import all_chains, load_chains
+
+    from .store import get_engine
+
+    if args.chain and args.chain not in load_chains():
+        print(f"error: no chain {args.chain!r}; one of {', '.join(load_chains())}", file=sys.stderr)
+        return 2
+    snap = _snapshot_or_error(get_engine(), "current")
+    if snap is None:
+        return 2
+    out = all_chains(snap.consortia, snap.technologies)
+    if args.chain:
+        out = {args.chain: out[args.chain]}
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_rebuild(args) -> int:
     from .ingest import ingest_sources
     from .store import archived_sources, get_engine
@@ -215,6 +298,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--if-empty", action="store_true", help="only when the store has no snapshot yet")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_public)
+    p = sub.add_parser("profile", help="one province's profile with partner suggestions (JSON)")
+    p.add_argument("province", help="code or any place form: 360000, 江西, Jiangxi")
+    p.add_argument("--json", action="store_true", help="JSON (the only output form)")
+    p.add_argument("--snapshot", help="another snapshot id")
+    p.set_defaults(func=cmd_profile)
+    p = sub.add_parser("diff", help="what changed between two snapshots (ids, previous or current)")
+    p.add_argument("source", metavar="FROM")
+    p.add_argument("target", metavar="TO")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_diff)
+    p = sub.add_parser("chains", help="technology chains and the consortia on each component (JSON)")
+    p.add_argument("--json", action="store_true", help="JSON (the only output form)")
+    p.add_argument("--chain", help="one chain only (lithography, aero_engine, …)")
+    p.set_defaults(func=cmd_chains)
     p = sub.add_parser("rebuild", help="republish a snapshot from its archived source files")
     p.add_argument("snapshot")
     p.add_argument("--json", action="store_true")

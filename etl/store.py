@@ -56,7 +56,7 @@ consortia = Table(
     Column("province", String(6)), Column("city", String(6)), Column("region", String(8)),
     Column("place_note", Text),
     Column("scope", String(16), nullable=False), Column("span", Integer, nullable=False),
-    Column("sector", String(8), nullable=False), Column("sector_raw", Text),
+    Column("sector", String(8), nullable=False), Column("sector_raw", Text), Column("technologies_raw", Text),
     Column("year", Integer), Column("level", String(16)), Column("operating_model", String(16)),
     Column("source", Text), Column("source_url", Text),
     Column("publisher", Text), Column("published", String(10)), Column("grade", String(1)),
@@ -229,15 +229,16 @@ def _rows(batch: Batch, sid: str) -> dict[Table, Rows]:
         records.append((
             sid, i, c.name, c.key, c.lead_org or None, c.lead_type or None, c.place_kind, c.province or None,
             c.city or None, c.region or None, c.place_note or None, c.scope, c.span, c.sector,
-            c.sector_raw or None, c.year, c.level or None, c.operating_model or None, c.source or None,
-            c.source_url or None, c.publisher or None, c.published or None, c.grade or None, c.inferred or None,
+            c.sector_raw or None, c.technologies_raw or None, c.year, c.level or None, c.operating_model or None,
+            c.source or None, c.source_url or None, c.publisher or None, c.published or None, c.grade or None, c.inferred or None,
             c.synthetic, "; ".join(c.files)))
         member_rows += [(sid, i, m.name, m.province or None, m.raw) for m in c.members]
         tag_rows += [(sid, i, t) for t in c.technologies]
     issue_columns = ("snapshot_id", "file", "row", "field", "value", "reason")
     return {
         consortia: (("snapshot_id", "id", "name", "name_key", "lead_org", "lead_type", "place_kind", "province",
-                     "city", "region", "place_note", "scope", "span", "sector", "sector_raw", "year", "level",
+                     "city", "region", "place_note", "scope", "span", "sector", "sector_raw", "technologies_raw",
+                     "year", "level",
                      "operating_model", "source", "source_url", "publisher", "published", "grade", "inferred",
                      "synthetic", "origin"), records),
         members: (("snapshot_id", "consortium_id", "name", "province", "raw"), member_rows),

@@ -34,6 +34,7 @@ class Consortium:
     sector_raw: str
     technologies: list[str]
     members: list[Member]
+    technologies_raw: str = ""  # the technology text as written (technology chains are tagged from it)
     lead_org: str = ""
     lead_type: str = ""
     year: int | None = None
@@ -206,6 +207,7 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     sector_raws = col("sector", _show)
     sectors = per_value(lambda raw: _sector_of(raw, ref), sector_raws)
     technologies = col("technologies", lambda v: tuple(map(tuple, match_technologies(v, ref))))
+    technology_texts = col("technologies", _show)
     members = col("members", lambda v: _members_of(v, ref))
     years = col("year", _year_of)
     coded = [col(fld, _coded(fld, ref)) for fld in ("lead_type", "level", "operating_model")]
@@ -256,6 +258,7 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
             name=name, key=name_key(name), place_kind=place.kind, province=place.province,
             city=where.city, region=place.region, place_note=where.note, sector=sector,
             sector_raw=sector_raws[i], technologies=list(codes), members=list(member_list),
+            technologies_raw=technology_texts[i],
             lead_org=lead_orgs[i], lead_type=lead_type, year=year, level=level,
             operating_model=operating_model, source=sources[i] or file, source_url=urls[i],
             publisher=publishers[i], published=published[i], grade=grade,
@@ -291,6 +294,8 @@ def _merge(into: Consortium, other: Consortium) -> None:
     if into.sector == "S0" and other.sector != "S0":
         into.sector, into.sector_raw = other.sector, other.sector_raw
     into.technologies += [t for t in other.technologies if t not in into.technologies]
+    if other.technologies_raw and other.technologies_raw not in into.technologies_raw:
+        into.technologies_raw = "; ".join(filter(None, (into.technologies_raw, other.technologies_raw)))
     seen = {(m.name, m.province) for m in into.members}
     into.members += [m for m in other.members if (m.name, m.province) not in seen]
     into.files += other.files

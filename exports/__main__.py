@@ -1,8 +1,9 @@
-"""python -m exports {brief,chart,data} — briefing material from the command line (and schedules).
+"""python -m exports {brief,chart,data,profile} — briefing material from the command line (and schedules).
 
   python -m exports brief --filters "sector=S3&technology=T01" --lang zh --out brief.pptx   (or .pdf)
   python -m exports chart province-map --format svg --out map.svg
   python -m exports data --filters "province=330000" --out records.xlsx                    (or .csv)
+  python -m exports profile 江西 --out jiangxi.pdf                                          (or .pptx)
 """
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from .charts import CHARTS
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m exports", description="Consortium Atlas exports")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("brief", "chart", "data"):
+    for name in ("brief", "chart", "data", "profile"):
         p = sub.add_parser(name)
         if name == "chart":
             p.add_argument("chart", choices=CHARTS)
             p.add_argument("--format", choices=("png", "svg", "pdf"))
+        if name == "profile":
+            p.add_argument("province", help="code or any place form: 360000, 江西, Jiangxi")
         p.add_argument("--filters", default="", help="URL query, e.g. 'sector=S3&province=330000'")
         p.add_argument("--lang", choices=("zh", "en"), default="zh")
         p.add_argument("--out", required=True)
@@ -37,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
             data = service.brief_bytes(fmt, f, args.lang)
         elif args.command == "chart":
             data = service.chart_bytes(args.chart, fmt, f, args.lang)
+        elif args.command == "profile":
+            from etl.normalise import resolve_place
+            place = resolve_place(args.province)
+            if place is None or place.kind != "province" or not place.province:
+                raise LookupError(f"{args.province!r} is not one of the 34 provincial units")
+            data = service.profile_bytes(place.province, fmt, args.lang)
         else:
             data = service.data_bytes(fmt, f, args.lang)
     except (LookupError, ValueError) as exc:

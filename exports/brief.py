@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 from analytics import views
 from analytics.filters import Filters
 from etl.reference import Reference
-from figures.narrative import (concentration_reading, coverage_caveat, cross_regional_reading, gaps_reading,
-                               moran_reading)
+from figures.narrative import (changes_reading, concentration_reading, coverage_caveat, cross_regional_reading,
+                               gaps_reading, moran_reading)
 from figures.text import fmt_datetime, fmt_int, public_note, t
 from figures.theme import FONT_FAMILY
 
@@ -34,6 +34,9 @@ CAPTIONS = {
 }
 
 
+CHANGES_TITLE = ("自上一快照以来的变化", "What changed since the previous snapshot")
+
+
 @dataclass
 class Brief:
     title: str
@@ -43,10 +46,13 @@ class Brief:
     charts: dict[str, go.Figure]
     source_line: str
     lang: str
+    changes: list[str] | None = None  # "what changed since the previous snapshot", when there is one
 
 
-def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: str = "zh") -> Brief:
-    """Everything the pack says, computed once for both formats."""
+def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: str = "zh",
+            diff: dict | None = None) -> Brief:
+    """Everything the pack says, computed once for both formats; ``diff`` (analytics.planner.diff_snapshots
+    against the previous snapshot) adds a "what changed" page."""
     zh = lang == "zh"
     view = views.overview(frames, f, ref)
     clustering = views.clustering(frames, f, ref)
@@ -81,7 +87,22 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
     charts = {name: build_chart(name, frames, f, ref, info, lang) for name in BRIEF_CHARTS}
     return Brief(title="创新联合体布局简报" if zh else "Innovation consortia: briefing",
                  subtitle=subtitle, key_figures=figures, summary=summary, charts=charts, source_line=source,
-                 lang=lang)
+                 lang=lang, changes=changes_lines(diff, ref, lang) if diff else None)
+
+
+def changes_lines(diff: dict, ref: Reference, lang: str, show: int = 8) -> list[str]:
+    """The "what changed" page: the reading, then the added, removed and changed consortia by name."""
+    zh = lang == "zh"
+    sep = "、" if zh else ", "
+
+    def names(items: list[str]) -> str:
+        return sep.join(items[:show]) + (("等" if zh else " and others") if len(items) > show else "") or "—"
+    moves = [f"{ref.province_label(c, lang)} {n:+d}" for c, n in diff["by_province_delta"].items() if c in ref.provinces]
+    return [changes_reading(diff, ref, lang),
+            ("新增：" if zh else "Added: ") + names(diff["added"]),
+            ("移除：" if zh else "Removed: ") + names(diff["removed"]),
+            ("变更：" if zh else "Changed: ") + names([c["name"] for c in diff["changed"]]),
+            ("省份变化：" if zh else "Provinces: ") + (sep.join(moves[:12]) or "—")]
 
 
 def to_pptx(brief: Brief) -> bytes:
@@ -120,6 +141,13 @@ def to_pptx(brief: Brief) -> bytes:
     text(slide, "\n".join(f"• {s}" for s in brief.summary), Emu(500000), Emu(3000000), Emu(11000000),
          Emu(3000000), 18)
     text(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
+
+    if brief.changes:
+        slide = prs.slides.add_slide(blank)
+        text(slide, CHANGES_TITLE[brief.lang == "en"], Emu(500000), Emu(300000), Emu(11000000), Emu(700000), 30, True)
+        text(slide, "\n".join(f"• {s}" for s in brief.changes), Emu(500000), Emu(1200000), Emu(11000000),
+             Emu(4800000), 16)
+        text(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
 
     for name, fig in brief.charts.items():
         slide = prs.slides.add_slide(blank)
@@ -163,6 +191,8 @@ def to_pdf(brief: Brief) -> bytes:
                    [" · ".join(f"{label} {value}" for label, value in brief.key_figures)] + brief.summary,
                    brief.source_line, brief.lang),
     ]
+    if brief.changes:
+        pages.append(_text_page(CHANGES_TITLE[not zh], brief.changes, brief.source_line, brief.lang))
     for name, fig in brief.charts.items():
         page = go.Figure(fig)
         page.add_annotation(text=CAPTIONS[name][0 if zh else 1], x=0.01, y=1.0, xref="paper", yref="paper",
@@ -174,4 +204,21 @@ def to_pdf(brief: Brief) -> bytes:
         writer.append(io.BytesIO(pdf))
     out = io.BytesIO()
     writer.write(out)
+    return out.getvalue()
+
+
+def one_slide_pptx(png: bytes, width: int, height: int) -> bytes:
+    """A 16:9 deck of one slide holding one rendered page (the one-page province profile)."""
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    ratio = width / height
+    w = min(prs.slide_width, Emu(int(prs.slide_height * ratio)))
+    h = Emu(int(w / ratio))
+    slide.shapes.add_picture(io.BytesIO(png), Emu((prs.slide_width - w) // 2), Emu((prs.slide_height - h) // 2), w, h)
+    out = io.BytesIO()
+    prs.save(out)
     return out.getvalue()

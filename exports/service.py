@@ -1,7 +1,7 @@
 """One entry point for every export, used by the CLI and the dashboard alike."""
 from __future__ import annotations
 
-from analytics import views
+from analytics import planner, views
 from analytics.filters import Filters
 from analytics.sources import is_public, sources_as_of
 from etl.reference import load_reference
@@ -35,15 +35,52 @@ def chart_bytes(name: str, fmt: str, f: Filters, lang: str = "zh", snap: Snapsho
     return render_figure(fig, fmt, fig.layout.width, fig.layout.height, scale=scale if fmt == "png" else 1)
 
 
+def previous_snapshot(snap: Snapshot) -> Snapshot | None:
+    """The kept snapshot published just before ``snap``, if any."""
+    from etl.store import list_snapshots
+
+    ids = list(list_snapshots(get_engine())["id"])  # newest first
+    later = ids.index(snap.id) + 1 if snap.id in ids else len(ids)
+    return load_snapshot(get_engine(), ids[later]) if later < len(ids) else None
+
+
 def brief_bytes(fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = None) -> bytes:
-    """The briefing pack as PPTX or PDF."""
+    """The briefing pack as PPTX or PDF, with a "what changed" page when the snapshot has a predecessor."""
     snap, frames, info = _context(snap)
-    pack = briefs.compose(frames, f, load_reference(), info, lang)
+    ref = load_reference()
+    before = previous_snapshot(snap)
+    diff = planner.diff_snapshots((before.id, before.consortia, before.technologies, before.members),
+                                  (snap.id, snap.consortia, snap.technologies, snap.members), ref) if before else None
+    pack = briefs.compose(frames, f, ref, info, lang, diff)
     if fmt == "pptx":
         return briefs.to_pptx(pack)
     if fmt == "pdf":
         return briefs.to_pdf(pack)
     raise ValueError("a briefing pack is .pptx or .pdf")
+
+
+def profile_bytes(province: str, fmt: str, lang: str = "zh", snap: Snapshot | None = None) -> bytes:
+    """The one-page profile of ``province`` (a GB/T code) as a vector PDF page or a one-slide PPTX."""
+    from figures.narrative import coverage_caveat
+    from figures.planner import build_profile_page
+    from figures.text import fmt_datetime, public_note
+
+    snap, _, info = _context(snap)
+    ref = load_reference()
+    profile = planner.province_profile(snap.consortia, snap.technologies, snap.members, province, ref)
+    zh = lang == "zh"
+    source = [("数据快照 " if zh else "Snapshot ") + f"{snap.id} · {fmt_datetime(info['published_at'], lang)}"]
+    if info.get("public"):
+        source.append(public_note(info["public"]["count"], info["public"]["as_of"], lang))
+    elif info.get("synthetic"):
+        source.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
+    caveat = coverage_caveat(info.get("coverage", {}), ref, lang, province)
+    fig = build_profile_page(profile, ref, lang, " · ".join(source), caveat)
+    if fmt == "pdf":
+        return render_figure(fig, "pdf", 1400, 900, scale=1)
+    if fmt == "pptx":
+        return briefs.one_slide_pptx(render_figure(fig, "png", 1400, 900, scale=2), 1400, 900)
+    raise ValueError("a profile is .pdf or .pptx")
 
 
 def data_bytes(fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = None) -> bytes:

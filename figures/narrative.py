@@ -127,3 +127,28 @@ def coverage_caveat(coverage: dict, ref: Reference, lang: str, province: str = "
                 "空白可能源于名录缺失")
     return (f"{partial} provinces' lists are partial and {missing} were not found (greyed on the map); "
             "a gap may be a missing list")
+
+
+def changes_reading(diff: dict, ref: Reference, lang: str) -> str:
+    """'自 A 至 B：新增 3 个、移除 1 个、变更 2 个联合体；新覆盖 …；前六省份占比由 64% 变为 62%。'"""
+    zh = lang == "zh"
+    top = diff["top6"]
+    covered = "、".join(diff["newly_covered"]) if zh else ", ".join(diff["newly_covered"])
+    lost = "、".join(diff["newly_uncovered"]) if zh else ", ".join(diff["newly_uncovered"])
+    if zh:
+        parts = [f"自 {diff['from']} 至 {diff['to']}：新增 {len(diff['added'])} 个、移除 {len(diff['removed'])} 个、"
+                 f"变更 {len(diff['changed'])} 个联合体（{diff['total']['from']} → {diff['total']['to']}）"]
+        if covered:
+            parts.append(f"新覆盖 {covered}")
+        if lost:
+            parts.append(f"不再覆盖 {lost}")
+        parts.append(f"前六省份占比由 {fmt_pct(top['share_from'])} 变为 {fmt_pct(top['share_to'])}")
+        return "；".join(parts) + "。"
+    parts = [f"From {diff['from']} to {diff['to']}: {len(diff['added'])} added, {len(diff['removed'])} removed, "
+             f"{len(diff['changed'])} changed ({diff['total']['from']} → {diff['total']['to']})"]
+    if covered:
+        parts.append(f"newly covered {covered}")
+    if lost:
+        parts.append(f"no longer covered {lost}")
+    parts.append(f"the top six provinces' share went from {fmt_pct(top['share_from'])} to {fmt_pct(top['share_to'])}")
+    return "; ".join(parts) + "."

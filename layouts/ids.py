@@ -1,6 +1,7 @@
 """Every component id, once. Those in shared/spec/CONTRACT.md §4 are public."""
 
 URL = "url"
+FILTER_URL = "filter-url"  # the overview's own handle on the address bar (filters -> query)
 PAGE = "page"
 PAGE_LANG = "page-lang"
 SNAPSHOT = "snapshot-id"
@@ -68,3 +69,23 @@ EXPORT_DATA_CSV = "export-data-csv"
 EXPORT_DATA_XLSX = "export-data-xlsx"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
+
+# Planner views (?view=profile|compare|chains|changes), contract §7
+PAGE_VIEW = "page-view"  # which view and parameters the rendered body shows
+VIEW_NAV = "view-nav"
+VIEW_ERROR = "view-error"
+PROFILE_TOTAL = "profile-total"
+PROFILE_RANK = "profile-rank"
+PROFILE_SECTORS = "profile-sectors"
+PROFILE_YEARS = "profile-years"
+PROFILE_PARTNERS = "profile-partners"
+PROFILE_EXPORT_PDF = "profile-export-pdf"
+PROFILE_EXPORT_PPTX = "profile-export-pptx"
+PROFILE_DOWNLOAD = "profile-download"
+PROFILE_PROVINCE = "profile-province"
+COMPARE_TABLE = "compare-table"
+COMPARE_SECTORS = "compare-sectors"
+COMPARE_COVERAGE = "compare-coverage"
+CHAIN_TREE = "chain-tree"
+CHANGES_SUMMARY = "changes-summary"
+MAP_PROFILE_LINK = "map-profile-link"

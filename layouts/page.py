@@ -19,13 +19,13 @@ GRAPH_CONFIG = {
 POLL_SECONDS = float(__import__("os").environ.get("ATLAS_POLL_SECONDS", "30"))
 
 
-def create_layout(body: list | None = None, lang: str | None = None):
-    """The shell: URL, language, snapshot polling and the body (rendered here or by a callback)."""
+def create_layout(body: list | None = None, lang: str | None = None, view: str | None = None):
+    """The shell: URL, language, view, snapshot polling and the body (rendered here or by a callback)."""
     return html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         dcc.Store(id=ids.PAGE_LANG, data=lang),
+        dcc.Store(id=ids.PAGE_VIEW, data=view),
         dcc.Store(id=ids.SNAPSHOT),
-        dcc.Store(id=ids.OVERVIEW_DONE),
         dcc.Interval(id=ids.SNAPSHOT_POLL, interval=POLL_SECONDS * 1000),
         html.Div(body, id=ids.PAGE, className="atlas"),
     ])
@@ -70,6 +70,26 @@ def _section(title: str, *children, id_: str | None = None, note: str | None = N
     return html.Section(head + list(children), className="panel", id=id_ or "")
 
 
+VIEWS = (("", "总览", "Overview"), ("profile", "省份画像", "Province profile"), ("compare", "省份对比", "Compare"),
+         ("chains", "技术链", "Technology chains"), ("changes", "变化", "What changed"))
+
+
+def create_header(lang: str, view: str = "") -> list:
+    """Title, data banner, language switch, and the links between the views."""
+    zh = lang == "zh"
+    suffix = "" if zh else "&lang=en"
+    nav = html.Nav([html.A(zh_name if zh else en_name, href=(f"?view={key}{suffix}" if key else
+                                                            ("/" if zh else "/?lang=en")),
+                           className="view-link" + (" active" if key == view else ""))
+                    for key, zh_name, en_name in VIEWS], id=ids.VIEW_NAV, className="view-nav")
+    return html.Header([
+        html.Div([html.H1(t("app_title", lang)), html.P(t("app_subtitle", lang), className="subtitle"), nav]),
+        html.Div(id=ids.DATA_BANNER, className="banner"),
+        html.Button("English" if zh else "中文", id=ids.LANG_TOGGLE, className="lang-toggle",
+                    title="Switch to English" if zh else "切换到中文"),
+    ], className="atlas-header")
+
+
 def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
                 has_snapshot: bool = True) -> list:
     """Everything below the shell, in ``lang``, with filter values taken from ``f``."""
@@ -80,12 +100,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                {"label": t("lq", lang) + ("（所选领域/技术）" if zh else " (chosen sector/technology)"), "value": "lq"}]
     if has_population:
         metrics.insert(1, {"label": t("per_capita", lang), "value": "per_capita"})
-    header = html.Header([
-        html.Div([html.H1(t("app_title", lang)), html.P(t("app_subtitle", lang), className="subtitle")]),
-        html.Div(id=ids.DATA_BANNER, className="banner"),
-        html.Button("English" if zh else "中文", id=ids.LANG_TOGGLE, className="lang-toggle",
-                    title="Switch to English" if zh else "切换到中文"),
-    ], className="atlas-header")
+    header = create_header(lang)
     if not has_snapshot:
         return [header, html.Section(html.P(
             "数据库中还没有数据快照：运行 python -m etl demo 或 python -m etl ingest 文件…" if zh else
@@ -105,6 +120,9 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                                   tooltip={"placement": "bottom"}, allowCross=False)],
                  className="filter year"),
         html.Div([
+            # Body-local: on the planner views these do not exist, so the overview's callbacks stay idle there.
+            dcc.Store(id=ids.OVERVIEW_DONE),
+            dcc.Location(id=ids.FILTER_URL, refresh="callback-nav"),
             dcc.Store(id=ids.FILTER_PROVINCE, data=f.province or None),
             html.Span(id=ids.FILTER_PROVINCE_CHIP, className="chip"),
             html.Button("×", id=ids.FILTER_PROVINCE_CLEAR, className="chip-clear",

@@ -5,5 +5,6 @@ Plotly.register([
   require('plotly.js/lib/scattergeo'),
   require('plotly.js/lib/heatmap'),
   require('plotly.js/lib/bar'),
+  require('plotly.js/lib/icicle'),
 ]);
 window.Plotly = Plotly;

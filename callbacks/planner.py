@@ -1,0 +1,152 @@
+"""URL -> planner view bodies (profile, compare, chains, changes); profile buttons -> one-page exports."""
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qs
+
+from dash import Input, Output, State, callback, dcc, no_update
+
+from analytics import planner, views
+from analytics.chains import chain_coverage, load_chains
+from analytics.filters import Filters
+from etl.normalise import resolve_place
+from etl.reference import Reference, load_reference
+from exports.data import display_rows
+from figures.narrative import changes_reading, coverage_caveat
+from figures.planner import (build_chain_tree, build_compare_sectors, build_coverage_grid, build_profile_sectors,
+                             build_year_bars)
+from layouts import ids
+from layouts.planner import (create_changes, create_chains, create_compare, create_profile, create_province_picker,
+                             create_view_error)
+
+from . import state
+
+VIEWS = ("profile", "compare", "chains", "changes")
+
+
+def view_key(search: str | None) -> str:
+    """What a rendered body depends on: '' for the overview (its filters update in place), else the query."""
+    q = parse_qs((search or "").lstrip("?"))
+    if (q.get("view") or [""])[0] not in VIEWS:
+        return ""
+    return "&".join(f"{k}={','.join(v)}" for k, v in sorted(q.items()) if k != "lang")
+
+
+def _province(text: str, ref: Reference) -> str | None:
+    place = resolve_place(text, ref) if text else None
+    return place.province if place is not None and place.kind == "province" and place.province else None
+
+
+def _filtered(sid: str, f: Filters):
+    _, frames = state.frames(sid)
+    return frames.filtered(f)
+
+
+def view_body(search: str, lang: str) -> list:
+    """The body of a planner view for the URL query ``search``, or a clear message why not."""
+    try:
+        return _view_body(search, lang)
+    except Exception:  # the page says so in one line; the log keeps the detail
+        logging.getLogger(__name__).exception("view %s failed", search)
+        return [create_view_error("此视图暂时无法显示，请稍后再试或返回总览" if lang == "zh" else
+                                  "This view cannot be shown right now; try again or go back to the overview")]
+
+
+def _view_body(search: str, lang: str) -> list:
+    q = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    view, ref, zh = q.get("view", ""), load_reference(), lang == "zh"
+    sid = state.current_id()
+    if sid is None:
+        return [create_view_error("尚无数据快照" if zh else "No snapshot yet")]
+    if view == "profile":
+        if not q.get("province"):
+            return [create_province_picker(ref, lang, "profile")]
+        code = _province(q["province"], ref)
+        if code is None:
+            return [create_view_error(f"未知省份：{q['province']}（可用 360000、江西或 Jiangxi）" if zh else
+                                      f"Unknown province: {q['province']} (try 360000, 江西 or Jiangxi)")]
+        return profile_body(sid, code, Filters.from_query(search or "").without_province(), ref, lang)
+    if view == "compare":
+        texts = [p for p in q.get("provinces", "").split(",") if p]
+        if not texts and q.get("province"):
+            base = _province(q["province"], ref)
+            texts = planner.peers(base, ref) if base else [q["province"]]
+        if not texts:
+            return [create_province_picker(ref, lang, "compare")]
+        codes = [_province(p, ref) for p in texts]
+        unknown = [p for p, c in zip(texts, codes) if c is None]
+        if unknown:
+            return [create_view_error(("未知省份：" if zh else "Unknown province: ") + ", ".join(unknown))]
+        if len(codes) > planner.MAX_COMPARE:
+            return [create_view_error(f"最多对比 {planner.MAX_COMPARE} 个省份，当前 {len(codes)} 个" if zh else
+                                      f"At most {planner.MAX_COMPARE} provinces can be compared; {len(codes)} given")]
+        sel = _filtered(sid, Filters.from_query(search or "").without_province())
+        result = planner.compare(sel.consortia, sel.technologies, sel.members, list(dict.fromkeys(codes)), ref)
+        return create_compare(result, ref, lang, {"sectors": build_compare_sectors(result["sectors"], ref, lang),
+                                                  "coverage": build_coverage_grid(result["coverage"], ref, lang)})
+    if view == "chains":
+        chains = load_chains()
+        key = q.get("chain") or next(iter(chains))
+        if key not in chains:
+            return [create_view_error((f"未知技术链：{key}；可选 " if zh else f"Unknown chain: {key}; one of ")
+                                      + ", ".join(chains))]
+        sel = _filtered(sid, Filters.from_query(search or ""))
+        components = chain_coverage(sel.consortia, sel.technologies, chains[key])
+        name = chains[key].name if zh else chains[key].name_en
+        return create_chains(chains, key, components, ref, lang, build_chain_tree(name, components, ref, lang))
+    return changes_body(sid, q, ref, lang)
+
+
+def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> list:
+    sel = _filtered(sid, f)
+    profile = planner.province_profile(sel.consortia, sel.technologies, sel.members, code, ref)
+    led = sel.consortia[sel.consortia["id"].isin(profile["consortia"])]
+    rows = display_rows(views.records(views.Frames(led, sel.technologies, sel.members), Filters(), ref), lang)
+    figures = {"sectors": build_profile_sectors(profile, ref, lang), "years": build_year_bars(profile["by_year"], lang),
+               "peers": planner.peers(code, ref), "organisations": profile["partner_organisations"]}
+    caveat = coverage_caveat(state.list_coverage(sid), ref, lang, code)
+    return create_profile(profile, ref, lang, figures, rows, caveat)
+
+
+def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:
+    from etl.store import get_engine, list_snapshots, load_snapshot
+
+    zh = lang == "zh"
+    ids_ = list(list_snapshots(get_engine())["id"])  # newest first
+    target = q.get("to") or sid
+    if target == "current":
+        target = sid
+    if "from" in q and q["from"] != "previous":
+        source = q["from"]
+    else:
+        later = ids_.index(target) + 1 if target in ids_ else len(ids_)
+        source = ids_[later] if later < len(ids_) else None
+        if source is None:
+            return [create_view_error("此快照之前没有可比较的快照" if zh else
+                                      "This snapshot has no predecessor to compare with")]
+    snaps = {s: state.snapshot(s) if s in ids_ else None for s in (source, target)}
+    missing = [s for s, snap in snaps.items() if snap is None]
+    if missing:
+        return [create_view_error(("快照不存在或已清理：" if zh else "No such snapshot (or pruned): ")
+                                  + ", ".join(missing))]
+    a, b = snaps[source], snaps[target]
+    diff = planner.diff_snapshots((a.id, a.consortia, a.technologies, a.members),
+                                  (b.id, b.consortia, b.technologies, b.members), ref)
+    pairs = [(ids_[i + 1], ids_[i]) for i in range(min(len(ids_) - 1, 5))]
+    return create_changes(diff, pairs, ref, lang, changes_reading(diff, ref, lang))
+
+
+# profile export buttons -> the one-page profile as PDF or PPTX
+@callback(Output(ids.PROFILE_DOWNLOAD, "data"), Input(ids.PROFILE_EXPORT_PDF, "n_clicks"),
+          Input(ids.PROFILE_EXPORT_PPTX, "n_clicks"), State(ids.PROFILE_PROVINCE, "data"),
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def export_profile(pdf_clicks, pptx_clicks, code, lang):
+    from dash import ctx
+
+    from exports.service import profile_bytes
+
+    if not code:
+        return no_update
+    fmt = "pptx" if ctx.triggered_id == ids.PROFILE_EXPORT_PPTX else "pdf"
+    data = profile_bytes(code, fmt, lang or "zh")
+    return dcc.send_bytes(data, f"profile-{code}.{fmt}")

@@ -1,0 +1,160 @@
+"""Figures of the planner views: a province's sectors and years, comparisons, technology chains,
+and the one-page profile for a meeting. Pure builders: data in, a new figure out."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from etl.reference import Reference
+
+from .text import fmt_float, fmt_int, fmt_pct, t
+from .theme import GROUP_COLOURS, INK, MUTED, base_layout
+
+COVERED, THIN, NONE = "#4393c3", "#fdb863", "#b2182b"
+
+
+def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh") -> go.Figure:
+    """The province's consortia per sector, with each sector's location quotient in the hover."""
+    sectors = ref.sector_codes
+    labels = [f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
+    lq = profile["lq"]
+    hover = [f"{label}: {fmt_int(profile['by_sector'][s])}<br>{t('lq', lang)}: "
+             + (fmt_float(lq[s]) if lq.get(s) is not None else "—") for s, label in zip(sectors, labels)]
+    fig = go.Figure(go.Bar(x=[profile["by_sector"][s] for s in sectors], y=labels, orientation="h",
+                           marker_color=GROUP_COLOURS["东部"], hovertext=hover, hoverinfo="text",
+                           text=[fmt_float(lq[s]) if lq.get(s) is not None and profile["by_sector"][s] else ""
+                                 for s in sectors], textposition="outside"))
+    note = ("条旁数字为区位熵（>1 表示较全国更集中）" if lang == "zh" else
+            "Numbers beside the bars: location quotient (>1: more concentrated than nationally)")
+    if profile["few"]:
+        note += "；联合体少于 3 个，区位熵参考意义有限" if lang == "zh" else "; under 3 consortia, so LQs say little"
+    fig.update_layout(**base_layout(height=360, margin=dict(l=10, r=40, t=30, b=30)),
+                      yaxis=dict(autorange="reversed"), xaxis=dict(title=t("consortia", lang), dtick=1))
+    fig.add_annotation(text=note, x=0, y=1.02, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                       showarrow=False, font=dict(size=11, color=MUTED))
+    return fig
+
+
+def build_year_bars(by_year: dict[int, int], lang: str = "zh") -> go.Figure:
+    """Consortia formed per year."""
+    years = sorted(by_year)
+    fig = go.Figure(go.Bar(x=[str(y) for y in years], y=[by_year[y] for y in years],
+                           marker_color=GROUP_COLOURS["东部"]))
+    fig.update_layout(**base_layout(height=260, margin=dict(l=10, r=10, t=10, b=30)),
+                      yaxis=dict(title=t("consortia", lang), dtick=1), xaxis=dict(type="category"))
+    return fig
+
+
+def build_compare_sectors(sectors: pd.DataFrame, ref: Reference, lang: str = "zh") -> go.Figure:
+    """Small multiples: one bar chart of consortia per sector for each compared province."""
+    codes = list(sectors.index)
+    cols = min(5, len(codes)) or 1
+    rows = math.ceil(len(codes) / cols) or 1
+    fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.02, vertical_spacing=0.12,
+                        subplot_titles=[ref.province_label(c, lang) for c in codes])
+    columns = ref.sector_codes
+    for i, code in enumerate(codes):
+        fig.add_trace(go.Bar(x=columns, y=[int(sectors.loc[code, s]) for s in columns], showlegend=False,
+                             marker_color=GROUP_COLOURS.get(ref.provinces[code].region_group, INK),
+                             hovertext=[f"{ref.province_label(code, lang)} · {s} {ref.term_label('sector', s, lang)}"
+                                        for s in columns], hoverinfo="text+y"),
+                      row=i // cols + 1, col=i % cols + 1)
+    fig.update_layout(**base_layout(height=240 * rows, margin=dict(l=10, r=10, t=40, b=30)))
+    fig.update_xaxes(tickfont=dict(size=9))
+    return fig
+
+
+def build_coverage_grid(coverage: pd.DataFrame, ref: Reference, lang: str = "zh") -> go.Figure:
+    """Provinces x bottleneck technologies: covered (blue) or not (white)."""
+    codes, techs = list(coverage.index), list(coverage.columns)
+    z = [[1 if coverage.loc[c, tech] else 0 for tech in techs] for c in codes]
+    hover = [[f"{ref.province_label(c, lang)} · {tech} {ref.term_label('technology', tech, lang)}: "
+              + (t("covered", lang) if coverage.loc[c, tech] else t("uncovered", lang)) for tech in techs]
+             for c in codes]
+    fig = go.Figure(go.Heatmap(z=z, x=techs, y=[ref.province_label(c, lang) for c in codes], zmin=0, zmax=1,
+                               colorscale=[[0, "#ffffff"], [1, COVERED]], showscale=False, hovertext=hover,
+                               hoverinfo="text", xgap=1, ygap=1))
+    fig.update_layout(**base_layout(height=80 + 28 * len(codes), margin=dict(l=10, r=10, t=10, b=40),
+                                    plot_bgcolor="#e0e0e0"),
+                      yaxis=dict(autorange="reversed"), xaxis=dict(tickangle=-60, tickfont=dict(size=9)))
+    return fig
+
+
+def build_chain_tree(chain_name: str, components: list[dict], ref: Reference, lang: str = "zh") -> go.Figure:
+    """An icicle of the chain: the whole system on top, each component below, coloured by how many
+    consortia work on it (red: none), with the provinces that do in the hover."""
+    root = chain_name
+    labels, parents, values, colours, hover = [root], [""], [len(components)], ["#f0f0f0"], [root]
+    for c in components:
+        name = c["name"] if lang == "zh" else c["name_en"]
+        label = f"{name}" + (f" ({c['technology']})" if c["technology"] else "")
+        provinces = ("、" if lang == "zh" else ", ").join(ref.province_label(p, lang) for p in c["provinces"][:8])
+        n = c["consortia"]
+        labels.append(label)
+        parents.append(root)
+        values.append(1)
+        colours.append(NONE if n == 0 else THIN if n <= 2 else COVERED)
+        hover.append(f"<b>{label}</b><br>{t('consortia', lang)}: {fmt_int(n)}"
+                     + (f"<br>{provinces}" if provinces else ("<br>无联合体" if lang == "zh" else "<br>no consortium")))
+    fig = go.Figure(go.Icicle(labels=labels, parents=parents, values=values, branchvalues="total",
+                              marker=dict(colors=colours, line=dict(color="white", width=1)),
+                              hovertext=hover, hoverinfo="text", textinfo="label", tiling=dict(orientation="h"),
+                              root=dict(color="#f0f0f0"), textfont=dict(size=13)))
+    fig.update_layout(**base_layout(height=60 + 34 * len(components), margin=dict(l=10, r=10, t=10, b=10)))
+    return fig
+
+
+def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: str,
+                       caveat: str = "") -> go.Figure:
+    """The one-page profile for a meeting: key figures, sectors, years, gaps and partners, as one figure
+    that renders to a vector PDF page or a slide image."""
+    zh = lang == "zh"
+    name = ref.province_label(profile["province"], lang)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.12,
+                        subplot_titles=[("各领域联合体" if zh else "Consortia by sector"),
+                                        ("组建年份" if zh else "Year formed")])
+    sectors = ref.sector_codes
+    fig.add_trace(go.Bar(x=[profile["by_sector"][s] for s in sectors],
+                         y=[f"{s} {ref.term_label('sector', s, lang)}" for s in sectors], orientation="h",
+                         marker_color=GROUP_COLOURS["东部"], showlegend=False), row=1, col=1)
+    years = sorted(profile["by_year"])
+    fig.add_trace(go.Bar(x=[str(y) for y in years], y=[profile["by_year"][y] for y in years],
+                         marker_color=GROUP_COLOURS["中部"], showlegend=False), row=1, col=2)
+    fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=1)
+    fig.update_xaxes(type="category", row=1, col=2)
+    figures = (f"牵头联合体 {fmt_int(profile['total'])} 个 · 全国第 {profile['rank']} 位（共 {profile['of']}）· "
+               f"占 {fmt_pct(profile['share'], 1)} · {'已' if profile['policy'] else '未'}出台组建政策" if zh else
+               f"{fmt_int(profile['total'])} consortia led · rank {profile['rank']} of {profile['of']} · "
+               f"{fmt_pct(profile['share'], 1)} of the total · consortium policy: "
+               f"{'issued' if profile['policy'] else 'none found'}")
+    gaps = [p for p in ("T01", "T36") if p in profile["uncovered"]]
+    partner_lines = []
+    for tech, provinces in list(profile["partners"].items()):
+        if provinces and len(partner_lines) < 4:
+            names = ("、" if zh else ", ").join(f"{ref.province_label(p['province'], lang)}（{p['consortia']}）"
+                                                 if zh else f"{ref.province_label(p['province'], lang)} ({p['consortia']})"
+                                                 for p in provinces[:3])
+            partner_lines.append(f"{tech} {ref.term_label('technology', tech, lang)}: {names}")
+    text = [figures,
+            (f"覆盖卡脖子技术 {len(profile['covered'])} 项，未覆盖 {len(profile['uncovered'])} 项"
+             + ("（含" + "、".join(ref.term_label('technology', g, lang) for g in gaps) + "）" if gaps else "")
+             if zh else f"Bottleneck technologies covered: {len(profile['covered'])}; uncovered: "
+             f"{len(profile['uncovered'])}" + (" (incl. " + ", ".join(ref.term_label('technology', g, lang)
+                                                                      for g in gaps) + ")" if gaps else "")),
+            ("可合作省份：" if zh else "Possible partners: ") + ("；".join(partner_lines) if zh else
+                                                               "; ".join(partner_lines) or "—")]
+    if caveat:
+        text.append(caveat)
+    fig.update_layout(**base_layout(width=1400, height=900, margin=dict(l=230, r=60, t=300, b=90)))
+    fig.add_annotation(text=f"<b>{name} · {'省份画像' if zh else 'Province profile'}</b>", x=-0.13, y=1.42,
+                       xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
+                       font=dict(size=32))
+    fig.add_annotation(text="<br>".join(text), x=-0.13, y=1.12, xref="paper", yref="paper", xanchor="left",
+                       yanchor="bottom", showarrow=False, align="left", font=dict(size=16))
+    fig.add_annotation(text=source_line, x=-0.13, y=-0.1, xref="paper", yref="paper", xanchor="left", yanchor="top",
+                       showarrow=False, font=dict(size=12, color=MUTED))
+    return fig
+

@@ -1,0 +1,207 @@
+"""Component factories of the planner views. They take what analytics computed and only lay it out;
+every record text goes into components as text, never as HTML."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from etl.reference import Reference
+from figures.text import fmt_int, fmt_pct, t
+
+from . import ids
+from .page import GRAPH_CONFIG
+
+
+def _h(text: str) -> html.H2:
+    return html.H2(text)
+
+
+def _tags(codes: list[str], ref: Reference, lang: str, kind: str) -> html.Div:
+    return html.Div([html.Span(f"{c} {ref.term_label('technology', c, lang)}", className=f"tag {kind}")
+                     for c in codes] or [html.Span("—")], className="tags gaps-list")
+
+
+def _table(header: list[str], rows: list[list], id_: str | None = None) -> html.Table:
+    kwargs = {"id": id_} if id_ else {}
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                       html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
+                      className="planner", **kwargs)
+
+
+def _link(href: str, text: str) -> html.A:
+    return html.A(text, href=href, target="_blank", rel="noopener noreferrer", className="source-link")
+
+
+def create_view_error(message: str) -> html.Section:
+    """A clear message in the page for a view that cannot be shown (unknown province, chain, snapshot …)."""
+    return html.Section(html.P(message, id=ids.VIEW_ERROR, className="view-error"), className="panel")
+
+
+def create_province_picker(ref: Reference, lang: str, view: str) -> html.Section:
+    suffix = "" if lang == "zh" else "&lang=en"
+    return html.Section([
+        _h("选择省份" if lang == "zh" else "Choose a province"),
+        html.Div([html.A(ref.province_label(c, lang), href=f"?view={view}&province={c}{suffix}")
+                  for c in ref.province_codes], className="province-picker")], className="panel")
+
+
+def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, records: list[dict],
+                   caveat: str) -> list:
+    """The province profile: figures, sectors, technologies, collaboration, years, partners, consortia."""
+    zh = lang == "zh"
+    code = profile["province"]
+    name = ref.province_label(code, lang)
+    suffix = "" if zh else "&lang=en"
+    label = lambda c: ref.province_label(c, lang)  # noqa: E731
+    kpis = html.Div([
+        html.Div([html.Div(str(profile["total"]), id=ids.PROFILE_TOTAL, className="kpi-value"),
+                  html.Div("牵头联合体" if zh else "Consortia led")], className="kpi"),
+        html.Div([html.Div(str(profile["rank"]), id=ids.PROFILE_RANK, className="kpi-value"),
+                  html.Div(f"全国排名（共 {profile['of']}）" if zh else f"Rank of {profile['of']}")], className="kpi"),
+        html.Div([html.Div(fmt_pct(profile["share"], 1), className="kpi-value"),
+                  html.Div("占全国" if zh else "Share of the total")], className="kpi"),
+        html.Div([html.Div(("已出台" if zh else "Issued") if profile["policy"] else ("未见" if zh else "None found"),
+                           className="kpi-value"),
+                  html.Div("组建政策" if zh else "Consortium policy")], className="kpi"),
+    ], className="profile-figures")
+    head = html.Section([
+        html.H2(f"{name} · " + ("省份画像" if zh else "Province profile")),
+        kpis,
+        html.P(caveat, className="note caveat") if caveat else None,
+        html.Div([html.A("与同区域省份对比 →" if zh else "Compare with its region's peers →",
+                         href=f"?view=compare&provinces={','.join(figures['peers'])}{suffix}"),
+                  html.Button("画像 PDF" if zh else "Profile PDF", id=ids.PROFILE_EXPORT_PDF),
+                  html.Button("画像 PPTX" if zh else "Profile PPTX", id=ids.PROFILE_EXPORT_PPTX),
+                  dcc.Download(id=ids.PROFILE_DOWNLOAD), dcc.Store(id=ids.PROFILE_PROVINCE, data=code)],
+                 className="exports")], className="panel")
+    sectors = html.Section([_h("领域结构（与全国比较）" if zh else "Sectors against the national mix"),
+                            dcc.Graph(id=ids.PROFILE_SECTORS, figure=figures["sectors"], config=GRAPH_CONFIG)],
+                           className="panel")
+    collab = profile["collaboration"]
+    technology = html.Section([
+        _h("卡脖子技术" if zh else "Bottleneck technologies"),
+        html.H3(("已覆盖" if zh else "Covered") + f"（{len(profile['covered'])}）"),
+        _tags(profile["covered"], ref, lang, "covered"),
+        html.H3(("未覆盖" if zh else "Uncovered") + f"（{len(profile['uncovered'])}）"),
+        _tags(profile["uncovered"], ref, lang, "none"),
+        _h("跨省协作" if zh else "Collaboration"),
+        html.P(("本省联合体的外省成员：" if zh else "Other provinces in its consortia: ")
+               + (("、" if zh else ", ").join(f"{label(c)} {n}" for c, n in collab["out"].items()) or "—")),
+        html.P(("本省单位参与的外省联合体：" if zh else "Its organisations in other provinces' consortia: ")
+               + (("、" if zh else ", ").join(f"{label(c)} {n}" for c, n in collab["in"].items()) or "—")),
+        _h("组建年份" if zh else "Year formed"),
+        dcc.Graph(id=ids.PROFILE_YEARS, figure=figures["years"], config=GRAPH_CONFIG),
+        html.P((f"另有 {profile['undated']} 个未注明年份" if zh else f"{profile['undated']} without a year")
+               if profile["undated"] else "", className="note"),
+    ], className="panel")
+    partner_rows = []
+    for tech, provinces in profile["partners"].items():
+        if not provinces:
+            continue
+        orgs = figures["organisations"].get(tech, [])[:3]
+        partner_rows.append([
+            f"{tech} {ref.term_label('technology', tech, lang)}",
+            ("、" if zh else ", ").join(
+                f"{label(p['province'])}（{p['consortia']}）{'✓' if p['collaborates'] else ''}" if zh else
+                f"{label(p['province'])} ({p['consortia']}){' ✓' if p['collaborates'] else ''}" for p in provinces[:5]),
+            ("、" if zh else ", ").join(o["name"] for o in orgs)])
+    no_one = [tech for tech, provinces in profile["partners"].items() if not provinces]
+    partners = html.Section([
+        _h("合作伙伴建议" if zh else "Partner suggestions"),
+        html.P("本省尚未覆盖、而其他省份有联合体在攻关的技术；括号内为该省牵头的联合体数，✓ 表示已有合作。" if zh else
+               "Technologies this province does not cover that other provinces' consortia work on; in brackets the "
+               "consortia each leads, ✓ where they already work together.", className="note"),
+        _table(["技术" if zh else "Technology", "省份" if zh else "Provinces",
+                "单位（牵头或参与）" if zh else "Organisations (lead or member)"], partner_rows, ids.PROFILE_PARTNERS)
+        if partner_rows else html.P("暂无可建议的伙伴" if zh else "No partner to suggest yet"),
+        html.P(("没有其他省份牵头攻关：" if zh else "No other province leads a consortium on: ")
+               + ("、" if zh else ", ").join(f"{c} {ref.term_label('technology', c, lang)}" for c in no_one),
+               className="note") if no_one else None,
+    ], className="panel")
+    consortia = html.Section([
+        _h(("本省牵头的联合体" if zh else "Consortia led here") + f"（{len(records)}）"),
+        _table(["名称" if zh else "Name", "领域" if zh else "Sector", "年份" if zh else "Year",
+                "来源等级" if zh else "Grade", "来源" if zh else "Source"],
+               [[r["name"], r["sector"], r["year"] or "", r["grade"],
+                 html.Span([_link(u, f"[{i + 1}]") for i, u in enumerate(r["source_url"])])] for r in records]),
+    ], className="panel")
+    return [head, html.Div([sectors, technology], className="two"), partners, consortia]
+
+
+def create_compare(result: dict, ref: Reference, lang: str, figures: dict) -> list:
+    """Up to ten provinces side by side: a table, small-multiple sectors and the technology grid."""
+    zh = lang == "zh"
+    suffix = "" if zh else "&lang=en"
+    table = result["table"]
+    rows = [[html.A(ref.province_label(r.province, lang), href=f"?view=profile&province={r.province}{suffix}"),
+             fmt_int(r.total), str(r.rank), fmt_pct(r.share, 1), fmt_int(r.covered), fmt_int(r.uncovered),
+             fmt_int(r.collaborating_provinces), ("是" if zh else "yes") if r.policy else ("否" if zh else "no")]
+            for r in table.itertuples()]
+    return [
+        html.Section([
+            _h("省份对比" if zh else "Provinces compared"),
+            _table(["省份" if zh else "Province", "联合体" if zh else "Consortia", "排名" if zh else "Rank",
+                    "占全国" if zh else "Share", "覆盖技术" if zh else "Technologies covered",
+                    "未覆盖" if zh else "Uncovered", "协作省份" if zh else "Partner provinces",
+                    "组建政策" if zh else "Policy"], rows, ids.COMPARE_TABLE)], className="panel"),
+        html.Section([_h("各领域联合体" if zh else "Consortia by sector"),
+                      dcc.Graph(id=ids.COMPARE_SECTORS, figure=figures["sectors"], config=GRAPH_CONFIG)],
+                     className="panel"),
+        html.Section([_h("卡脖子技术覆盖" if zh else "Bottleneck technology coverage"),
+                      dcc.Graph(id=ids.COMPARE_COVERAGE, figure=figures["coverage"], config=GRAPH_CONFIG)],
+                     className="panel"),
+    ]
+
+
+def create_chains(chains: dict, current: str, components: list[dict], ref: Reference, lang: str,
+                  figure) -> list:
+    """One technology chain as a tree coloured by coverage, with links to the others."""
+    zh = lang == "zh"
+    suffix = "" if zh else "&lang=en"
+    links = html.Nav([html.A(c.name if zh else c.name_en, href=f"?view=chains&chain={key}{suffix}",
+                             className="view-link" + (" active" if key == current else ""))
+                      for key, c in chains.items()], className="view-nav")
+    uncovered = [c for c in components if not c["consortia"]]
+    rows = [[c["code"], c["name"] if zh else c["name_en"], c["technology"], fmt_int(c["consortia"]),
+             ("、" if zh else ", ").join(ref.province_label(p, lang) for p in c["provinces"]) or "—"]
+            for c in components]
+    return [html.Section([
+        _h(("技术链：" if zh else "Technology chain: ") + (chains[current].name if zh else chains[current].name_en)),
+        links,
+        html.P((f"{len(components)} 个环节中 {len(uncovered)} 个尚无联合体攻关（红色）；橙色为仅 1–2 个。" if zh else
+                f"{len(uncovered)} of {len(components)} components have no consortium (red); orange: one or two."),
+               className="reading"),
+        dcc.Graph(id=ids.CHAIN_TREE, figure=figure, config=GRAPH_CONFIG),
+        _table(["环节" if zh else "Code", "名称" if zh else "Component", "技术代码" if zh else "T code",
+                "联合体" if zh else "Consortia", "牵头省份" if zh else "Lead provinces"], rows),
+    ], className="panel")]
+
+
+def create_changes(diff: dict, snapshots: list[tuple[str, str]], ref: Reference, lang: str, summary: str) -> list:
+    """What changed between two snapshots: counts, lists, technologies, provinces and ranks."""
+    zh = lang == "zh"
+    suffix = "" if zh else "&lang=en"
+    pick = html.Div([
+        html.Span("比较：" if zh else "Compare: "),
+        *[html.A(f"{a} → {b}", href=f"?view=changes&from={a}&to={b}{suffix}", className="view-link")
+          for a, b in snapshots],
+    ], className="view-nav")
+    names = lambda items: ("、" if zh else ", ").join(items) or "—"  # noqa: E731
+    changed = [[c["name"], ", ".join(c["fields"])] for c in diff["changed"]]
+    deltas = [[ref.province_label(c, lang) if c in ref.provinces else t(c, lang), f"{n:+d}",
+               (f"{diff['rank_moves'][c]['from']} → {diff['rank_moves'][c]['to']}" if c in diff["rank_moves"] else "")]
+              for c, n in diff["by_province_delta"].items()]
+    return [html.Section([
+        _h("变化" if zh else "What changed"),
+        pick,
+        html.P(summary, id=ids.CHANGES_SUMMARY, className="reading"),
+        html.H3(("新增" if zh else "Added") + f"（{len(diff['added'])}）"), html.P(names(diff["added"])),
+        html.H3(("移除" if zh else "Removed") + f"（{len(diff['removed'])}）"), html.P(names(diff["removed"])),
+        html.H3(("变更" if zh else "Changed") + f"（{len(changed)}）"),
+        _table(["联合体" if zh else "Consortium", "字段" if zh else "Fields"], changed) if changed else html.P("—"),
+        html.H3("卡脖子技术" if zh else "Bottleneck technologies"),
+        html.P(("新覆盖：" if zh else "Newly covered: ") + names(diff["newly_covered"])),
+        html.P(("不再覆盖：" if zh else "No longer covered: ") + names(diff["newly_uncovered"])),
+        html.H3("省份" if zh else "Provinces"),
+        _table(["省份" if zh else "Province", "联合体变化" if zh else "Change", "排名" if zh else "Rank"], deltas)
+        if deltas else html.P("—"),
+    ], className="panel")]
