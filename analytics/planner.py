@@ -6,7 +6,7 @@ dashboard views and the exports call these and only format what comes back.
 """
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -37,10 +37,6 @@ def _led(consortia: pd.DataFrame, code: str) -> pd.DataFrame:
     return consortia[consortia["province"].eq(code).fillna(False).astype(bool)]
 
 
-def _tags_of(technologies: pd.DataFrame, ids) -> pd.DataFrame:
-    return technologies[technologies["consortium_id"].isin(ids)]
-
-
 def location_quotients(by_sector: dict[str, int], national: dict[str, int]) -> dict[str, float | None]:
     """LQ of each sector: (province's share in that sector) / (nation's share); None when undefined."""
     total, national_total = sum(by_sector.values()), sum(national.values())
@@ -51,19 +47,29 @@ def location_quotients(by_sector: dict[str, int], national: dict[str, int]) -> d
     return out
 
 
-def collaboration(consortia: pd.DataFrame, members: pd.DataFrame, code: str) -> dict[str, dict[str, int]]:
+def collaboration_pairs(consortia: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """consortium_id, province (a member's), lead (the consortium's province): one row per consortium and
+    member province, where the member sits in another province than the lead."""
+    pairs = members.assign(lead=members["consortium_id"].map(consortia["province"]))
+    pairs = pairs.dropna(subset=["province", "lead"])
+    return pairs[pairs["province"] != pairs["lead"]].drop_duplicates(["consortium_id", "province"])[
+        ["consortium_id", "province", "lead"]]
+
+
+def _ordered(series: pd.Series) -> dict[str, int]:
+    return dict(sorted(((k, int(v)) for k, v in series.items()), key=lambda kv: (-kv[1], kv[0])))
+
+
+def collaboration(pairs: pd.DataFrame, code: str) -> dict[str, dict[str, int]]:
     """out: provinces whose organisations take part in this province's consortia (consortia per province);
     in: provinces leading consortia that this province's organisations take part in."""
-    lead_of = consortia["province"]
-    pairs = members.assign(lead=members["consortium_id"].map(lead_of)).dropna(subset=["province", "lead"])
-    pairs = pairs[pairs["province"] != pairs["lead"]].drop_duplicates(["consortium_id", "province"])
     out = pairs[pairs["lead"] == code].groupby("province")["consortium_id"].nunique()
     into = pairs[pairs["province"] == code].groupby("lead")["consortium_id"].nunique()
-    order = lambda s: dict(sorted(((k, int(v)) for k, v in s.items()), key=lambda kv: (-kv[1], kv[0])))  # noqa: E731
-    return {"out": order(out), "in": order(into)}
+    return {"out": _ordered(out), "in": _ordered(into)}
 
 
 PartnerTables = tuple[dict[str, list[tuple]], dict[str, list[tuple]]]
+ORGANISATIONS_KEPT = 40  # per technology, most first: enough to show ten after leaving one province out
 
 
 def partner_tables(consortia: pd.DataFrame, technologies: pd.DataFrame, members: pd.DataFrame) -> PartnerTables:
@@ -74,7 +80,7 @@ def partner_tables(consortia: pd.DataFrame, technologies: pd.DataFrame, members:
     lead = consortia[["id", "province", "lead_org"]].rename(columns={"id": "consortium_id"})
     tagged = tags.merge(lead, on="consortium_id")
     leaders = (tagged.dropna(subset=["province"]).groupby(["technology", "province"]).size()
-               .rename("consortia").reset_index())
+               .rename("consortia").reset_index().sort_values(["consortia", "province"], ascending=[False, True]))
     leads = tagged.assign(name=tagged["lead_org"].fillna("").str.replace("；", ";").str.split(";")).explode("name")
     leads["name"] = leads["name"].str.strip()
     joined = tags.merge(members[["consortium_id", "name", "province"]], on="consortium_id")
@@ -82,14 +88,17 @@ def partner_tables(consortia: pd.DataFrame, technologies: pd.DataFrame, members:
                       joined[["technology", "consortium_id", "name", "province"]]])
     both = both[both["name"].fillna("") != ""].assign(province=lambda d: d["province"].fillna(""))
     organisations = (both.groupby(["technology", "name", "province"])["consortium_id"].nunique()
-                     .rename("consortia").reset_index())
-    by_tech: tuple[dict, dict] = ({}, {})
-    for r in leaders.sort_values(["consortia", "province"], ascending=[False, True]).itertuples(index=False):
-        by_tech[0].setdefault(r.technology, []).append((r.province, int(r.consortia)))
-    for r in organisations.sort_values(["consortia", "province", "name"],
-                                       ascending=[False, True, True]).itertuples(index=False):
-        by_tech[1].setdefault(r.technology, []).append((r.name, r.province, int(r.consortia)))
-    return by_tech
+                     .rename("consortia").reset_index()
+                     .sort_values(["consortia", "province", "name"], ascending=[False, True, True])
+                     .groupby("technology", sort=False).head(ORGANISATIONS_KEPT))
+    by_leader: dict[str, list[tuple]] = {}
+    for tech, province, n in zip(*(leaders[c].to_numpy() for c in ("technology", "province", "consortia"))):
+        by_leader.setdefault(tech, []).append((province, int(n)))
+    by_org: dict[str, list[tuple]] = {}
+    for tech, name, province, n in zip(*(organisations[c].to_numpy()
+                                         for c in ("technology", "name", "province", "consortia"))):
+        by_org.setdefault(tech, []).append((name, province, int(n)))
+    return by_leader, by_org
 
 
 def technology_partners(tables: PartnerTables, technology: str, exclude: str, ref: Reference,
@@ -106,40 +115,63 @@ def technology_partners(tables: PartnerTables, technology: str, exclude: str, re
     return provinces, orgs
 
 
+@dataclass(frozen=True, eq=False)
+class Context:
+    """What every province's numbers are read from, computed once per snapshot (and filter state)."""
+
+    consortia: pd.DataFrame
+    counts: dict[str, int]                   # consortia led from each of the 34
+    national_sectors: dict[str, int]         # located consortia per sector
+    pairs: pd.DataFrame                      # collaboration_pairs()
+    tech_by_province: pd.DataFrame           # province, technology, consortia
+    partners: PartnerTables | None = None    # partner_tables(), when partner suggestions are wanted
+
+
+def context(consortia: pd.DataFrame, technologies: pd.DataFrame, members: pd.DataFrame, ref: Reference,
+            with_partners: bool = True) -> Context:
+    """The shared part of every profile (see Context)."""
+    located = consortia[consortia["province"].isin(list(ref.provinces))]
+    tagged = technologies.drop_duplicates(["consortium_id", "technology"]).merge(
+        located[["id", "province"]], left_on="consortium_id", right_on="id")
+    return Context(
+        consortia=consortia,
+        counts=_province_counts(consortia, ref),
+        national_sectors={s: int(n) for s, n in located["sector"].value_counts().reindex(
+            ref.sector_codes, fill_value=0).items()},
+        pairs=collaboration_pairs(consortia, members),
+        tech_by_province=tagged.groupby(["province", "technology"]).size().rename("consortia").reset_index(),
+        partners=partner_tables(consortia, technologies, members) if with_partners else None)
+
+
 def province_profile(consortia: pd.DataFrame, technologies: pd.DataFrame, members: pd.DataFrame, code: str,
-                     ref: Reference) -> dict:
-    """Everything the profile view shows for one province, in the contract's shape plus detail."""
+                     ref: Reference, ctx: Context | None = None) -> dict:
+    """Everything the profile view shows for one province, in the contract's shape plus detail.
+
+    ``ctx`` (from context()) is reused across provinces; without partner tables in it, the
+    partner keys are left out."""
     if code not in ref.provinces:
         raise UnknownProvince(code)
-    counts = _province_counts(consortia, ref)
-    led = _led(consortia, code)
-    tags = _tags_of(technologies, led["id"])
-    per_tech = tags["technology"].value_counts()
-    all_techs = [t for t in ref.technology_codes]
-    covered = [t for t in all_techs if per_tech.get(t, 0) > 0]
-    uncovered = [t for t in all_techs if per_tech.get(t, 0) == 0]
+    ctx = ctx or context(consortia, technologies, members, ref)
+    counts = ctx.counts
+    led = _led(ctx.consortia, code)
+    mine = ctx.tech_by_province[ctx.tech_by_province["province"] == code]
+    per_tech = dict(zip(mine["technology"], mine["consortia"]))
+    covered = [t for t in ref.technology_codes if per_tech.get(t, 0) > 0]
+    uncovered = [t for t in ref.technology_codes if per_tech.get(t, 0) == 0]
     thin = [t for t in covered if per_tech[t] <= THIN_MAX]
-    by_sector = {s: int((led["sector"] == s).sum()) for s in ref.sector_codes}
-    located = consortia[consortia["province"].isin(list(ref.provinces))]
-    national = {s: int((located["sector"] == s).sum()) for s in ref.sector_codes}
-    collab = collaboration(consortia, members, code)
-    collaborators = set(collab["out"]) | set(collab["in"])
-    partners, thin_partners, organisations = {}, {}, {}
-    tables = partner_tables(consortia, technologies, members)
-    for tech in uncovered + thin:
-        provinces, orgs = technology_partners(tables, tech, code, ref, collaborators)
-        (partners if tech in uncovered else thin_partners)[tech] = provinces
-        organisations[tech] = orgs[:10]
+    sectors = led["sector"].value_counts()
+    by_sector = {s: int(sectors.get(s, 0)) for s in ref.sector_codes}
+    collab = collaboration(ctx.pairs, code)
     years = led["year"].dropna().astype(int).value_counts().sort_index()
     located_total = sum(counts.values())
-    return {
+    profile = {
         "province": code,
         "total": int(counts[code]),
         "rank": rank_of(counts, code),
         "of": len(counts),
         "share": counts[code] / located_total if located_total else 0.0,
         "by_sector": by_sector,
-        "lq": location_quotients(by_sector, national),
+        "lq": location_quotients(by_sector, ctx.national_sectors),
         "few": counts[code] < 3,  # LQs of a province with under 3 consortia say little
         "covered": covered,
         "uncovered": uncovered,
@@ -149,18 +181,25 @@ def province_profile(consortia: pd.DataFrame, technologies: pd.DataFrame, member
         "undated": int(led["year"].isna().sum()),
         "policy": code in ref.policy_provinces,
         "consortia": [int(i) for i in led["id"]],
-        "partners": partners,
-        "partners_thin": thin_partners,
-        "partner_organisations": organisations,
     }
+    if ctx.partners is not None:
+        collaborators = set(collab["out"]) | set(collab["in"])
+        partners, thin_partners, organisations = {}, {}, {}
+        for tech in uncovered + thin:
+            provinces, orgs = technology_partners(ctx.partners, tech, code, ref, collaborators)
+            (partners if tech in uncovered else thin_partners)[tech] = provinces
+            organisations[tech] = orgs[:10]
+        profile.update(partners=partners, partners_thin=thin_partners, partner_organisations=organisations)
+    return profile
 
 
 def compare(consortia: pd.DataFrame, technologies: pd.DataFrame, members: pd.DataFrame, codes: list[str],
-            ref: Reference) -> dict:
+            ref: Reference, ctx: Context | None = None) -> dict:
     """The same indicators for up to ten provinces side by side (rows in the order given)."""
     if len(codes) > MAX_COMPARE:
         raise ValueError(f"at most {MAX_COMPARE} provinces can be compared; {len(codes)} were given")
-    profiles = [province_profile(consortia, technologies, members, c, ref) for c in codes]
+    ctx = ctx or context(consortia, technologies, members, ref, with_partners=False)
+    profiles = [province_profile(consortia, technologies, members, c, ref, ctx) for c in codes]
     table = pd.DataFrame([{
         "province": p["province"], "total": p["total"], "rank": p["rank"], "share": p["share"],
         "covered": len(p["covered"]), "uncovered": len(p["uncovered"]),
@@ -191,47 +230,49 @@ def consortium_keys(consortia: pd.DataFrame) -> pd.Series:
     return consortia["name_key"] + "|" + place
 
 
-def _value(v):
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
+def _set_digest(ids: pd.Series, values: pd.Series) -> dict:
+    """id -> a digest of its set of values (the sum of their 64-bit hashes): equal sets, equal digests.
+    Vectorised: a Python loop over every tag and member costs more than the rest of the diff."""
+    hashes = pd.util.hash_array(values.fillna("").astype(str).to_numpy(dtype=object))
+    frame = pd.DataFrame({"id": ids.to_numpy(), "h": hashes}).drop_duplicates()
+    return frame.groupby("id")["h"].sum().to_dict()
 
 
-def _records(consortia: pd.DataFrame, technologies: pd.DataFrame, members: pd.DataFrame) -> dict[str, dict]:
-    techs = technologies.groupby("consortium_id")["technology"].agg(lambda s: tuple(sorted(s)))
-    mems = members.assign(pair=list(zip(members["name"].fillna(""), members["province"].fillna(""))))
-    mems = mems.groupby("consortium_id")["pair"].agg(lambda s: tuple(sorted(s)))
-    out = {}
-    keys = consortium_keys(consortia)
-    for key, row in zip(keys, consortia.to_dict("records")):
-        rec = {f: _value(row.get(f)) for f in DIFF_FIELDS if f not in ("technologies", "members")}
-        rec["technologies"] = techs.get(row["id"], ())
-        rec["members"] = mems.get(row["id"], ())
-        rec["name"], rec["province"] = row["name"], _value(row.get("province"))
-        out[key] = rec
-    return out
+def _comparable(consortia: pd.DataFrame, technologies: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """One row per consortium, indexed by consortium_keys(), with name, province and every DIFF_FIELDS
+    column comparable (technologies and members as digests of their sets)."""
+    techs = _set_digest(technologies["consortium_id"], technologies["technology"])
+    mems = _set_digest(members["consortium_id"], members["name"].fillna("") + "（" + members["province"].fillna("") + "）")
+    plain = [f for f in DIFF_FIELDS if f not in ("technologies", "members")]
+    frame = consortia.reindex(columns=["id", "name", "province", *plain]).copy()
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    for f in plain:
+        frame[f] = frame[f].astype(object).where(frame[f].notna(), "")
+    frame["technologies"] = frame["id"].map(techs).fillna(0)
+    frame["members"] = frame["id"].map(mems).fillna(0)
+    frame.index = consortium_keys(consortia).to_numpy()
+    return frame
 
 
 def diff_snapshots(a: tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame],
                    b: tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame], ref: Reference) -> dict:
     """What changed from snapshot ``a`` to ``b`` (each (id, consortia, technology tags, members))."""
     (id_a, ca, ta, ma), (id_b, cb, tb, mb) = a, b
-    ra, rb = _records(ca, ta, ma), _records(cb, tb, mb)
-    added = [rb[k]["name"] for k in rb if k not in ra]
-    removed = [ra[k]["name"] for k in ra if k not in rb]
-    changed = []
-    for k in rb:
-        if k in ra:
-            fields = [f for f in DIFF_FIELDS if ra[k][f] != rb[k][f]]
-            if fields:
-                changed.append({"name": rb[k]["name"], "fields": fields})
+    fa, fb = _comparable(ca, ta, ma), _comparable(cb, tb, mb)
+    added = fb.loc[~fb.index.isin(fa.index), "name"].tolist()
+    removed = fa.loc[~fa.index.isin(fb.index), "name"].tolist()
+    common = fb.index[fb.index.isin(fa.index)]
+    differs = (fa.loc[common, list(DIFF_FIELDS)].to_numpy(dtype=object)
+               != fb.loc[common, list(DIFF_FIELDS)].to_numpy(dtype=object))
+    rows = differs.any(axis=1).nonzero()[0]
+    names = fb.loc[common, "name"].tolist()
+    changed = [{"name": names[i], "fields": [f for f, d in zip(DIFF_FIELDS, differs[i]) if d]} for i in rows]
     tech_a = set(ta["technology"]) & set(ref.technologies)
     tech_b = set(tb["technology"]) & set(ref.technologies)
     all_a, all_b = province_counts(ca, ref.province_codes), province_counts(cb, ref.province_codes)
     delta = {c: all_b[c] - all_a[c] for c in all_a if all_b[c] != all_a[c]}
-    counts_a, counts_b = _province_counts(ca, ref), _province_counts(cb, ref)
+    counts_a = {c: n for c, n in all_a.items() if c in ref.provinces}
+    counts_b = {c: n for c, n in all_b.items() if c in ref.provinces}
     ranks = {c: (rank_of(counts_a, c), rank_of(counts_b, c)) for c in ref.province_codes}
     top_a, share_a = top_k(counts_a)
     top_b, share_b = top_k(counts_b)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 from dash import Input, Output, State, callback, dcc, no_update
 
 from analytics import planner, views
-from analytics.chains import chain_coverage, load_chains
+from analytics.chains import load_chains
 from analytics.filters import Filters
 from etl.normalise import resolve_place
 from etl.reference import Reference, load_reference
@@ -80,8 +80,10 @@ def _view_body(search: str, lang: str) -> list:
         if len(codes) > planner.MAX_COMPARE:
             return [create_view_error(f"最多对比 {planner.MAX_COMPARE} 个省份，当前 {len(codes)} 个" if zh else
                                       f"At most {planner.MAX_COMPARE} provinces can be compared; {len(codes)} given")]
-        sel = _filtered(sid, Filters.from_query(search or "").without_province())
-        result = planner.compare(sel.consortia, sel.technologies, sel.members, list(dict.fromkeys(codes)), ref)
+        f = Filters.from_query(search or "").without_province()
+        sel = _filtered(sid, f)
+        result = planner.compare(sel.consortia, sel.technologies, sel.members, list(dict.fromkeys(codes)), ref,
+                                 state.planner_context(sid, f, with_partners=False))
         return create_compare(result, ref, lang, {"sectors": build_compare_sectors(result["sectors"], ref, lang),
                                                   "coverage": build_coverage_grid(result["coverage"], ref, lang)})
     if view == "chains":
@@ -90,8 +92,7 @@ def _view_body(search: str, lang: str) -> list:
         if key not in chains:
             return [create_view_error((f"未知技术链：{key}；可选 " if zh else f"Unknown chain: {key}; one of ")
                                       + ", ".join(chains))]
-        sel = _filtered(sid, Filters.from_query(search or ""))
-        components = chain_coverage(sel.consortia, sel.technologies, chains[key])
+        components = state.chain(sid, Filters.from_query(search or ""), key)
         name = chains[key].name if zh else chains[key].name_en
         return create_chains(chains, key, components, ref, lang, build_chain_tree(name, components, ref, lang))
     return changes_body(sid, q, ref, lang)
@@ -99,7 +100,8 @@ def _view_body(search: str, lang: str) -> list:
 
 def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> list:
     sel = _filtered(sid, f)
-    profile = planner.province_profile(sel.consortia, sel.technologies, sel.members, code, ref)
+    profile = planner.province_profile(sel.consortia, sel.technologies, sel.members, code, ref,
+                                       state.planner_context(sid, f))
     led = sel.consortia[sel.consortia["id"].isin(profile["consortia"])]
     rows = display_rows(views.records(views.Frames(led, sel.technologies, sel.members), Filters(), ref), lang)
     figures = {"sectors": build_profile_sectors(profile, ref, lang), "years": build_year_bars(profile["by_year"], lang),
@@ -129,9 +131,7 @@ def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:
     if missing:
         return [create_view_error(("快照不存在或已清理：" if zh else "No such snapshot (or pruned): ")
                                   + ", ".join(missing))]
-    a, b = snaps[source], snaps[target]
-    diff = planner.diff_snapshots((a.id, a.consortia, a.technologies, a.members),
-                                  (b.id, b.consortia, b.technologies, b.members), ref)
+    diff = state.diff(source, target)
     pairs = [(ids_[i + 1], ids_[i]) for i in range(min(len(ids_) - 1, 5))]
     return create_changes(diff, pairs, ref, lang, changes_reading(diff, ref, lang))
 

@@ -123,6 +123,32 @@ def trends(sid: str, f: Filters) -> dict:
     return views.trends(_frames(sid), f, load_reference())
 
 
+@lru_cache(maxsize=16)
+def planner_context(sid: str, f: Filters, with_partners: bool = True):
+    """The shared part of every province profile (and comparison) for a snapshot and filter state."""
+    from analytics.planner import context
+
+    sel = _frames(sid).filtered(f)
+    return context(sel.consortia, sel.technologies, sel.members, load_reference(), with_partners)
+
+
+@lru_cache(maxsize=64)
+def chain(sid: str, f: Filters, key: str) -> list[dict]:
+    from analytics.chains import chain_coverage, load_chains
+
+    sel = _frames(sid).filtered(f)
+    return chain_coverage(sel.consortia, sel.technologies, load_chains()[key])
+
+
+@lru_cache(maxsize=16)
+def diff(sid_from: str, sid_to: str) -> dict:
+    from analytics.planner import diff_snapshots
+
+    a, b = snapshot(sid_from), snapshot(sid_to)
+    return diff_snapshots((a.id, a.consortia, a.technologies, a.members),
+                          (b.id, b.consortia, b.technologies, b.members), load_reference())
+
+
 @lru_cache(maxsize=256)
 def city_counts(sid: str, f: Filters) -> dict:
     return views.city_counts(_frames(sid), f)
@@ -133,7 +159,7 @@ def reset_caches() -> None:
     with _lock:
         _snapshots.clear()
     for fn in (_frames, indicators, overview, sector_matrix, gap_matrix, clustering, collaboration, trends,
-               city_counts):
+               city_counts, planner_context, chain, diff):
         fn.cache_clear()
 
 

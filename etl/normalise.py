@@ -18,7 +18,7 @@ from .reference import _PUNCT, NATIONAL_NAMES, Reference, Term, load_reference, 
 LIST_SEPARATORS = re.compile(r"[;；、|,，/\n]+")
 _BRACKETS = re.compile(r"[\(\[【〔]([^\)\]】〕]*)[\)\]】〕]")
 _CODE6 = re.compile(r"^\d{6}(?:\.0+)?$")
-_ASCII_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*$")
+ASCII_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*$")
 
 
 def clean(value) -> str:
@@ -189,7 +189,7 @@ class AliasIndex:
                 folded = unicodedata.normalize("NFKC", alias).lower()
                 exact.setdefault(text_key(alias), code)
                 # ASCII aliases (IC, CT, RF) must stand as words: "electric" is no IC.
-                entries.append((folded, code, bool(_ASCII_WORD.match(folded))))
+                entries.append((folded, code, bool(ASCII_WORD.match(folded))))
         entries.sort(key=lambda e: (-len(e[0]), e[0]))
         return cls(tuple(entries), exact)
 

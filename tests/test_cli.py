@@ -136,3 +136,37 @@ def test_every_postgresql_url_form_publishes(pg_url, tmp_path, samples, scheme):
     assert run_cli("ingest", *[str(samples / f) for f in SAMPLE_FILES], env=env).returncode == 0
     expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))
     assert json.loads(run_cli("summary", "--json", env=env).stdout)["total"] == expected["total"]
+
+
+def test_profile_diff_and_chains_commands(env, samples, tmp_path):
+    expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))
+    assert run_cli("ingest", str(samples / "records.json"), env=env).returncode == 0
+    assert run_cli("ingest", *[str(samples / f) for f in SAMPLE_FILES], env=env).returncode == 0
+    top = max(expected["by_province"], key=expected["by_province"].get)  # the generator's unique leader
+    profile = json.loads(run_cli("profile", top, "--json", env=env).stdout)
+    assert (profile["province"], profile["total"], profile["rank"]) == (top, expected["by_province"][top], 1)
+    assert set(profile["by_sector"]) == {f"S{i}" for i in range(10)}
+    assert sorted(profile["covered"] + profile["uncovered"]) == sorted(expected["by_technology"])
+    for tech, partners in profile["partners"].items():
+        assert tech in profile["uncovered"]
+        assert [p["consortia"] for p in partners] == sorted((p["consortia"] for p in partners), reverse=True)
+    by_name = json.loads(run_cli("profile", "黑龙江", "--json", env=env).stdout)
+    assert by_name["province"] == "230000"
+    diff = json.loads(run_cli("diff", "previous", "current", "--json", env=env).stdout)
+    objects = json.loads((samples / "records.json").read_text(encoding="utf-8"))
+    assert diff["removed"] == [] and len(diff["added"]) == expected["total"] - len(objects)
+    assert sum(diff["by_province_delta"].values()) == expected["total"] - len(objects)
+    chains = json.loads(run_cli("chains", "--json", env=env).stdout)
+    assert {"lithography", "aero_engine"} <= set(chains)
+    assert all({"code", "name", "consortia", "provinces"} <= set(c) for c in chains["lithography"]["components"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (("profile", "火星", "--json"), "not one of the 34 provincial units"),
+    (("diff", "no-such-id", "current", "--json"), "does not exist or was pruned"),
+    (("chains", "--chain", "rocket"), "no chain 'rocket'"),
+])
+def test_planner_commands_refuse_bad_input_in_one_line(env, samples, args, message):
+    assert run_cli("ingest", str(samples / "records.json"), env=env).returncode == 0
+    done = run_cli(*args, env=env)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

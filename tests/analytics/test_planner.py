@@ -1,0 +1,150 @@
+"""Profiles, ranks with ties, partners, comparison, diffs and chain tagging on hand-made frames."""
+import pandas as pd
+import pytest
+
+from analytics.chains import chain_coverage, component_tags, load_chains
+from analytics.planner import (MAX_COMPARE, UnknownProvince, compare, diff_snapshots, peers, province_profile,
+                               rank_of)
+from etl.reference import load_reference
+
+REF = load_reference()
+ZJ, JS, AH, JX, SH = "330000", "320000", "340000", "360000", "310000"
+
+
+def consortia(rows):
+    """rows: (id, name, province, sector, year, lead_org); place_kind and name_key as the store keeps them."""
+    frame = pd.DataFrame(rows, columns=["id", "name", "province", "sector", "year", "lead_org"])
+    frame["name_key"] = frame["name"]
+    frame["place_kind"] = ["province" if p else "national" for p in frame["province"]]
+    frame["province"] = frame["province"].where(frame["province"] != "", None)
+    frame["region"] = None
+    for col in ("lead_type", "city", "level", "operating_model", "scope", "source_url", "grade", "sector_raw",
+                "technologies_raw"):
+        frame[col] = None
+    return frame.set_index("id", drop=False).rename_axis(None)
+
+
+def tags(pairs):
+    return pd.DataFrame(pairs, columns=["consortium_id", "technology"])
+
+
+def members(rows):
+    return pd.DataFrame(rows, columns=["consortium_id", "name", "province"])
+
+
+# 浙江 leads 3 (two on T02, one on S3), 江苏 leads 3, 安徽 1, 江西 1; one national consortium.
+C = consortia([
+    (1, "甲", ZJ, "S1", 2021, "浙江甲公司"),
+    (2, "乙", ZJ, "S1", 2022, "浙江乙公司"),
+    (3, "丙", ZJ, "S3", None, "浙江丙公司"),
+    (4, "丁", JS, "S1", 2022, "江苏丁公司"),
+    (5, "戊", JS, "S2", 2023, "江苏戊公司；南京大学"),
+    (6, "己", JS, "S2", 2023, "江苏己公司"),
+    (7, "庚", AH, "S4", 2020, "安徽庚公司"),
+    (8, "辛", "", "S2", 2024, "中国石油"),
+    (9, "壬", JX, "S3", 2021, "江西壬公司"),
+])
+T = tags([(1, "T02"), (2, "T02"), (4, "T01"), (5, "T01"), (6, "T36"), (7, "T01"), (8, "T36"), (9, "T21")])
+M = members([(1, "上海某所", SH), (1, "江苏某校", JS), (4, "浙江某厂", ZJ), (5, "安徽某院", AH), (7, "浙江某厂", ZJ)])
+
+
+def test_rank_with_ties_is_a_competition_rank():
+    counts = {"a": 3, "b": 3, "c": 1, "d": 0}
+    assert [rank_of(counts, c) for c in "abcd"] == [1, 1, 3, 4]
+
+
+def test_profile_by_hand():
+    p = province_profile(C, T, M, ZJ, REF)
+    assert (p["province"], p["total"], p["rank"], p["of"]) == (ZJ, 3, 1, 34)  # 浙江 and 江苏 tie at 3
+    assert p["share"] == pytest.approx(3 / 8)  # 8 consortia are led from a province; the national one is not
+    assert {s: n for s, n in p["by_sector"].items() if n} == {"S1": 2, "S3": 1}
+    # LQ of S1: (2/3) / (3/8); of S3: (1/3) / (2/8)
+    assert p["lq"]["S1"] == pytest.approx((2 / 3) / (3 / 8)) and p["lq"]["S3"] == pytest.approx((1 / 3) / (2 / 8))
+    assert p["lq"]["S2"] == 0 and p["few"] is False
+    assert p["covered"] == ["T02"] and p["thin"] == ["T02"] and "T01" in p["uncovered"]
+    assert p["collaboration"] == {"out": {JS: 1, SH: 1}, "in": {AH: 1, JS: 1}}
+    assert p["by_year"] == {2021: 1, 2022: 1} and p["undated"] == 1
+    assert p["policy"] is True  # 浙江 issued consortium policies (the policy brief)
+    assert sorted(p["consortia"]) == [1, 2, 3]
+
+
+def test_partners_rank_provinces_by_consortia_led_and_mark_existing_collaboration():
+    p = province_profile(C, T, M, ZJ, REF)
+    # T01: 江苏 leads 2, 安徽 1; 浙江 already works with both (江苏 in its consortium 1, 安徽's consortium 7).
+    assert p["partners"]["T01"] == [
+        {"province": JS, "consortia": 2, "group": "东部", "collaborates": True},
+        {"province": AH, "consortia": 1, "group": "中部", "collaborates": True}]
+    # T36: only the national consortium 8 and 江苏's 6; the national one has no province to suggest.
+    assert [x["province"] for x in p["partners"]["T36"]] == [JS]
+    assert p["partners"]["T21"] == [{"province": JX, "consortia": 1, "group": "中部", "collaborates": False}]
+    assert p["partners"]["T05"] == []
+    orgs = {o["name"]: o["consortia"] for o in p["partner_organisations"]["T01"]}
+    assert orgs == {"江苏丁公司": 1, "江苏戊公司": 1, "南京大学": 1, "安徽某院": 1, "安徽庚公司": 1}
+
+
+def test_profile_of_a_province_without_consortia_and_an_unknown_one():
+    p = province_profile(C, T, M, "650000", REF)
+    assert (p["total"], p["rank"], p["few"]) == (0, 5, True)  # four provinces lead at least one
+    assert p["lq"]["S1"] is None
+    with pytest.raises(UnknownProvince):
+        province_profile(C, T, M, "999999", REF)
+
+
+def test_compare_side_by_side_and_the_limit():
+    result = compare(C, T, M, [JS, ZJ, JX], REF)
+    assert list(result["table"]["province"]) == [JS, ZJ, JX]
+    assert list(result["table"]["total"]) == [3, 3, 1] and list(result["table"]["rank"]) == [1, 1, 3]
+    assert result["sectors"].loc[JS, "S2"] == 2 and bool(result["coverage"].loc[JX, "T21"])
+    with pytest.raises(ValueError, match="at most 10"):
+        compare(C, T, M, list(REF.province_codes[:MAX_COMPARE + 1]), REF)
+    assert peers(JX, REF)[0] == JX and all(REF.provinces[c].region_group == "中部" for c in peers(JX, REF))
+
+
+def test_diff_with_every_kind_of_change():
+    before = consortia([(1, "甲", ZJ, "S1", 2021, "A"), (2, "乙", ZJ, "S1", 2022, "B"), (3, "丙", JS, "S3", 2020, "C"),
+                        (4, "丁", JS, "S2", 2023, "D")])
+    after = consortia([(1, "甲", ZJ, "S1", 2021, "A"),           # unchanged
+                       (2, "乙", ZJ, "S2", 2022, "B"),           # sector changed
+                       (3, "丙", JS, "S3", 2020, "C2"),          # lead and technologies changed
+                       (5, "戊", AH, "S4", 2024, "E"),           # added (丁 removed)
+                       (6, "甲", JS, "S1", 2021, "A")])          # same name, other province: another consortium
+    tb, ta = tags([(1, "T02"), (3, "T01"), (4, "T36")]), tags([(1, "T02"), (3, "T21"), (5, "T05")])
+    mb, ma = members([(1, "x", SH)]), members([(1, "x", SH), (2, "y", AH)])  # 乙 gains a member
+    d = diff_snapshots(("A", before, tb, mb), ("B", after, ta, ma), REF)
+    assert (d["from"], d["to"]) == ("A", "B")
+    assert d["added"] == sorted(["甲", "戊"]) and d["removed"] == ["丁"]
+    assert d["changed"] == [{"name": "丙", "fields": ["lead_org", "technologies"]},
+                            {"name": "乙", "fields": ["sector", "members"]}]
+    assert d["newly_covered"] == ["T05", "T21"] and d["newly_uncovered"] == ["T01", "T36"]
+    assert d["by_province_delta"] == {AH: 1}  # 江苏: -丁 +甲 = 0
+    # 安徽 stays third (behind the tied 浙江 and 江苏); every province without a consortium drops from 3rd to 4th.
+    assert AH not in d["rank_moves"] and d["rank_moves"][JX] == {"from": 3, "to": 4}
+    assert d["total"] == {"from": 4, "to": 5}
+    assert d["top6"]["share_from"] == pytest.approx(1.0) and d["top6"]["share_to"] == pytest.approx(1.0)
+
+
+def test_diff_of_a_snapshot_with_itself_is_empty():
+    d = diff_snapshots(("A", C, T, M), ("A", C, T, M), REF)
+    assert (d["added"], d["removed"], d["changed"], d["by_province_delta"], d["rank_moves"]) == ([], [], [], {}, {})
+
+
+def test_chains_have_the_components_the_issue_names():
+    chains = load_chains()
+    assert {"lithography", "aero_engine", "integrated_circuits", "machine_tools"} <= set(chains)
+    assert all(len(chains[k].components) >= 8 for k in chains)
+    litho = {c.name for c in chains["lithography"].components}
+    assert {"光源", "投影物镜", "光刻胶", "掩模版"} <= litho
+    aero = {c.code: c.sector for c in chains["aero_engine"].components}
+    assert aero["A01"] == "T36" and aero["A04"] == "T04" and aero["A08"] == "T11"
+
+
+def test_chain_tagging_from_alias_text_and_from_technology_codes():
+    frame = consortia([(1, "某EUV光源创新联合体", ZJ, "S2", 2024, ""), (2, "某创新联合体", JS, "S3", 2024, ""),
+                       (3, "某特种光源联合体", AH, "S1", 2024, "")])
+    frame.loc[2, "technologies_raw"] = "双工件台；浸没系统"
+    chain = load_chains()["lithography"]
+    t = tags([(3, "T21")])  # a photoresist consortium counts for the photoresist component
+    found = sorted(map(tuple, component_tags(frame, t, chain).values.tolist()))
+    assert found == [(1, "L02"), (2, "L04"), (2, "L10"), (3, "L05")]  # "特种光源" alone is no lithography source
+    coverage = {c["code"]: (c["consortia"], c["provinces"]) for c in chain_coverage(frame, t, chain)}
+    assert coverage["L02"] == (1, [ZJ]) and coverage["L03"] == (0, [])
