@@ -69,6 +69,9 @@ def create_app() -> dash.Dash:
         COMPRESS_CACHE_KEY=StaticCompressionCache.key,
     )
     Compress(app.server)
+    from server.auth import install
+
+    install(app)
 
     @app.server.route("/boundaries/<name>")
     def boundaries(name: str):

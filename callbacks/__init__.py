@@ -2,4 +2,4 @@
 
 Importing this package registers every callback once (app.py does it).
 """
-from . import exports, overview, page, planner, records, status, views  # noqa: F401
+from . import exports, overview, page, planner, records, status, steward, views  # noqa: F401

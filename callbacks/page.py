@@ -17,17 +17,22 @@ from .common import FILTER_INPUTS, YEAR_BOUNDS, lang_of, read_filters
 from .planner import view_body, view_key
 
 
-def page_body(search: str) -> tuple[list, str, str]:
-    """The body for a page URL's query, its language and its view key: the overview with the URL's
-    filters, or a planner view (?view=profile|compare|chains|changes)."""
-    lang = lang_of(search)
+def page_body(search: str, path: str = "/") -> tuple[list, str, str]:
+    """The body for a page URL (path and query), its language and its view key: the overview with the
+    URL's filters, a planner view (?view=profile|compare|chains|changes), or the steward's page."""
+    from server.auth import current_user_name
+
+    lang, user = lang_of(search), current_user_name()
+    if (path or "/").rstrip("/").endswith("/steward"):
+        from .steward import steward_body
+        return [create_header(lang, "steward", user), *steward_body(lang)], lang, "steward"
     key = view_key(search)
     if key:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
-        return [create_header(lang, view), *view_body(search, lang)], lang, key
+        return [create_header(lang, view, user), *view_body(search, lang)], lang, key
     sid = state.current_id()
     body = create_body(lang, Filters.from_query(search or ""), load_reference(), state.year_bounds(sid),
-                       state.has_population(), has_snapshot=sid is not None)
+                       state.has_population(), has_snapshot=sid is not None, user=user)
     return body, lang, key
 
 
@@ -42,17 +47,20 @@ def serve_layout():
 
     if not has_request_context() or not request.referrer:
         return create_layout()
-    body, lang, key = page_body(urlparse(request.referrer).query)
+    url = urlparse(request.referrer)
+    body, lang, key = page_body(url.query, url.path)
     return create_layout(body, lang, key)
 
 
 # url -> page body (when the language or the view changes, or when the layout came without one)
 @callback(Output(ids.PAGE, "children"), Output(ids.PAGE_LANG, "data"), Output(ids.PAGE_VIEW, "data"),
-          Input(ids.URL, "search"), State(ids.PAGE_LANG, "data"), State(ids.PAGE_VIEW, "data"))
-def render_page(search, rendered_lang, rendered_view):
-    if rendered_lang == lang_of(search) and (rendered_view or "") == view_key(search):
+          Input(ids.URL, "search"), Input(ids.URL, "pathname"), State(ids.PAGE_LANG, "data"),
+          State(ids.PAGE_VIEW, "data"))
+def render_page(search, path, rendered_lang, rendered_view):
+    steward = (path or "/").rstrip("/").endswith("/steward")
+    if rendered_lang == lang_of(search) and (rendered_view or "") == ("steward" if steward else view_key(search)):
         return no_update, no_update, no_update
-    return page_body(search)
+    return page_body(search, path)
 
 
 # lang-toggle -> url (the body re-renders in the other language, filters kept)

@@ -1,5 +1,5 @@
-"""Command line: python -m etl {ingest,summary,refresh,schedule,demo,public,profile,diff,chains,rebuild,snapshots,
-boundaries,reference}.
+"""Command line: python -m etl {ingest,summary,refresh,schedule,demo,public,profile,diff,chains,users,audit,
+rebuild,snapshots,boundaries,reference}.
 
 Errors are one line each on stderr, never a traceback; the exit code is
 non-zero only when nothing could be published (2) or the command is misused.
@@ -210,6 +210,56 @@ def cmd_chains(args) -> int:
     return 0
 
 
+def cmd_users(args) -> int:
+    from .accounts import add_user, audit, list_users, remove_user
+    from .store import get_engine
+
+    engine = get_engine()
+    if args.action == "list":
+        for u in list_users(engine):
+            print(f"{u['name']:24} {u['role']:8} {u['created_at']:%Y-%m-%d %H:%M}")
+        return 0
+    if not args.name:
+        print(f"error: users {args.action} needs a NAME", file=sys.stderr)
+        return 2
+    if args.action == "remove":
+        if not remove_user(engine, args.name):
+            print(f"error: no user {args.name!r}", file=sys.stderr)
+            return 2
+        audit(engine, "(command line)", "user_remove", detail=args.name)
+        print(f"removed {args.name}")
+        return 0
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        add_user(engine, args.name, args.role, password)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    audit(engine, "(command line)", "user_add", detail=f"{args.name} ({args.role})")
+    print(f"added {args.name} as {args.role}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from .accounts import audit_entries
+    from .store import get_engine
+
+    import datetime as dt
+
+    def iso(at) -> str:  # SQLite hands times back without their zone; they are stored in UTC
+        return (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)).isoformat()
+
+    entries = [{"at": iso(e["at"]), "user": e["user"],
+                "action": e["action"], "snapshot": e["snapshot"], "detail": e["detail"] or ""}
+               for e in audit_entries(get_engine(), args.limit)]
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False, indent=1))
+    else:
+        for e in entries:
+            print(f"{e['at']}  {e['user'] or '-':16} {e['action']:18} {e['snapshot'] or '':28} {e['detail']}")
+    return 0
+
+
 def cmd_rebuild(args) -> int:
     from .ingest import ingest_sources
     from .store import archived_sources, get_engine
@@ -312,6 +362,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="JSON (the only output form)")
     p.add_argument("--chain", help="one chain only (lithography, aero_engine, …)")
     p.set_defaults(func=cmd_chains)
+    p = sub.add_parser("users", help="sign-in users: add NAME --role ROLE (password on stdin), list, remove NAME")
+    p.add_argument("action", choices=("add", "list", "remove"))
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=("viewer", "steward", "admin"), default="viewer")
+    p.set_defaults(func=cmd_users)
+    p = sub.add_parser("audit", help="the audit trail of changing actions")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=None, help="only the last N entries")
+    p.set_defaults(func=cmd_audit)
     p = sub.add_parser("rebuild", help="republish a snapshot from its archived source files")
     p.add_argument("snapshot")
     p.add_argument("--json", action="store_true")

@@ -76,7 +76,10 @@ def _ingest(engine: Engine, sources: list[SourceFile], kind: str, max_bytes: int
         what = "a source could not be read" if readable else "no file could be read"
         errors.append(f"nothing published: {what}; the previous snapshot stays current")
         return IngestResult(None, {"errors": errors}, errors)
-    batch = transform(Table.concat(tables))
+    from .accounts import effective_reference
+
+    # The shipped reference tables plus every alias a steward added in the browser.
+    batch = transform(Table.concat(tables), effective_reference(engine))
     report = build_report(batch, errors, per_file, notes)
     # The stored report keeps counts and rejections; every warning is in the warnings table.
     stored = {k: v for k, v in report.items() if k != "warning_list"}

@@ -116,6 +116,41 @@ refresh_log = Table(
     Column("message", Text),
 )
 
+# Stewardship (etl/accounts.py): users and roles, the audit trail, failed sign-ins, aliases added in the browser.
+users = Table(
+    "users", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # viewer | steward | admin
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("snapshot", String(40)),
+    Column("detail", Text),
+    Column("address", String(64)),
+)
+sign_in_failures = Table(
+    "sign_in_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("user", String(64)),
+    Column("address", String(64)),
+)
+alias_table = Table(
+    "aliases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the version: every mapping is a new row
+    Column("kind", String(16), nullable=False),  # sector | technology | province | city
+    Column("text", Text, nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("user", String(64)),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 # Province indicators (population, GDP …) for normalising counts; not part of a snapshot.
 indicator_table = Table(
     "indicators", metadata,
@@ -296,9 +331,18 @@ def bulk_insert(con, table: Table, columns: tuple[str, ...], rows: list[tuple]) 
         cursor.close()
 
 
+STAGED = "staged"  # the kind of a snapshot written for a steward's preview, never current until published
+
+
+class StagedConflict(RuntimeError):
+    """The current snapshot changed since a staged one was prepared against it."""
+
+
 def publish_snapshot(engine: Engine, batch: Batch, sources: list[SourceFile], kind: str,
                      report: dict, keep: int | None = None) -> str:
-    """Write ``batch`` as a new snapshot and make it current, all in one transaction; return its id."""
+    """Write ``batch`` as a new snapshot and make it current, all in one transaction; return its id.
+
+    A snapshot of kind ``staged`` is written without becoming current (publish_staged() does that)."""
     sid = new_snapshot_id(sources)
     rows = _rows(batch, sid)
     rows[snapshot_sources] = (("snapshot_id", "sha256", "name", "location"),
@@ -318,26 +362,71 @@ def publish_snapshot(engine: Engine, batch: Batch, sources: list[SourceFile], ki
             report=json.dumps(report, ensure_ascii=False))])
         for table, (columns, data) in rows.items():
             bulk_insert(con, table, columns, data)
-        if con.execute(update(pointer).where(pointer.c.slot == "current").values(snapshot_id=sid)).rowcount == 0:
-            con.execute(insert(pointer), [dict(slot="current", snapshot_id=sid)])
-    prune(engine, keep if keep is not None else config.snapshots_kept())
+        if kind != STAGED:
+            _point(con, sid)
+    if kind != STAGED:
+        prune(engine, keep if keep is not None else config.snapshots_kept())
     return sid
+
+
+def _point(con, sid: str) -> None:
+    if con.execute(update(pointer).where(pointer.c.slot == "current").values(snapshot_id=sid)).rowcount == 0:
+        con.execute(insert(pointer), [dict(slot="current", snapshot_id=sid)])
+
+
+def publish_staged(engine: Engine, sid: str, expected_current: str | None, kind: str = "steward") -> str:
+    """Make the staged snapshot ``sid`` current in one transaction, if the current snapshot is still the one
+    it was staged against (else StagedConflict, and nothing changes)."""
+    with engine.begin() as con:
+        row = con.execute(select(snapshots.c.kind).where(snapshots.c.id == sid).with_for_update()).scalar()
+        if row != STAGED:
+            raise LookupError(f"no staged snapshot {sid}")
+        current = con.execute(select(pointer.c.snapshot_id).where(pointer.c.slot == "current")
+                              .with_for_update()).scalar()
+        if current != expected_current:
+            raise StagedConflict(f"the current snapshot is now {current}, not {expected_current}")
+        con.execute(update(snapshots).where(snapshots.c.id == sid).values(kind=kind, published_at=now()))
+        _point(con, sid)
+    prune(engine, config.snapshots_kept())
+    return sid
+
+
+def discard_staged(engine: Engine, sid: str) -> bool:
+    """Delete the staged snapshot ``sid`` and every row of it; False when there is no such staged snapshot."""
+    with engine.begin() as con:
+        if con.execute(select(snapshots.c.kind).where(snapshots.c.id == sid)).scalar() != STAGED:
+            return False
+        _delete_snapshots(con, [sid])
+    return True
+
+
+def set_current(engine: Engine, sid: str) -> None:
+    """Roll back (or forward): make the kept, published snapshot ``sid`` current."""
+    with engine.begin() as con:
+        kind = con.execute(select(snapshots.c.kind).where(snapshots.c.id == sid)).scalar()
+        if kind is None or kind == STAGED:
+            raise LookupError(f"no published snapshot {sid}")
+        _point(con, sid)
+
+
+def _delete_snapshots(con, ids: list[str]) -> None:
+    for table in SNAPSHOT_TABLES:
+        con.execute(delete(table).where(table.c.snapshot_id.in_(ids)))
+    con.execute(delete(snapshots).where(snapshots.c.id.in_(ids)))
+    used = select(snapshot_sources.c.sha256)
+    con.execute(delete(source_files).where(source_files.c.sha256.not_in(used)))
 
 
 def prune(engine: Engine, keep: int) -> list[str]:
     """Delete all but the ``keep`` newest snapshots (never the current one); return the ids removed."""
     with engine.begin() as con:
         current = con.execute(select(pointer.c.snapshot_id).where(pointer.c.slot == "current")).scalar()
-        ids = list(con.execute(select(snapshots.c.id).order_by(snapshots.c.published_at.desc(),
-                                                              snapshots.c.id.desc())).scalars())
+        ids = list(con.execute(select(snapshots.c.id).where(snapshots.c.kind != STAGED)
+                               .order_by(snapshots.c.published_at.desc(), snapshots.c.id.desc())).scalars())
         old = [i for i in ids[keep:] if i != current]
         if not old:
             return []
-        for table in SNAPSHOT_TABLES:
-            con.execute(delete(table).where(table.c.snapshot_id.in_(old)))
-        con.execute(delete(snapshots).where(snapshots.c.id.in_(old)))
-        used = select(snapshot_sources.c.sha256)
-        con.execute(delete(source_files).where(source_files.c.sha256.not_in(used)))
+        _delete_snapshots(con, old)
     return old
 
 
@@ -364,9 +453,11 @@ def snapshot_info(engine: Engine, sid: str | None = None) -> dict | None:
 
 
 def list_snapshots(engine: Engine) -> pd.DataFrame:
+    """The published snapshots, newest first (staged previews are nobody's history yet)."""
     with engine.connect() as con:
         return pd.read_sql(select(snapshots.c.id, snapshots.c.published_at, snapshots.c.kind,
                                   snapshots.c.synthetic, snapshots.c.consortia, snapshots.c.rejected)
+                           .where(snapshots.c.kind != STAGED)
                            .order_by(snapshots.c.published_at.desc()), con)
 
 

@@ -74,14 +74,20 @@ VIEWS = (("", "总览", "Overview"), ("profile", "省份画像", "Province profi
          ("chains", "技术链", "Technology chains"), ("changes", "变化", "What changed"))
 
 
-def create_header(lang: str, view: str = "") -> list:
-    """Title, data banner, language switch, and the links between the views."""
+def create_header(lang: str, view: str = "", user: str | None = None) -> list:
+    """Title, data banner, language switch, the links between the views, and sign-in or sign-out."""
     zh = lang == "zh"
     suffix = "" if zh else "&lang=en"
     nav = html.Nav([html.A(zh_name if zh else en_name, href=(f"?view={key}{suffix}" if key else
                                                             ("/" if zh else "/?lang=en")),
                            className="view-link" + (" active" if key == view else ""))
-                    for key, zh_name, en_name in VIEWS], id=ids.VIEW_NAV, className="view-nav")
+                    for key, zh_name, en_name in VIEWS]
+                   + [html.A("数据管理" if zh else "Stewardship", href="/steward" + ("" if zh else "?lang=en"),
+                             className="view-link" + (" active" if view == "steward" else "")),
+                      html.A((f"退出（{user}）" if zh else f"Sign out ({user})") if user else
+                             ("登录" if zh else "Sign in"), href="/logout" if user else "/login",
+                             className="view-link", id="sign-in-out")],
+                   id=ids.VIEW_NAV, className="view-nav")
     return html.Header([
         html.Div([html.H1(t("app_title", lang)), html.P(t("app_subtitle", lang), className="subtitle"), nav]),
         html.Div(id=ids.DATA_BANNER, className="banner"),
@@ -91,7 +97,7 @@ def create_header(lang: str, view: str = "") -> list:
 
 
 def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
-                has_snapshot: bool = True) -> list:
+                has_snapshot: bool = True, user: str | None = None) -> list:
     """Everything below the shell, in ``lang``, with filter values taken from ``f``."""
     zh = lang == "zh"
     lo, hi = years
@@ -100,7 +106,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                {"label": t("lq", lang) + ("（所选领域/技术）" if zh else " (chosen sector/technology)"), "value": "lq"}]
     if has_population:
         metrics.insert(1, {"label": t("per_capita", lang), "value": "per_capita"})
-    header = create_header(lang)
+    header = create_header(lang, user=user)
     if not has_snapshot:
         return [header, html.Section(html.P(
             "数据库中还没有数据快照：运行 python -m etl demo 或 python -m etl ingest 文件…" if zh else

@@ -128,3 +128,27 @@ def test_trend_chart_svg_in_english_has_its_bars_and_reading(store):
     dated = int(store.consortia["year"].notna().sum())
     assert "Consortia formed per year" in svg and f"{dated} consortia formed in" in svg
     assert svg.count('class="point"') >= 3  # stacked bars, drawn as vectors
+
+
+@pytest.mark.slow
+def test_a_pack_for_a_snapshot_with_a_predecessor_says_what_changed(tmp_path, monkeypatch):
+    from pptx import Presentation
+
+    from etl.ingest import ingest_paths
+    from etl.store import _engine, get_engine, load_snapshot
+    from exports.service import brief_bytes, profile_bytes
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atlas.db'}")
+    engine = get_engine()
+    try:
+        assert ingest_paths(engine, [SAMPLES / "records.json"]).published
+        more = tmp_path / "more.json"
+        more.write_text(json.dumps([{"name": "新增联合体", "province": "浙江", "sector": "S3"}]), encoding="utf-8")
+        assert ingest_paths(engine, [SAMPLES / "records.json", more]).published
+        deck = Presentation(io.BytesIO(brief_bytes("pptx", Filters(), "zh", load_snapshot(engine))))
+        texts = [" ".join(s.text for s in slide.shapes if s.has_text_frame) for slide in deck.slides]
+        changes = [t for t in texts if "自上一快照以来的变化" in t]
+        assert len(changes) == 1 and "新增 1 个、移除 0 个" in changes[0] and "新增联合体" in changes[0]
+        one = Presentation(io.BytesIO(profile_bytes("330000", "pptx", "en", load_snapshot(engine))))
+        assert len(one.slides) == 1
+    finally:
+        _engine.cache_clear()

@@ -1,0 +1,268 @@
+"""The steward's page: upload -> staged snapshot and its report; alias -> staged again; publish, discard;
+and for admins rollback and refresh now. Every callback checks the signed-in role on the server first."""
+from __future__ import annotations
+
+import base64
+
+from dash import Input, Output, State, callback, no_update
+
+from analytics.planner import diff_snapshots
+from etl import accounts
+from etl.reference import load_reference
+from etl.store import (StagedConflict, archived_sources, current_snapshot_id, discard_staged, get_engine,
+                       list_snapshots, load_snapshot, publish_staged, refresh_history, set_current)
+from etl.uploads import accept_uploads, max_upload_bytes, max_upload_files, stage, unmapped_words
+from figures.china_map import build_province_map
+from figures.theme import DIVERGING
+from layouts import ids
+from layouts.steward import alias_options, create_admin, create_sign_in_needed, create_staged_report, create_steward
+from server.auth import client_address, current_user_name, role_of_current_user
+
+from . import state
+
+STAGE_OUTPUTS = [Output(ids.STEWARD_STAGED, "data", allow_duplicate=True),
+                 Output(ids.STEWARD_REPORT, "children", allow_duplicate=True),
+                 Output(ids.STEWARD_MESSAGE, "children", allow_duplicate=True),
+                 Output(ids.ALIAS_WORD, "options", allow_duplicate=True),
+                 Output(ids.PUBLISH_STAGED, "disabled", allow_duplicate=True),
+                 Output(ids.DISCARD_STAGED, "disabled", allow_duplicate=True),
+                 Output(ids.ALIAS_APPLY, "disabled", allow_duplicate=True)]
+
+
+def steward_body(lang: str) -> list:
+    """The /steward page for the signed-in user: the steward's tools, the admin's too, or a sign-in note."""
+    role, user = role_of_current_user(), current_user_name()
+    if not accounts.allowed(role, "steward"):
+        return [create_sign_in_needed(lang, user)]
+    body = create_steward(lang, user, role, max_upload_bytes() // 2**20, max_upload_files())
+    if accounts.allowed(role, "admin"):
+        engine = get_engine()
+        body.append(create_admin(lang, list_snapshots(engine).to_dict("records"), current_snapshot_id(engine),
+                                 schedule_status(engine), accounts.audit_entries(engine, 50)))
+    return body
+
+
+def schedule_status(engine) -> dict:
+    """The configured cron, the last refresh and the next scheduled one."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    from etl.refresh import read_config
+    from etl.store import now
+
+    cfg = read_config()
+    history = refresh_history(engine, 1)
+    last = history.iloc[0].to_dict() if len(history) else None
+    nxt = None
+    if cfg.sources:
+        nxt = CronTrigger.from_crontab(cfg.schedule, timezone=cfg.timezone).get_next_fire_time(None, now())
+    return {"cron": cfg.schedule if cfg.sources else "", "last": last, "next": nxt}
+
+
+def _allowed(needed: str, action: str) -> str | None:
+    """The user's name when they hold ``needed``; else the refusal goes into the audit trail and None."""
+    role, user = role_of_current_user(), current_user_name()
+    if accounts.allowed(role, needed):
+        return user
+    accounts.audit(get_engine(), user, "refused", detail=f"{action} needs {needed}; {role or 'anonymous'}",
+                   address=client_address())
+    return None
+
+
+def _refused(lang: str):
+    return (no_update, no_update, "无权执行此操作" if lang == "zh" else "Not allowed", no_update, no_update,
+            no_update, no_update)
+
+
+def _empty(message: str):
+    return None, [], message, [], True, True, True
+
+
+def _staged_view(sid: str, base: str | None, report: dict, refusals: list, lang: str, message: str):
+    """Everything the page shows for a staged snapshot against the current one."""
+    engine = get_engine()
+    ref = load_reference()
+    staged = load_snapshot(engine, sid)
+    current = load_snapshot(engine, base) if base else None
+    empty = staged.consortia.iloc[0:0]
+    before = (current.id, current.consortia, current.technologies, current.members) if current else (
+        "", empty, staged.technologies.iloc[0:0], staged.members.iloc[0:0])
+    diff = diff_snapshots(before, (staged.id, staged.consortia, staged.technologies, staged.members), ref)
+    words = unmapped_words(report)
+    deltas = {c: n for c, n in diff["by_province_delta"].items() if c in ref.provinces}
+    top = max([abs(n) for n in deltas.values()] or [1])
+    changes_map = build_province_map(deltas, legend_label="变化" if lang == "zh" else "Change", lang=lang,
+                                     colorscale=DIVERGING, zmin=-top, zmax=top, zmid=0, geometry="url",
+                                     height=420)
+    report = {**report, "warning_list": report.get("warning_list") or [
+        {"file": w.file, "row": w.row, "field": w.field, "value": w.value, "reason": w.reason}
+        for w in staged.warnings.itertuples()]}
+    view = create_staged_report(report, diff, words, refusals, ref, lang, changes_map)
+    return ({"id": sid, "base": base}, view, message, alias_options(words, lang), False, False, not words)
+
+
+def _decode(contents: list[str], names: list[str]) -> list[tuple[str, bytes]]:
+    files = []
+    for content, name in zip(contents or [], names or []):
+        try:
+            files.append((name, base64.b64decode(content.split(",", 1)[1], validate=False)))
+        except (IndexError, ValueError):
+            files.append((name, b""))
+    return files
+
+
+# upload-files -> staged snapshot, its report and the alias form (the previous staged one is dropped)
+@callback(*STAGE_OUTPUTS, Input(ids.UPLOAD_FILES, "contents"), State(ids.UPLOAD_FILES, "filename"),
+          State(ids.STEWARD_STAGED, "data"), State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def upload(contents, names, staged, lang):
+    lang = lang or "zh"
+    user = _allowed("steward", "upload")
+    if user is None:
+        return _refused(lang)
+    engine = get_engine()
+    if staged:
+        discard_staged(engine, staged["id"])
+    accepted, refusals = accept_uploads(_decode(contents, names))
+    refused_text = "；".join(f"{r.file}：{r.reason}" for r in refusals)
+    if not accepted:
+        accounts.audit(engine, user, "upload_refused", detail=refused_text, address=client_address())
+        return _empty(("没有可读取的文件：" if lang == "zh" else "No file could be read: ") + refused_text)
+    result = stage(engine, accepted)
+    if not result.published:
+        accounts.audit(engine, user, "upload_failed", detail="; ".join(result.errors), address=client_address())
+        return _empty("; ".join(result.errors))
+    accounts.audit(engine, user, "stage", result.snapshot_id, detail=", ".join(s.name for s in accepted),
+                   address=client_address())
+    message = ("已暂存，尚未发布：请检查下面的结果。" if lang == "zh" else
+               "Staged, not published: check the report below.")
+    return _staged_view(result.snapshot_id, current_snapshot_id(engine), result.report, refusals, lang,
+                        message + (" " + refused_text if refused_text else ""))
+
+
+# alias-word -> the codes it can be mapped to
+@callback(Output(ids.ALIAS_CODE, "options"), Input(ids.ALIAS_WORD, "value"), State(ids.PAGE_LANG, "data"),
+          prevent_initial_call=True)
+def alias_codes(word, lang):
+    if not word or _allowed("steward", "alias options") is None:
+        return []
+    ref, kind = load_reference(), word.split("\t", 1)[0]
+    if kind == "province":
+        return [{"label": f"{c} {ref.province_label(c, lang or 'zh')}", "value": c} for c in ref.province_codes]
+    if kind == "city":
+        return [{"label": f"{c} {ref.cities[c].name}", "value": c} for c in sorted(ref.cities)]
+    codes = ref.sector_codes if kind == "sector" else ref.technology_codes
+    return [{"label": f"{c} {ref.term_label(kind, c, lang or 'zh')}", "value": c} for c in codes]
+
+
+# alias-apply -> the mapping is stored (with who and when) and the staged files are read again with it
+@callback(*STAGE_OUTPUTS, Input(ids.ALIAS_APPLY, "n_clicks"), State(ids.ALIAS_WORD, "value"),
+          State(ids.ALIAS_CODE, "value"), State(ids.STEWARD_STAGED, "data"), State(ids.PAGE_LANG, "data"),
+          prevent_initial_call=True)
+def apply_alias(_, word, code, staged, lang):
+    lang = lang or "zh"
+    user = _allowed("steward", "alias")
+    if user is None:
+        return _refused(lang)
+    if not (word and code and staged):
+        return (no_update, no_update, "请选择文字和代码" if lang == "zh" else "Choose a text and a code", no_update,
+                no_update, no_update, no_update)
+    engine = get_engine()
+    kind, text = word.split("\t", 1)
+    try:
+        version = accounts.add_alias(engine, kind, text, code, user)
+    except ValueError as exc:
+        return no_update, no_update, str(exc), no_update, no_update, no_update, no_update
+    accounts.audit(engine, user, "alias_add", detail=f"{kind}: {text} -> {code} (v{version})",
+                   address=client_address())
+    sources = archived_sources(engine, staged["id"])
+    discard_staged(engine, staged["id"])
+    result = stage(engine, sources)
+    if not result.published:
+        return _empty("; ".join(result.errors))
+    accounts.audit(engine, user, "stage", result.snapshot_id, detail=f"again with alias v{version}",
+                   address=client_address())
+    message = (f"已保存映射「{text} → {code}」，并按它重新暂存。" if lang == "zh" else
+               f"Saved '{text} -> {code}' and staged the files again with it.")
+    return _staged_view(result.snapshot_id, staged["base"], result.report, [], lang, message)
+
+
+# publish-staged -> current, in one transaction; if the current snapshot moved meanwhile, ask again
+@callback(*STAGE_OUTPUTS, Input(ids.PUBLISH_STAGED, "n_clicks"), State(ids.STEWARD_STAGED, "data"),
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def publish(_, staged, lang):
+    lang = lang or "zh"
+    user = _allowed("steward", "publish")
+    if user is None:
+        return _refused(lang)
+    if not staged:
+        return _empty("没有暂存的名单" if lang == "zh" else "Nothing is staged")
+    engine = get_engine()
+    try:
+        publish_staged(engine, staged["id"], staged["base"])
+    except StagedConflict:
+        current = current_snapshot_id(engine)
+        accounts.audit(engine, user, "publish_conflict", staged["id"], detail=f"current is now {current}",
+                       address=client_address())
+        snap = load_snapshot(engine, staged["id"])
+        message = (f"暂存之后当前快照已变为 {current}；下面已按它重新比较，请再次确认发布。" if lang == "zh" else
+                   f"The current snapshot changed to {current} since staging; compared again below. "
+                   "Publish again to confirm.")
+        return _staged_view(staged["id"], current, snap.info["report"], [], lang, message)
+    except LookupError as exc:
+        return _empty(str(exc))
+    accounts.audit(engine, user, "publish", staged["id"], address=client_address())
+    state.reset_caches()
+    return _empty((f"已发布：快照 {staged['id']} 现为当前数据。" if lang == "zh" else
+                   f"Published: snapshot {staged['id']} is now current."))
+
+
+# discard-staged -> the staged snapshot and all its rows are gone
+@callback(*STAGE_OUTPUTS, Input(ids.DISCARD_STAGED, "n_clicks"), State(ids.STEWARD_STAGED, "data"),
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def discard(_, staged, lang):
+    lang = lang or "zh"
+    user = _allowed("steward", "discard")
+    if user is None:
+        return _refused(lang)
+    if staged:
+        discard_staged(get_engine(), staged["id"])
+        accounts.audit(get_engine(), user, "discard", staged["id"], address=client_address())
+    return _empty("已放弃暂存的名单，当前数据未变。" if lang == "zh" else
+                  "The staged list was discarded; the current data did not change.")
+
+
+# admin-rollback -> a kept snapshot is current again (open dashboards follow within their poll)
+@callback(Output(ids.ADMIN_MESSAGE, "children", allow_duplicate=True), Input(ids.ADMIN_ROLLBACK, "n_clicks"),
+          State(ids.ADMIN_ROLLBACK_SNAPSHOT, "value"), State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def rollback(_, sid, lang):
+    lang = lang or "zh"
+    user = _allowed("admin", "rollback")
+    if user is None:
+        return "无权执行此操作" if lang == "zh" else "Not allowed"
+    if not sid:
+        return "请选择快照" if lang == "zh" else "Choose a snapshot"
+    engine = get_engine()
+    try:
+        set_current(engine, sid)
+    except LookupError as exc:
+        return str(exc)
+    accounts.audit(engine, user, "rollback", sid, address=client_address())
+    return f"快照 {sid} 现为当前数据。" if lang == "zh" else f"Snapshot {sid} is current again."
+
+
+# admin-refresh-now -> one refresh of the configured sources, with its result
+@callback(Output(ids.ADMIN_MESSAGE, "children", allow_duplicate=True), Input(ids.ADMIN_REFRESH, "n_clicks"),
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def refresh_now(_, lang):
+    from etl.refresh import read_config, refresh
+
+    lang = lang or "zh"
+    user = _allowed("admin", "refresh")
+    if user is None:
+        return "无权执行此操作" if lang == "zh" else "Not allowed"
+    engine = get_engine()
+    cfg = read_config()
+    if not cfg.sources:
+        return "未配置刷新来源（sources.toml）" if lang == "zh" else "No refresh source is configured (sources.toml)"
+    result = refresh(engine, cfg)
+    accounts.audit(engine, user, "refresh_now", result.snapshot_id, detail=result.status, address=client_address())
+    return f"{result.status}: " + " ".join(result.messages[:3])

@@ -1,0 +1,155 @@
+"""The steward's page (/steward): upload, staged report, aliases, publish or discard; rollback, refresh
+and the audit trail for admins. Factories only: the callbacks fill in what they computed."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from etl.reference import Reference
+from figures.text import fmt_datetime, fmt_int, t
+
+from . import ids
+from .page import GRAPH_CONFIG
+
+
+def create_sign_in_needed(lang: str, signed_in_as: str | None) -> html.Section:
+    zh = lang == "zh"
+    who = ((f"当前用户 {signed_in_as} 无数据管理权限。" if zh else f"{signed_in_as} may not manage data. ")
+           if signed_in_as else "")
+    return html.Section([
+        html.H2("数据管理" if zh else "Data stewardship"),
+        html.P(who + ("请以数据管理员（steward）或管理员（admin）身份登录。" if zh else
+                      "Sign in as a data steward or an admin."), id=ids.VIEW_ERROR, className="view-error"),
+        html.A("登录 · Sign in", href="/login?next=/steward")], className="panel")
+
+
+def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int) -> list:
+    zh = lang == "zh"
+    upload = html.Section([
+        html.H2("上传名单" if zh else "Bring in a list"),
+        html.P((f"已登录：{user}（{role}）· " if zh else f"Signed in: {user} ({role}) · "),
+               className="note"),
+        dcc.Upload(id=ids.UPLOAD_FILES, multiple=True, max_size=max_mb * 1024 * 1024,
+                   children=html.Div(("拖入或点击选择 CSV / XLSX / JSON 文件" if zh else
+                                      "Drop or choose CSV / XLSX / JSON files")
+                                     + (f"（每个不超过 {max_mb} MB，最多 {max_files} 个）" if zh else
+                                        f" (up to {max_mb} MB each, {max_files} at most)")),
+                   className="upload-box"),
+        html.P("上传的名单先暂存：只有你能看到下面的检查结果，确认后才发布给所有人。" if zh else
+               "An upload is staged: only you see the report below; nothing is published until you say so.",
+               className="note"),
+        dcc.Store(id=ids.STEWARD_STAGED),
+        html.P(id=ids.STEWARD_MESSAGE, className="reading"),
+        # Always on the page (enabled while something is staged): a callback's inputs must exist.
+        html.Div([html.Button("发布" if zh else "Publish", id=ids.PUBLISH_STAGED, className="primary", disabled=True),
+                  html.Button("放弃" if zh else "Discard", id=ids.DISCARD_STAGED, disabled=True)],
+                 className="exports"),
+        html.Div([
+            html.Span("把未识别的文字映射到代码：" if zh else "Map a text the tagger did not understand: "),
+            dcc.Dropdown(id=ids.ALIAS_WORD, options=[], placeholder="选择文字…" if zh else "Choose a text…",
+                         className="alias-word"),
+            dcc.Dropdown(id=ids.ALIAS_CODE, options=[], placeholder="映射到…" if zh else "Map to…",
+                         className="alias-code"),
+            html.Button("保存映射并重新检查" if zh else "Save the mapping and check again", id=ids.ALIAS_APPLY,
+                        disabled=True),
+        ], className="exports"),
+    ], className="panel")
+    report = html.Section(id=ids.STEWARD_REPORT, className="panel")
+    return [upload, report]
+
+
+def _count(id_: str, label: str, value: int) -> html.Div:
+    return html.Div([html.Div(str(value), id=id_, className="kpi-value"), html.Div(label)], className="kpi")
+
+
+def _table(header: list[str], rows: list[list]) -> html.Table:
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                       html.Tbody([html.Tr([html.Td(str(c)) for c in row]) for row in rows])], className="planner")
+
+
+def create_staged_report(report: dict, diff: dict, words: list[dict], refusals: list, ref: Reference,
+                         lang: str, changes_map) -> list:
+    """The staged snapshot's report: counts, rejections, warnings, unmapped words with the alias form,
+    the difference against the current snapshot with a small map, and publish / discard."""
+    zh = lang == "zh"
+    sep = "、" if zh else ", "
+    counts = html.Div([
+        _count(ids.STAGED_ACCEPTED, "接受" if zh else "Accepted", report["accepted"]),
+        _count(ids.STAGED_REJECTED, "拒绝" if zh else "Rejected", report["rejected"]),
+        _count(ids.STAGED_WARNINGS, "警告" if zh else "Warnings", report["warnings"]),
+        _count(ids.STAGED_DUPLICATES, "合并重复" if zh else "Duplicates merged", report["duplicates"]),
+        _count(ids.STAGED_ADDED, "新增" if zh else "Added", len(diff["added"])),
+        _count(ids.STAGED_REMOVED, "移除" if zh else "Removed", len(diff["removed"])),
+        _count(ids.STAGED_CHANGED, "变更" if zh else "Changed", len(diff["changed"])),
+    ], className="profile-figures")
+    problems = [[r.file, r.reason] for r in refusals] + [[e, ""] for e in report.get("errors", [])]
+    deltas = [[ref.province_label(c, lang) if c in ref.provinces else t(c, lang), f"{n:+d}"]
+              for c, n in diff["by_province_delta"].items()]
+    return [
+        html.H2("暂存结果" if zh else "Staged report"),
+        counts,
+        html.H3("未读取的文件" if zh else "Files not read") if problems else None,
+        _table(["文件" if zh else "File", "原因" if zh else "Reason"], problems) if problems else None,
+        html.H3(("被拒记录" if zh else "Rejected rows") + f"（{report['rejected']}）"),
+        _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "值" if zh else "Value",
+                "原因" if zh else "Reason"],
+               [[r["file"], r["row"], r["field"], r["value"], r["reason"]] for r in report["rejections"][:50]])
+        if report["rejections"] else html.P("无" if zh else "None"),
+        html.H3(("警告" if zh else "Warnings") + f"（{report['warnings']}）"),
+        _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "值" if zh else "Value",
+                "原因" if zh else "Reason"],
+               [[w["file"], w["row"], w["field"], w["value"], w["reason"]] for w in report["warning_list"][:50]])
+        if report["warning_list"] else html.P("无" if zh else "None"),
+        html.H3(("未识别的文字" if zh else "Texts not understood") + f"（{len(words)}）"),
+        _table(["类别" if zh else "Kind", "文字" if zh else "Text", "次数" if zh else "Count"],
+               [[w["kind"], w["text"], w["count"]] for w in words]) if words else html.P("无" if zh else "None"),
+        html.H3("与当前快照相比" if zh else "Against the current snapshot"),
+        html.P(("新增：" if zh else "Added: ") + (sep.join(diff["added"][:30]) or "—")),
+        html.P(("移除：" if zh else "Removed: ") + (sep.join(diff["removed"][:30]) or "—")),
+        html.P(("变更：" if zh else "Changed: ") + (sep.join(f"{c['name']}（{', '.join(c['fields'])}）"
+                                                           for c in diff["changed"][:30]) or "—")),
+        html.P(("新覆盖技术：" if zh else "Newly covered: ") + (sep.join(diff["newly_covered"]) or "—")
+               + ("；不再覆盖：" if zh else "; no longer covered: ") + (sep.join(diff["newly_uncovered"]) or "—")),
+        _table(["省份" if zh else "Province", "变化" if zh else "Change"], deltas) if deltas else None,
+        dcc.Graph(id=ids.STAGED_MAP, figure=changes_map, config=GRAPH_CONFIG),
+    ]
+
+
+def create_admin(lang: str, snapshots: list[dict], current: str | None, schedule: dict,
+                 audit: list[dict]) -> html.Section:
+    """Rollback, refresh now with the schedule's status, and the audit trail (admins only)."""
+    zh = lang == "zh"
+    options = [{"label": f"{s['id']} · {s['kind']} · {fmt_int(s['consortia'])}"
+                         + (" ✓" if s["id"] == current else ""), "value": s["id"]} for s in snapshots]
+    last = schedule.get("last")
+    status = [
+        ("计划：" if zh else "Schedule: ") + (schedule.get("cron") or ("未配置" if zh else "not configured")),
+        ("上次运行：" if zh else "Last run: ") + (f"{fmt_datetime(last['started_at'], lang)} · {last['status']}"
+                                               if last else "—"),
+        ("下次运行：" if zh else "Next run: ") + (fmt_datetime(schedule["next"], lang) if schedule.get("next") else "—"),
+    ]
+    return html.Section([
+        html.H2("管理员" if zh else "Admin"),
+        html.H3("回滚到保留的快照" if zh else "Make a kept snapshot current again"),
+        html.Div([dcc.Dropdown(id=ids.ADMIN_ROLLBACK_SNAPSHOT, options=options, value=None,
+                               placeholder="选择快照…" if zh else "Choose a snapshot…", className="alias-word"),
+                  html.Button("设为当前" if zh else "Make current", id=ids.ADMIN_ROLLBACK)], className="exports"),
+        html.H3("刷新" if zh else "Refresh"),
+        html.Ul([html.Li(s) for s in status], id=ids.ADMIN_SCHEDULE),
+        html.Button("立即刷新" if zh else "Refresh now", id=ids.ADMIN_REFRESH),
+        html.P(id=ids.ADMIN_MESSAGE, className="reading"),
+        html.H3("审计记录" if zh else "Audit trail"),
+        _table(["时间" if zh else "At", "用户" if zh else "User", "操作" if zh else "Action",
+                "快照" if zh else "Snapshot", "说明" if zh else "Detail"],
+               [[fmt_datetime(e["at"], lang), e["user"] or "", e["action"], e["snapshot"] or "", e["detail"] or ""]
+                for e in reversed(audit)]),
+    ], className="panel", id=ids.ADMIN_AUDIT)
+
+
+def alias_options(words: list[dict], lang: str) -> list[dict]:
+    """The unmapped words as options of the alias form (value: kind, a tab, the text)."""
+    zh = lang == "zh"
+    kinds = {"sector": ("领域", "sector"), "technology": ("技术", "technology"), "province": ("省份", "province"),
+             "city": ("城市", "city")}
+    return [{"label": (f"{kinds[w['kind']][0]}：{w['text']}（{w['count']}）" if zh else
+                       f"{kinds[w['kind']][1]}: {w['text']} ({w['count']})"), "value": f"{w['kind']}\t{w['text']}"}
+            for w in words]

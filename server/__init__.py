@@ -1,0 +1,1 @@
+"""Server plumbing around the Dash app: sign-in and roles, security headers."""

@@ -1,0 +1,205 @@
+"""Sign-in on the Dash app's Flask server: Flask-Login sessions, roles checked on the server for every
+changing request, rate-limited sign-in, an optional trusted single-sign-on header, security headers.
+
+Routes: /login (form with login-user, login-password, login-submit), /logout. Settings:
+ATLAS_SECRET_KEY (else a key generated once into the data folder), ATLAS_REQUIRE_LOGIN=1 (reading
+needs sign-in too), ATLAS_AUTH_HEADER with ATLAS_TRUSTED_PROXIES (intranet single sign-on).
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from flask import Response, redirect, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from etl import accounts
+from etl.store import get_engine
+
+# Components whose callbacks change data: the role each needs (by id prefix). Checked on every
+# /_dash-update-component request, whatever the page or the request claims.
+PROTECTED_PREFIXES = (("admin-", "admin"), ("steward-", "steward"), ("staged-", "steward"),
+                      ("publish-staged", "steward"), ("discard-staged", "steward"), ("upload-files", "steward"),
+                      ("alias-", "steward"))
+OPEN_PATHS = ("/login", "/logout", "/assets/style.css", "/_favicon.ico", "/healthz")
+
+
+@dataclass
+class User(UserMixin):
+    name: str
+    role: str
+
+    def get_id(self) -> str:
+        return self.name
+
+
+def role_of_current_user() -> str | None:
+    """The signed-in user's role (None when anonymous), read on the server."""
+    return current_user.role if getattr(current_user, "is_authenticated", False) else None
+
+
+def current_user_name() -> str | None:
+    return current_user.name if getattr(current_user, "is_authenticated", False) else None
+
+
+def client_address() -> str:
+    return request.remote_addr or ""
+
+
+def trusted_header_user(headers, remote_addr: str | None, header: str, trusted: set[str]) -> str | None:
+    """The user name a proxy vouches for in ``header``, only when the request comes from a trusted proxy."""
+    if not header or not remote_addr or remote_addr not in trusted:
+        return None
+    name = (headers.get(header) or "").strip()
+    return name[:64] or None
+
+
+def required_role(body: dict) -> str | None:
+    """The highest role any output of a Dash callback request needs (None when it changes nothing)."""
+    outputs = body.get("outputs")
+    ids: list[str] = []
+    if isinstance(outputs, list):
+        ids = [o.get("id", "") if isinstance(o, dict) else "" for o in outputs]
+    elif isinstance(outputs, dict):
+        ids = [outputs.get("id", "")]
+    text = str(body.get("output", ""))
+    ids += [part.split(".")[0].lstrip(".") for part in text.split("..") if part]
+    needed = None
+    for component in ids:
+        component = component if isinstance(component, str) else json.dumps(component)
+        for prefix, role in PROTECTED_PREFIXES:
+            if component.startswith(prefix) and (needed is None or accounts.RANK[role] > accounts.RANK[needed]):
+                needed = role
+    return needed
+
+
+class CookieSecureWhenHttps(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the page was served over HTTPS (directly or behind a proxy
+    that says so), and never block plain-HTTP intranet use."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: never send a signed-in user to another site."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+LOGIN_PAGE = """<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>登录 · Sign in · 创新联合体布局图谱</title><link rel="stylesheet" href="/assets/style.css"></head>
+<body class="login-page"><main class="login-box">
+<h1>创新联合体布局图谱</h1><p class="subtitle">Consortium Atlas</p>
+<form method="post" action="/login{query}">
+<label for="login-user">用户名 · User</label><input id="login-user" name="user" autocomplete="username" required>
+<label for="login-password">密码 · Password</label>
+<input id="login-password" name="password" type="password" autocomplete="current-password" required>
+<button id="login-submit" type="submit">登录 · Sign in</button></form>
+<p id="login-message" class="view-error">{message}</p><p><a href="/">返回图谱 · Back to the atlas</a></p>
+</main></body></html>"""
+
+
+def _login_page(message: str = "", status: int = 200) -> Response:
+    query = f"?next={html.escape(request.args['next'], quote=True)}" if request.args.get("next") else ""
+    return Response(LOGIN_PAGE.format(query=query, message=html.escape(message)), status=status,
+                    mimetype="text/html")
+
+
+def security_headers(response: Response, script_hashes: list[str]) -> Response:
+    """No outside origin for anything; no framing; no content-type guessing."""
+    scripts = " ".join(script_hashes)  # as Dash gives them: "'sha256-…'" for its inline renderer script
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src 'self' {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def install(app) -> None:
+    """Sign-in, role checks and security headers on the Dash app's server."""
+    server = app.server
+    server.secret_key = accounts.secret_key()
+    server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax")
+    server.session_interface = CookieSecureWhenHttps()
+    manager = LoginManager(server)
+    header = os.environ.get("ATLAS_AUTH_HEADER", "").strip()
+    trusted = {a.strip() for a in os.environ.get("ATLAS_TRUSTED_PROXIES", "").split(",") if a.strip()}
+    require_login = os.environ.get("ATLAS_REQUIRE_LOGIN") == "1"
+    hashes = app.csp_hashes()
+
+    @manager.user_loader
+    def load_user(name: str):
+        role = accounts.user_role(get_engine(), name)
+        return User(name, role) if role else None
+
+    @manager.request_loader
+    def load_from_proxy(req):
+        name = trusted_header_user(req.headers, req.remote_addr, header, trusted)
+        if name is None:
+            return None
+        return User(name, accounts.user_role(get_engine(), name) or "viewer")
+
+    @server.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "GET":
+            return _login_page()
+        engine = get_engine()
+        name = (request.form.get("user") or "").strip()[:64]
+        password = request.form.get("password") or ""
+        address = client_address()
+        if accounts.too_many_failures(engine, name, address):
+            accounts.audit(engine, name, "sign_in_blocked", address=address)
+            return _login_page("尝试次数过多，请 15 分钟后再试 · Too many attempts; try again in 15 minutes", 429)
+        role = accounts.verify_password(engine, name, password)
+        if role is None:
+            accounts.record_failure(engine, name, address)
+            accounts.audit(engine, name, "sign_in_failed", address=address)
+            return _login_page("用户名或密码错误 · Wrong user name or password", 401)
+        login_user(User(name, role))
+        accounts.audit(engine, name, "sign_in", address=address)
+        return redirect(_safe_next(request.args.get("next")))
+
+    @server.route("/logout", methods=["GET", "POST"])
+    def logout():
+        name = current_user_name()
+        if name:
+            accounts.audit(get_engine(), name, "sign_out", address=client_address())
+        logout_user()
+        return redirect("/")
+
+    @server.before_request
+    def gate():
+        path = request.path
+        if path.startswith(OPEN_PATHS):
+            return None
+        role = role_of_current_user()
+        if request.method == "POST" and path.endswith("/_dash-update-component"):
+            needed = required_role(request.get_json(silent=True) or {})
+            if needed and not accounts.allowed(role, needed):
+                accounts.audit(get_engine(), current_user_name(), "refused",
+                               detail=f"{needed} action by {role or 'anonymous'}", address=client_address())
+                status = 403 if role else 401
+                return Response(json.dumps({"error": "not allowed"}), status=status, mimetype="application/json")
+        if require_login and role is None:
+            if request.method == "GET" and not path.startswith(("/_dash", "/boundaries")):
+                return redirect(f"/login?next={path}")
+            return Response(json.dumps({"error": "sign in first"}), status=401, mimetype="application/json")
+        return None
+
+    @server.after_request
+    def headers(response):
+        return security_headers(response, hashes)

@@ -1,0 +1,219 @@
+"""Stewardship in the browser: sign-in, a staged upload checked against known answers, an alias, publish,
+discard, rollback, and nobody else getting in, by the page or by crafted requests."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+import config
+from tests.browser.conftest import start_app, stop_app
+from tests.conftest import SAMPLE_FILES, SAMPLES, run_cli
+
+pytestmark = pytest.mark.browser
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+PASSWORDS = {"stella": "steward-pass-1", "adam": "admin-pass-123", "vic": "viewer-pass-1"}
+ROLES = {"stella": "steward", "adam": "admin", "vic": "viewer"}
+
+
+@pytest.fixture(scope="module")
+def steward_server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("steward-data")
+    env = {"ATLAS_DATA_DIR": str(data), "ATLAS_POLL_SECONDS": "2", "DATABASE_URL": ""}
+    assert run_cli("public", env=env).returncode == 0
+    for name, password in PASSWORDS.items():
+        done = subprocess.run([sys.executable, "-m", "etl", "users", "add", name, "--role", ROLES[name]],
+                              input=password + "\n", text=True, capture_output=True, cwd=config.ROOT,
+                              env={**os.environ, **env}, timeout=60)
+        assert done.returncode == 0, done.stderr
+    proc, url, log = start_app(data, env)
+    yield url, env
+    stop_app(proc, log)
+
+
+def sign_in(page, url, name, password=None, next_="/steward"):
+    page.page.goto(f"{url}/login?next={next_}")
+    page.page.fill("#login-user", name)
+    page.page.fill("#login-password", password or PASSWORDS[name])
+    page.page.click("#login-submit")
+
+
+def current(env) -> str:
+    return json.loads(run_cli("summary", "--json", env=env).stdout)["snapshot"]
+
+
+def audit(env) -> list[dict]:
+    return json.loads(run_cli("audit", "--json", env=env).stdout)
+
+
+def upload_samples(page):
+    page.page.set_input_files("#upload-files input[type=file]", [str(SAMPLES / f) for f in SAMPLE_FILES])
+    page.page.wait_for_selector("#staged-accepted", timeout=60000)
+    page.wait_idle()
+
+
+def digits(page, id_) -> int:
+    return int(page.text(f"#{id_}"))
+
+
+def test_sign_in_and_sign_out(steward_server, page):
+    url, env = steward_server
+    sign_in(page, url, "stella", "wrong password")
+    assert "用户名或密码错误" in page.text("#login-message")
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    assert "退出（stella）" in page.text("#view-nav")
+    page.page.click("#sign-in-out")
+    page.page.wait_for_selector("#province-map .choroplethlayer path", timeout=30000)
+    assert "登录" in page.text("#view-nav")
+    page.page.goto(url + "/steward")
+    page.page.wait_for_selector("#view-error", timeout=20000)
+    actions = [e["action"] for e in audit(env) if e["user"] == "stella"]
+    assert actions[-3:] == ["sign_in_failed", "sign_in", "sign_out"]
+
+
+def test_upload_check_map_publish_and_the_dashboard_follows(steward_server, page, browser):
+    url, env = steward_server
+    before = current(env)
+    public_total = json.loads(run_cli("summary", "--json", env=env).stdout)["total"]
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    upload_samples(page)
+    assert digits(page, "staged-accepted") == EXPECTED["total"]
+    assert digits(page, "staged-rejected") == EXPECTED["rejected"]
+    assert digits(page, "staged-warnings") >= EXPECTED["warned_at_least"]
+    assert digits(page, "staged-duplicates") == EXPECTED["duplicates"]
+    # Against the public list: every generated consortium is new, every public one would go.
+    assert digits(page, "staged-added") == EXPECTED["total"]
+    assert digits(page, "staged-removed") == public_total and digits(page, "staged-changed") == 0
+    assert current(env) == before  # staged, not published
+    viewer = browser.new_context().new_page()  # an anonymous visitor sees the public list still
+    viewer.goto(url + "/")
+    viewer.wait_for_selector("#kpi-total:not(:empty)", timeout=30000)
+    assert int(viewer.inner_text("#kpi-total")) == public_total
+    # Map the unknown place 'Atlantis' to 浙江: staged again at once, one rejection fewer.
+    page.page.click("#alias-word")
+    page.page.get_by_role("option").filter(has_text="Atlantis").first.click()
+    page.wait_idle()
+    page.page.click("#alias-code")
+    page.page.get_by_role("option").filter(has_text="330000").first.click()
+    page.page.click("#alias-apply")
+    page.page.wait_for_function(
+        f"() => document.querySelector('#staged-accepted')?.innerText === '{EXPECTED['total'] + 1}'", timeout=60000)
+    assert digits(page, "staged-rejected") == EXPECTED["rejected"] - 1
+    page.page.click("#publish-staged")
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已发布')",
+                                timeout=30000)
+    assert current(env) != before
+    viewer.wait_for_function(f"() => document.querySelector('#kpi-total')?.innerText === '{EXPECTED['total'] + 1}'",
+                             timeout=30000)
+    viewer.context.close()
+    actions = [e["action"] for e in audit(env) if e["user"] == "stella"]
+    assert actions[-4:] == ["stage", "alias_add", "stage", "publish"]
+    assert page.errors == []
+
+
+def test_discard_leaves_nothing_behind(steward_server, page):
+    url, env = steward_server
+    before = current(env)
+    kept = run_cli("snapshots", env=env).stdout
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    upload_samples(page)
+    staged = [e for e in audit(env) if e["action"] == "stage"][-1]["snapshot"]
+    page.page.click("#discard-staged")
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已放弃')",
+                                timeout=30000)
+    assert current(env) == before and run_cli("snapshots", env=env).stdout == kept
+    from etl.store import get_engine
+    with get_engine(f"sqlite:///{env['ATLAS_DATA_DIR']}/atlas.db").connect() as con:
+        for table, column in (("snapshots", "id"), ("consortia", "snapshot_id"), ("members", "snapshot_id")):
+            assert con.exec_driver_sql(f"select count(*) from {table} where {column} = ?", (staged,)).scalar() == 0
+
+
+def crafted_publish(url: str, cookies: dict | None = None) -> int:
+    """A POST to Dash's update endpoint claiming the publish callback, as a script would send it."""
+    body = {"output": "..steward-staged.data...steward-report.children...steward-message.children..",
+            "outputs": [{"id": "steward-staged", "property": "data"}],
+            "inputs": [{"id": "publish-staged", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "steward-staged", "property": "data", "value": {"id": "x", "base": None}}],
+            "changedPropIds": ["publish-staged.n_clicks"]}
+    return requests.post(url + "/_dash-update-component", json=body, cookies=cookies or {}, timeout=30).status_code
+
+
+def test_viewers_and_anonymous_visitors_cannot_reach_or_trigger_steward_actions(steward_server, page):
+    url, env = steward_server
+    before = current(env)
+    assert crafted_publish(url) == 401
+    page.page.goto(url + "/steward")
+    page.page.wait_for_selector("#view-error", timeout=20000)
+    assert page.page.locator("#upload-files").count() == 0
+    sign_in(page, url, "vic")
+    page.page.wait_for_selector("#view-error", timeout=20000)
+    assert "无数据管理权限" in page.text("#view-error") and page.page.locator("#upload-files").count() == 0
+    cookies = {c["name"]: c["value"] for c in page.page.context.cookies()}
+    assert crafted_publish(url, cookies) == 403
+    assert current(env) == before
+    refused = [e for e in audit(env) if e["action"] == "refused"]
+    assert refused and refused[-1]["user"] == "vic"
+    # A steward may not roll back (an admin action) either, even by a crafted request.
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    assert page.page.locator("#admin-rollback").count() == 0
+    cookies = {c["name"]: c["value"] for c in page.page.context.cookies()}
+    body = {"output": "admin-message.children", "outputs": {"id": "admin-message", "property": "children"},
+            "inputs": [{"id": "admin-rollback", "property": "n_clicks", "value": 1}], "changedPropIds": []}
+    assert requests.post(url + "/_dash-update-component", json=body, cookies=cookies, timeout=30).status_code == 403
+
+
+def test_a_hostile_record_name_shows_as_text(steward_server, page, tmp_path):
+    url, env = steward_server
+    name = "<img src=x onerror=alert(1)>"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps([{"name": name, "province": "浙江", "sector": "S3", "lead_org": "<b>x</b>"}]),
+                       encoding="utf-8")
+    before = current(env)
+    dialogs = []
+    page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        assert run_cli("ingest", str(hostile), env=env).returncode == 0
+        time.sleep(2.5)
+        page.open(url + "/")
+        page.page.locator("#records-grid").scroll_into_view_if_needed()
+        page.page.wait_for_function("() => document.querySelector('#records-count').innerText === '共 1 条'",
+                                    timeout=20000)
+        cell = "#records-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='name']"
+        page.page.wait_for_function(f"() => document.querySelector(\"{cell}\")?.innerText.trim()", timeout=20000)
+        assert page.text(cell).strip() == name and page.page.locator("#records-grid img").count() == 0
+        page.page.goto(url + "/?view=profile&province=330000")
+        page.page.wait_for_selector("#profile-total", timeout=30000)
+        assert name in page.text("body") and page.page.locator("main img, .panel img").count() == 0
+        assert dialogs == []
+    finally:
+        run_cli("rebuild", before, env=env)
+
+
+def test_an_admin_rolls_back_and_dashboards_follow(steward_server, page, browser):
+    url, env = steward_server
+    ids = [w for w in run_cli("snapshots", env=env).stdout.split() if w[:8].isdigit() and "T" in w]
+    target = ids[-1]  # the oldest kept: the public list
+    sign_in(page, url, "adam")
+    page.page.wait_for_selector("#admin-rollback", timeout=20000)
+    viewer = browser.new_context().new_page()
+    viewer.goto(url + "/")
+    viewer.wait_for_selector("#data-banner:not(:empty)", timeout=30000)
+    page.page.click("#admin-rollback-snapshot")
+    page.page.get_by_role("option").filter(has_text=target).first.click()
+    page.page.click("#admin-rollback")
+    page.page.wait_for_function(f"() => document.querySelector('#admin-message').innerText.includes('{target}')",
+                                timeout=30000)
+    assert current(env) == target
+    viewer.wait_for_function(f"() => document.querySelector('#data-banner').innerText.includes('{target}')",
+                             timeout=30000)
+    viewer.context.close()
+    assert [e for e in audit(env) if e["action"] == "rollback"][-1] | {"at": ""} == {
+        "at": "", "user": "adam", "action": "rollback", "snapshot": target, "detail": ""}
+    assert "审计记录" in page.text("#admin-audit")

@@ -1,0 +1,223 @@
+"""Stewardship without a browser: password hashing, rate limits, the trusted header, role gates, uploads
+sniffed by content, staged snapshots published, discarded and rolled back, aliases applied at ingest."""
+import datetime as dt
+import io
+import json
+import os
+import stat
+import zipfile
+
+import pytest
+
+from etl import accounts
+from etl.store import (STAGED, StagedConflict, current_snapshot_id, discard_staged, list_snapshots, load_snapshot,
+                       publish_staged, set_current)
+from etl.uploads import accept_uploads, sniff, stage, unmapped_words
+from server.auth import required_role, trusted_header_user
+from tests.conftest import run_cli
+
+
+def json_source(name, rows):
+    from etl.store import SourceFile
+    return SourceFile(name, json.dumps(rows, ensure_ascii=False).encode("utf-8"))
+
+
+def test_passwords_are_argon2id_hashes_and_verify(engine):
+    accounts.add_user(engine, "ann", "steward", "a long password")
+    with engine.connect() as con:
+        stored = con.exec_driver_sql("select password_hash from users where name = 'ann'").scalar()
+    assert stored.startswith("$argon2id$") and "a long password" not in stored
+    assert accounts.verify_password(engine, "ann", "a long password") == "steward"
+    assert accounts.verify_password(engine, "ann", "wrong password") is None
+    assert accounts.verify_password(engine, "nobody", "a long password") is None
+    with pytest.raises(ValueError, match="at least 8"):
+        accounts.add_user(engine, "bob", "viewer", "short")
+    with pytest.raises(ValueError, match="role must be"):
+        accounts.add_user(engine, "bob", "root", "a long password")
+    with pytest.raises(ValueError, match="already exists"):
+        accounts.add_user(engine, "ann", "viewer", "another password")
+
+
+def test_sign_in_failures_are_limited_per_user_and_per_address(engine):
+    for _ in range(accounts.MAX_FAILURES - 1):
+        accounts.record_failure(engine, "ann", "10.0.0.1")
+    assert not accounts.too_many_failures(engine, "ann", "10.0.0.9")
+    accounts.record_failure(engine, "ann", "10.0.0.2")
+    assert accounts.too_many_failures(engine, "ann", "10.0.0.9")  # the user name: five failures
+    assert not accounts.too_many_failures(engine, "bob", "10.0.0.9")
+    for name in ("c1", "c2", "c3", "c4", "c5"):
+        accounts.record_failure(engine, name, "10.0.0.3")
+    assert accounts.too_many_failures(engine, "someone", "10.0.0.3")  # the address: five failures
+    later = dt.datetime.now(dt.timezone.utc) + accounts.FAILURE_WINDOW + dt.timedelta(seconds=1)
+    assert not accounts.too_many_failures(engine, "ann", "10.0.0.3", at=later)
+
+
+@pytest.mark.parametrize("remote, headers, expected", [
+    ("10.0.0.5", {"X-Remote-User": "ann"}, "ann"),        # from the trusted proxy
+    ("10.0.0.6", {"X-Remote-User": "ann"}, None),         # anyone else may not claim a user
+    ("10.0.0.5", {}, None),                               # no header, no user
+    ("10.0.0.5", {"X-Remote-User": "  "}, None),
+])
+def test_trusted_header_only_from_trusted_proxies(remote, headers, expected):
+    assert trusted_header_user(headers, remote, "X-Remote-User", {"10.0.0.5"}) == expected
+    assert trusted_header_user(headers, remote, "", {"10.0.0.5"}) is None  # the feature is off by default
+
+
+@pytest.mark.parametrize("body, role", [
+    ({"output": "..steward-staged.data...steward-report.children..", "outputs": [
+        {"id": "steward-staged", "property": "data"}, {"id": "steward-report", "property": "children"}]}, "steward"),
+    ({"output": "admin-message.children", "outputs": {"id": "admin-message", "property": "children"}}, "admin"),
+    ({"output": "kpi-total.children", "outputs": {"id": "kpi-total", "property": "children"}}, None),
+    ({"output": "..staged-accepted.children..", "outputs": []}, "steward"),
+    ({}, None),
+])
+def test_the_role_a_dash_request_needs_comes_from_its_outputs(body, role):
+    assert required_role(body) == role
+    assert accounts.allowed("admin", "steward") and not accounts.allowed("viewer", "steward")
+    assert not accounts.allowed(None, "viewer")
+
+
+def xlsx_bytes(rows) -> bytes:
+    import openpyxl
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_uploads_are_recognised_by_content_and_limited():
+    book = xlsx_bytes([["联合体名称", "所在省份", "所属领域"], ["甲", "浙江", "新材料"]])
+    assert sniff(book) == ".xlsx" and sniff(b'[{"name": "x"}]') == ".json" and sniff("名称,省份\n".encode("gbk")) == ".csv"
+    assert sniff(b"MZ\x90\x00\x03\x00\x00\x00") is None  # an executable, whatever its name
+    accepted, refused = accept_uploads([
+        ("list.xlsx", book),                              # right
+        ("list.csv", book),                               # a workbook named .csv: read as what it is
+        ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(50)),  # not a list
+        ("plain.csv", "名称,省份\n甲,浙江\n".encode("utf-8")),
+        ("empty.json", b""),
+        ("eleventh.json", b"[]"),
+    ], max_bytes=1024 * 64, max_files=5)
+    assert [s.name for s in accepted] == ["list.xlsx", "list.xlsx", "plain.csv"]
+    reasons = {r.file: r.reason for r in refused}
+    assert "by its content" in reasons["photo.xlsx"] and "empty" in reasons["empty.json"]
+    assert "more than 5 files" in reasons["eleventh.json"]
+    _, refused = accept_uploads([("big.csv", b"a" * 2048)], max_bytes=1024)
+    assert "upload limit" in refused[0].reason
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (30 * 1024 * 1024))  # 30 MB of zeros, a few KB packed
+    data = buf.getvalue()
+    assert len(data) < 100_000
+    accepted, refused = accept_uploads([("bomb.xlsx", data)], max_bytes=1024 * 1024)
+    assert accepted == [] and "zip bomb" in refused[0].reason
+
+
+def test_staged_snapshots_are_invisible_until_published(engine, samples):
+    from etl.ingest import ingest_sources
+    first = ingest_sources(engine, [json_source("a.json", [{"name": "甲", "province": "浙江", "sector": "S3"}])])
+    result = stage(engine, [json_source("b.json", [{"name": "乙", "province": "Atlantis", "sector": "S3"},
+                                                    {"name": "丙", "province": "江苏", "sector": "星际旅行服务"}])])
+    assert current_snapshot_id(engine) == first.snapshot_id  # nothing visible changed
+    assert result.snapshot_id not in set(list_snapshots(engine)["id"])
+    assert load_snapshot(engine, result.snapshot_id).info["kind"] == STAGED
+    assert unmapped_words(result.report) == [{"kind": "province", "text": "Atlantis", "count": 1},
+                                             {"kind": "sector", "text": "星际旅行服务", "count": 1}]
+    publish_staged(engine, result.snapshot_id, first.snapshot_id)
+    assert current_snapshot_id(engine) == result.snapshot_id
+    assert load_snapshot(engine).info["kind"] == "steward"
+
+
+def test_publishing_onto_a_changed_snapshot_is_refused_and_discard_leaves_nothing(engine):
+    from etl.ingest import ingest_sources
+    base = ingest_sources(engine, [json_source("a.json", [{"name": "甲", "province": "浙江", "sector": "S3"}])])
+    staged = stage(engine, [json_source("b.json", [{"name": "乙", "province": "江苏", "sector": "S3"}])])
+    newer = ingest_sources(engine, [json_source("c.json", [{"name": "丁", "province": "安徽", "sector": "S3"}])])
+    with pytest.raises(StagedConflict):
+        publish_staged(engine, staged.snapshot_id, base.snapshot_id)
+    assert current_snapshot_id(engine) == newer.snapshot_id
+    assert discard_staged(engine, staged.snapshot_id)
+    with engine.connect() as con:
+        for table in ("snapshots", "consortia", "members", "technology_tags", "rejections", "warnings"):
+            assert con.exec_driver_sql(f"select count(*) from {table} where "
+                                       f"{'id' if table == 'snapshots' else 'snapshot_id'} = '{staged.snapshot_id}'"
+                                       ).scalar() == 0
+    assert not discard_staged(engine, newer.snapshot_id)  # a published snapshot is never "discarded"
+    set_current(engine, base.snapshot_id)  # rollback
+    assert current_snapshot_id(engine) == base.snapshot_id
+    with pytest.raises(LookupError):
+        set_current(engine, staged.snapshot_id)
+
+
+def test_aliases_apply_to_every_later_ingest(engine, tmp_path, monkeypatch):
+    from etl.ingest import ingest_sources
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    rows = [{"name": "乙", "province": "Atlantis", "sector": "星际旅行服务"}]
+    before = ingest_sources(engine, [json_source("b.json", rows)]).report
+    assert (before["accepted"], before["rejected"]) == (0, 1)  # the place is unknown
+    assert before["rejections"][0]["value"] == "Atlantis"
+    accounts.add_alias(engine, "province", "Atlantis", "330000", "ann")
+    accounts.add_alias(engine, "sector", "星际旅行服务", "S1", "ann")
+    result = ingest_sources(engine, [json_source("b.json", rows)])
+    c = load_snapshot(engine, result.snapshot_id).consortia.iloc[0]
+    assert (c["province"], c["sector"]) == ("330000", "S1") and result.report["unmapped"]["sector"] == {}
+    assert [(a["kind"], a["text"], a["code"], a["user"]) for a in accounts.list_aliases(engine)] == [
+        ("province", "Atlantis", "330000", "ann"), ("sector", "星际旅行服务", "S1", "ann")]
+    with pytest.raises(ValueError, match="not a sector code"):
+        accounts.add_alias(engine, "sector", "x", "S99", "ann")
+
+
+def test_secret_key_is_generated_once_and_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ATLAS_SECRET_KEY", raising=False)
+    accounts.secret_key.cache_clear()
+    try:
+        key = accounts.secret_key()
+        assert len(key) == 64 and stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+        accounts.secret_key.cache_clear()
+        assert accounts.secret_key() == key
+    finally:
+        accounts.secret_key.cache_clear()
+
+
+def test_users_and_audit_commands(tmp_path):
+    env = {"DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path)}
+    import subprocess
+    import sys
+
+    import config
+
+    def users(*args, password=""):
+        return subprocess.run([sys.executable, "-m", "etl", "users", *args], input=password + "\n", text=True,
+                              capture_output=True, cwd=config.ROOT, env={**os.environ, **env}, timeout=60)
+    assert users("add", "ann", "--role", "admin", password="a long password").returncode == 0
+    assert users("add", "bob", "--role", "viewer", password="short").returncode == 2
+    assert "ann" in users("list").stdout and "bob" not in users("list").stdout
+    assert users("remove", "ann").returncode == 0 and users("remove", "ann").returncode == 2
+    entries = json.loads(run_cli("audit", "--json", env=env).stdout)
+    assert [e["action"] for e in entries] == ["user_add", "user_remove"]
+    assert all(set(e) == {"at", "user", "action", "snapshot", "detail"} for e in entries)
+    assert dt.datetime.fromisoformat(entries[0]["at"]).tzinfo is not None
+
+
+def test_require_login_closes_reading_and_headers_are_set(tmp_path):
+    import subprocess
+    import sys
+
+    import config
+    code = ("import app; c = app.server.test_client(); r = c.get('/'); r2 = c.get('/login');"
+            "r3 = c.post('/_dash-update-component', json={'output': 'kpi-total.children'});"
+            "print(r.status_code, r.headers.get('Location'), r2.status_code, r3.status_code,"
+            "r2.headers['Content-Security-Policy'], r2.headers['X-Content-Type-Options'])")
+    env = {**os.environ, "DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path), "ATLAS_REQUIRE_LOGIN": "1"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, env=env, capture_output=True, text=True,
+                         timeout=120).stdout.split()
+    assert out[:4] == ["302", "/login?next=/", "200", "401"]
+    policy = " ".join(out[4:-1])
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "http" not in policy
+    assert out[-1] == "nosniff"
