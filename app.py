@@ -69,9 +69,10 @@ def create_app() -> dash.Dash:
         COMPRESS_CACHE_KEY=StaticCompressionCache.key,
     )
     Compress(app.server)
-    from server.auth import install
+    from server import auth, ops
 
-    install(app)
+    ops.install(app)
+    auth.install(app)
 
     @app.server.route("/boundaries/<name>")
     def boundaries(name: str):

@@ -25,7 +25,7 @@ from etl.store import get_engine
 PROTECTED_PREFIXES = (("admin-", "admin"), ("steward-", "steward"), ("staged-", "steward"),
                       ("publish-staged", "steward"), ("discard-staged", "steward"), ("upload-files", "steward"),
                       ("alias-", "steward"))
-OPEN_PATHS = ("/login", "/logout", "/assets/style.css", "/_favicon.ico", "/healthz")
+OPEN_PATHS = ("/login", "/logout", "/assets/style.css", "/_favicon.ico", "/healthz", "/metrics")
 
 
 @dataclass

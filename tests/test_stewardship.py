@@ -221,3 +221,22 @@ def test_require_login_closes_reading_and_headers_are_set(tmp_path):
     policy = " ".join(out[4:-1])
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "http" not in policy
     assert out[-1] == "nosniff"
+
+
+def test_healthz_checks_the_store_and_metrics_count_requests(tmp_path):
+    import subprocess
+    import sys
+
+    import config
+    code = ("import app, json; c = app.server.test_client(); c.get('/healthz'); c.get('/login');"
+            "h = c.get('/healthz'); m = c.get('/metrics').get_data(as_text=True);"
+            "print(h.status_code, json.loads(h.data)['status']);"
+            "print([l for l in m.splitlines() if l.startswith('atlas_requests_total') and 'route=\"/login\"' in l])")
+    ok = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True, text=True, timeout=120,
+                        env={**os.environ, "DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path)}).stdout.splitlines()
+    assert ok[0] == "200 ok"
+    assert "status=\"200\"" in ok[1] and ok[1].rstrip("']").endswith(" 1")
+    down = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/atlas",
+                               "ATLAS_DATA_DIR": str(tmp_path)}).stdout.splitlines()
+    assert down[0] == "503 error"

@@ -217,3 +217,18 @@ def test_an_admin_rolls_back_and_dashboards_follow(steward_server, page, browser
     assert [e for e in audit(env) if e["action"] == "rollback"][-1] | {"at": ""} == {
         "at": "", "user": "adam", "action": "rollback", "snapshot": target, "detail": ""}
     assert "审计记录" in page.text("#admin-audit")
+
+
+def test_a_disguised_file_is_refused_with_a_message_and_an_audit_entry(steward_server, page, tmp_path):
+    url, env = steward_server
+    before = current(env)
+    fake = tmp_path / "list.xlsx"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    page.page.set_input_files("#upload-files input[type=file]", [str(fake)])
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('list.xlsx')",
+                                timeout=30000)
+    assert "没有可读取的文件" in page.text("#steward-message") and "by its content" in page.text("#steward-message")
+    assert page.page.locator("#staged-accepted").count() == 0 and current(env) == before
+    assert audit(env)[-1]["action"] == "upload_refused"
