@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from etl.reference import Reference
@@ -222,51 +223,60 @@ DIFF_FIELDS = ("lead_org", "lead_type", "city", "sector", "year", "level", "oper
                "technologies", "members", "source_url", "grade")
 
 
-def consortium_keys(consortia: pd.DataFrame) -> pd.Series:
-    """The identity of a consortium across snapshots: normalised name and place, as duplicates are merged."""
-    place = consortia["province"].where(consortia["province"].notna(), None)
-    region = "region:" + consortia["region"].fillna("")
-    place = place.fillna(region.where(consortia["place_kind"] == "region", consortia["place_kind"]))
-    return consortia["name_key"] + "|" + place
+def _hashes(values) -> np.ndarray:
+    """One 64-bit hash per value, missing values hashing as the empty text."""
+    series = pd.Series(values)
+    text = series.astype(object).where(series.notna(), "").astype(str)
+    return pd.util.hash_array(text.to_numpy(dtype=object))
 
 
-def _set_digest(ids: pd.Series, values: pd.Series) -> dict:
-    """id -> a digest of its set of values (the sum of their 64-bit hashes): equal sets, equal digests.
-    Vectorised: a Python loop over every tag and member costs more than the rest of the diff."""
-    hashes = pd.util.hash_array(values.fillna("").astype(str).to_numpy(dtype=object))
+def _set_digests(ids: pd.Series, hashes: np.ndarray) -> pd.Series:
+    """id -> a digest of its set of hashed values (their sum): equal sets, equal digests."""
     frame = pd.DataFrame({"id": ids.to_numpy(), "h": hashes}).drop_duplicates()
-    return frame.groupby("id")["h"].sum().to_dict()
+    return frame.groupby("id")["h"].sum()
 
 
-def _comparable(consortia: pd.DataFrame, technologies: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """One row per consortium, indexed by consortium_keys(), with name, province and every DIFF_FIELDS
-    column comparable (technologies and members as digests of their sets)."""
-    techs = _set_digest(technologies["consortium_id"], technologies["technology"])
-    mems = _set_digest(members["consortium_id"], members["name"].fillna("") + "（" + members["province"].fillna("") + "）")
-    plain = [f for f in DIFF_FIELDS if f not in ("technologies", "members")]
-    frame = consortia.reindex(columns=["id", "name", "province", *plain]).copy()
-    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
-    for f in plain:
-        frame[f] = frame[f].astype(object).where(frame[f].notna(), "")
-    frame["technologies"] = frame["id"].map(techs).fillna(0)
-    frame["members"] = frame["id"].map(mems).fillna(0)
-    frame.index = consortium_keys(consortia).to_numpy()
-    return frame
+def _fingerprints(consortia: pd.DataFrame, technologies: pd.DataFrame,
+                  members: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(identity hash, one hash per DIFF_FIELDS column, name) of every consortium, all vectorised.
+
+    The identity is the normalised name and the place (province, or the named region, or the place
+    kind), as duplicates are merged; technologies and members are compared as sets."""
+    region = consortia["region"].where(consortia["place_kind"] == "region", "")
+    keys = pd.util.hash_pandas_object(pd.DataFrame({
+        "name": consortia["name_key"].fillna(""), "province": consortia["province"].fillna(""),
+        "region": region.fillna(""), "kind": consortia["place_kind"].fillna("")}), index=False).to_numpy()
+    techs = _set_digests(technologies["consortium_id"], _hashes(technologies["technology"]))
+    member_hashes = _hashes(members["name"]) * np.uint64(1000003) + _hashes(members["province"])
+    mems = _set_digests(members["consortium_id"], member_hashes)
+    ids = consortia["id"]
+    columns = []
+    for f in DIFF_FIELDS:
+        if f == "technologies":
+            columns.append(ids.map(techs).fillna(0).astype("uint64").to_numpy())
+        elif f == "members":
+            columns.append(ids.map(mems).fillna(0).astype("uint64").to_numpy())
+        elif f == "year":
+            columns.append(_hashes(pd.to_numeric(consortia["year"], errors="coerce").astype("Int64")))
+        else:
+            columns.append(_hashes(consortia[f]) if f in consortia else np.zeros(len(consortia), dtype="uint64"))
+    return keys, np.column_stack(columns) if columns else np.zeros((len(consortia), 0)), consortia["name"].tolist()
 
 
 def diff_snapshots(a: tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame],
                    b: tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame], ref: Reference) -> dict:
     """What changed from snapshot ``a`` to ``b`` (each (id, consortia, technology tags, members))."""
     (id_a, ca, ta, ma), (id_b, cb, tb, mb) = a, b
-    fa, fb = _comparable(ca, ta, ma), _comparable(cb, tb, mb)
-    added = fb.loc[~fb.index.isin(fa.index), "name"].tolist()
-    removed = fa.loc[~fa.index.isin(fb.index), "name"].tolist()
-    common = fb.index[fb.index.isin(fa.index)]
-    differs = (fa.loc[common, list(DIFF_FIELDS)].to_numpy(dtype=object)
-               != fb.loc[common, list(DIFF_FIELDS)].to_numpy(dtype=object))
-    rows = differs.any(axis=1).nonzero()[0]
-    names = fb.loc[common, "name"].tolist()
-    changed = [{"name": names[i], "fields": [f for f, d in zip(DIFF_FIELDS, differs[i]) if d]} for i in rows]
+    key_a, fields_a, names_a = _fingerprints(ca, ta, ma)
+    key_b, fields_b, names_b = _fingerprints(cb, tb, mb)
+    in_a = pd.Index(key_a).drop_duplicates().get_indexer(key_b)  # -1: not in a
+    in_b = pd.Index(key_b).drop_duplicates().get_indexer(key_a)
+    added = [names_b[i] for i in np.flatnonzero(in_a < 0)]
+    removed = [names_a[i] for i in np.flatnonzero(in_b < 0)]
+    common = np.flatnonzero(in_a >= 0)
+    differs = fields_a[in_a[common]] != fields_b[common]
+    changed = [{"name": names_b[common[i]], "fields": [f for f, d in zip(DIFF_FIELDS, differs[i]) if d]}
+               for i in np.flatnonzero(differs.any(axis=1))]
     tech_a = set(ta["technology"]) & set(ref.technologies)
     tech_b = set(tb["technology"]) & set(ref.technologies)
     all_a, all_b = province_counts(ca, ref.province_codes), province_counts(cb, ref.province_codes)
