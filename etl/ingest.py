@@ -77,7 +77,9 @@ def _ingest(engine: Engine, sources: list[SourceFile], kind: str, max_bytes: int
         errors.append(f"nothing published: {what}; the previous snapshot stays current")
         return IngestResult(None, {"errors": errors}, errors)
     from .accounts import effective_reference
+    from .faults import checkpoint
 
+    checkpoint("tagging")
     # The shipped reference tables plus every alias a steward added in the browser.
     batch = transform(Table.concat(tables), effective_reference(engine))
     report = build_report(batch, errors, per_file, notes)

@@ -27,6 +27,8 @@ from sqlalchemy.engine import Engine
 
 import config
 
+from .faults import checkpoint
+
 from .ingest import ingest_sources, load_paths
 from .store import SourceFile, current_snapshot_id, log_refresh, now, snapshot_info
 
@@ -138,6 +140,7 @@ def refresh(engine: Engine, cfg: RefreshConfig | None = None) -> RefreshResult:
     started = now()
     try:
         with refresh_lock(engine):
+            checkpoint("reading")
             sources, errors = collect(cfg)
             if not sources or errors:
                 # A refresh is all or nothing: live data is never replaced by part of the sources.

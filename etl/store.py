@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 import config
 
+from .faults import checkpoint
 from .transform import Batch
 
 metadata = MetaData()
@@ -201,10 +202,24 @@ def _engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise StoreUnavailable("DATABASE_URL is not a database URL (e.g. postgresql://user@host:5432/atlas)") from None
+    read_only = False
     if parsed.get_backend_name() == "sqlite" and parsed.database:
+        import os
         from pathlib import Path
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        # A data folder that became read-only (a full or remounted disk) still serves the last snapshot.
+        read_only = Path(parsed.database).exists() and not os.access(folder, os.W_OK)
     try:
+        if read_only:
+            import sqlite3
+            path = parsed.database
+            engine = create_engine("sqlite://", future=True, creator=lambda: sqlite3.connect(
+                f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False))
+            return engine
         engine = create_engine(url, future=True, pool_pre_ping=True)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StoreUnavailable(f"DATABASE_URL names a database driver that is not installed "
@@ -360,8 +375,11 @@ def publish_snapshot(engine: Engine, batch: Batch, sources: list[SourceFile], ki
             consortia=len(batch.consortia), rejected=len(batch.rejections), warnings=len(batch.warnings),
             duplicates=batch.duplicates, rows_read=batch.rows_read,
             report=json.dumps(report, ensure_ascii=False))])
-        for table, (columns, data) in rows.items():
+        for i, (table, (columns, data)) in enumerate(rows.items()):
             bulk_insert(con, table, columns, data)
+            if i == 0:
+                checkpoint("writing")  # some rows of the new snapshot written, not all
+        checkpoint("flip")  # every row written, the pointer not yet moved
         if kind != STAGED:
             _point(con, sid)
     if kind != STAGED:
@@ -427,6 +445,7 @@ def prune(engine: Engine, keep: int) -> list[str]:
         if not old:
             return []
         _delete_snapshots(con, old)
+        checkpoint("pruning")  # old rows deleted, not yet committed
     return old
 
 
