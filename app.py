@@ -12,6 +12,7 @@ import dash
 import config
 
 
+celery_app = None  # the Celery application when REDIS_URL is set (for `celery -A app:celery_app worker`)
 BOUNDARY_FILES = ("provinces.geojson", "inset.geojson", "cities.geojson", "maritime.geojson")
 
 
@@ -42,9 +43,27 @@ class StaticCompressionCache:
             self._store[key] = value
 
 
+def background_manager():
+    """Where background callbacks (exports) run: Celery over Redis when REDIS_URL is set (run a worker with
+    `celery -A app:celery_app worker`), else a local disk cache with a process per job."""
+    import os
+
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    if redis_url:
+        from celery import Celery
+
+        celery_app = Celery(__name__, broker=redis_url, backend=redis_url)
+        return dash.CeleryManager(celery_app), celery_app
+    import diskcache
+
+    return dash.DiskcacheManager(diskcache.Cache(str(config.data_dir() / "background-jobs"))), None
+
+
 def create_app() -> dash.Dash:
     from flask_compress import Compress
 
+    global celery_app
+    manager, celery_app = background_manager()
     app = dash.Dash(
         __name__,
         title="创新联合体布局图谱 · Consortium Atlas",
@@ -52,6 +71,7 @@ def create_app() -> dash.Dash:
         serve_locally=True,  # no CDN: every script comes from this server
         suppress_callback_exceptions=True,
         update_title=None,
+        background_callback_manager=manager,
     )
     # The map's boundaries start downloading with the scripts, not after the first callback.
     preload = "".join(f'<link rel="preload" href="/boundaries/{name}" as="fetch" crossorigin="anonymous">'

@@ -14,20 +14,57 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-# export buttons, filters -> download
+class Progress:
+    """Tells the page, through the background callback's set_progress, how far an export is:
+    renders done out of those expected, or the place in the queue for a Chromium render."""
+
+    def __init__(self, set_progress, total: int, lang: str):
+        self.set_progress, self.total, self.done, self.zh = set_progress, max(1, total), 0, lang == "zh"
+
+    def waiting(self, position: int) -> None:
+        self.set_progress((str(self.done), str(self.total), {"display": "inline-block"},
+                           f"排队等候渲染：第 {position} 位" if self.zh else f"Waiting to render: {position} in line"))
+
+    def rendered(self) -> None:
+        self.done = min(self.done + 1, self.total)
+        self.set_progress((str(self.done), str(self.total), {"display": "inline-block"},
+                           f"正在生成：{self.done} / {self.total}" if self.zh else
+                           f"Rendering: {self.done} of {self.total}"))
+
+
+SHOWN, HIDDEN = {"display": "inline-block"}, {"display": "none"}
+BUTTONS = (ids.EXPORT_CHART_BUTTON, ids.EXPORT_BRIEF_PPTX, ids.EXPORT_BRIEF_PDF, ids.EXPORT_DATA_CSV,
+           ids.EXPORT_DATA_XLSX)
+
+
+# export buttons, filters -> download; in the background (a web worker stays free), with progress,
+# the place in the render queue, and a cancel button
 @callback(Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),
           Input(ids.EXPORT_CHART_BUTTON, "n_clicks"), Input(ids.EXPORT_BRIEF_PPTX, "n_clicks"),
           Input(ids.EXPORT_BRIEF_PDF, "n_clicks"), Input(ids.EXPORT_DATA_CSV, "n_clicks"),
           Input(ids.EXPORT_DATA_XLSX, "n_clicks"), State(ids.EXPORT_CHART, "value"),
           State(ids.EXPORT_FORMAT, "value"), *FILTER_STATES, State(ids.SNAPSHOT, "data"),
-          State(ids.PAGE_LANG, "data"), *YEAR_BOUNDS, prevent_initial_call=True)
-def export(_c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology, lead_type, level, years, province, grade, sid, lang,
-           ymin, ymax):
+          State(ids.PAGE_LANG, "data"), *YEAR_BOUNDS, prevent_initial_call=True, background=True,
+          running=[*[(Output(b, "disabled"), True, False) for b in BUTTONS],
+                   (Output(ids.EXPORT_CANCEL, "style"), SHOWN, HIDDEN),
+                   (Output(ids.EXPORT_PROGRESS, "style"), SHOWN, HIDDEN)],
+          progress=[Output(ids.EXPORT_PROGRESS, "value"), Output(ids.EXPORT_PROGRESS, "max"),
+                    Output(ids.EXPORT_PROGRESS, "style"), Output(ids.EXPORT_STATUS, "children")],
+          cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")])
+def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology, lead_type, level, years, province,
+           grade, sid, lang, ymin, ymax):
+    from exports.brief import BRIEF_CHARTS
+    from exports.render import REPORTER
+
     lang = lang or "zh"
     f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     snap = state.snapshot(sid)
     if snap is None:
         return no_update, "no data"
+    trigger = ctx.triggered_id
+    renders = {ids.EXPORT_CHART_BUTTON: 1, ids.EXPORT_BRIEF_PPTX: len(BRIEF_CHARTS),
+               ids.EXPORT_BRIEF_PDF: len(BRIEF_CHARTS) + 3}.get(trigger, 0)
+    REPORTER.set(Progress(set_progress, renders, lang))
     trigger = ctx.triggered_id
     stem = f"consortium-atlas-{snap.id}"
     if trigger == ids.EXPORT_CHART_BUTTON:

@@ -7,8 +7,12 @@ empty shell in assets/topojson, so nothing is fetched from outside.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import fcntl
 import os
 import threading
+import time
 import urllib.parse
 from functools import lru_cache
 
@@ -44,16 +48,80 @@ def _ensure_started() -> None:
         _started = True
 
 
+# Who hears about a render's progress: an object with waiting(position) and rendered(), set by a
+# background export (callbacks/exports.py) for the renders it asks for; None elsewhere.
+REPORTER: contextvars.ContextVar = contextvars.ContextVar("render_reporter", default=None)
+
+
+def max_renders() -> int:
+    """How many Chromium renders may run at once on this machine (ATLAS_MAX_RENDERS, default 2)."""
+    return max(1, int(os.environ.get("ATLAS_MAX_RENDERS", "2")))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def render_slot():
+    """Hold one of max_renders() slots shared by every process on the machine (file locks); while all
+    are taken, wait in line and tell the reporter this render's place in the queue."""
+    folder = config.data_dir() / "render-slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    ticket = folder / f"ticket-{time.time_ns():020d}-{os.getpid()}"
+    ticket.touch()
+    reporter = REPORTER.get()
+    try:
+        while True:
+            for i in range(max_renders()):
+                fh = open(folder / f"slot-{i}.lock", "w")
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    fh.close()
+                    continue
+                ticket.unlink(missing_ok=True)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+                    fh.close()
+                return
+            waiting = []
+            for t in sorted(folder.glob("ticket-*")):
+                if _alive(int(t.name.rsplit("-", 1)[1])):
+                    waiting.append(t)
+                else:
+                    t.unlink(missing_ok=True)  # a process that died in line
+            if reporter is not None and ticket in waiting:
+                reporter.waiting(waiting.index(ticket) + 1)
+            time.sleep(0.3)
+    finally:
+        ticket.unlink(missing_ok=True)
+
+
 def render_figure(fig: go.Figure, fmt: str = "png", width: int = 1200, height: int = 760,
                   scale: float = 2.0) -> bytes:
-    """The figure as PNG, SVG or PDF bytes, rendered by the warm Chromium."""
+    """The figure as PNG, SVG or PDF bytes, rendered by the warm Chromium, at most max_renders() at once."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     import kaleido
 
-    _ensure_started()
-    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-    return kaleido.calc_fig_sync(with_geometry(fig.to_dict()), opts=opts, topojson=topojson_data_url())
+    spec = with_geometry(fig.to_dict())
+    with render_slot():
+        _ensure_started()
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+        data = kaleido.calc_fig_sync(spec, opts=opts, topojson=topojson_data_url())
+    reporter = REPORTER.get()
+    if reporter is not None:
+        reporter.rendered()
+    return data
 
 
 def with_geometry(spec: dict) -> dict:

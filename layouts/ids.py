@@ -69,6 +69,8 @@ EXPORT_DATA_CSV = "export-data-csv"
 EXPORT_DATA_XLSX = "export-data-xlsx"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
+EXPORT_PROGRESS = "export-progress"
+EXPORT_CANCEL = "export-cancel"
 
 # Planner views (?view=profile|compare|chains|changes), contract §7
 PAGE_VIEW = "page-view"  # which view and parameters the rendered body shows

@@ -158,7 +158,10 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         html.Button("简报 PDF" if zh else "Briefing PDF", id=ids.EXPORT_BRIEF_PDF),
         html.Button("名录 CSV" if zh else "Records CSV", id=ids.EXPORT_DATA_CSV),
         html.Button("名录 XLSX" if zh else "Records XLSX", id=ids.EXPORT_DATA_XLSX),
-        dcc.Loading(html.Span(id=ids.EXPORT_STATUS, className="note"), type="dot"),
+        html.Progress(id=ids.EXPORT_PROGRESS, value="0", max="1", className="export-progress",
+                      style={"display": "none"}),
+        html.Button("取消" if zh else "Cancel", id=ids.EXPORT_CANCEL, style={"display": "none"}),
+        html.Span(id=ids.EXPORT_STATUS, className="note"),
         dcc.Download(id=ids.EXPORT_DOWNLOAD),
     ], className="exports panel")
     overview = _section(

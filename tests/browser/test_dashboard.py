@@ -236,3 +236,20 @@ def test_trends_count_formations_by_year_and_shade_the_chosen_years(app_server, 
     bars = page.page.locator("#trends-chart .barlayer .point")
     assert bars.count() > 0
     assert page.page.locator("#trends-chart .shapelayer path, #trends-chart .layer-below path").count() >= 1
+
+
+@pytest.mark.slow
+def test_a_briefing_pack_runs_in_the_background_with_progress_and_can_be_cancelled(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/")
+    page.page.click("#export-brief-pdf")
+    page.page.wait_for_selector("#export-cancel", state="visible", timeout=20000)
+    assert page.page.is_visible("#export-progress") and page.page.is_disabled("#export-brief-pptx")
+    page.page.click("#export-cancel")
+    page.page.wait_for_selector("#export-cancel", state="hidden", timeout=20000)
+    assert not page.page.is_disabled("#export-brief-pdf")
+    with page.page.expect_download(timeout=120000) as download:
+        page.page.click("#export-brief-pptx")
+        page.page.wait_for_function("() => document.querySelector('#export-status').innerText.includes('/')",
+                                    timeout=60000)  # "正在生成：k / n" while the slides render
+    assert download.value.suggested_filename.endswith(".pptx")

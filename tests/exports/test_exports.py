@@ -152,3 +152,44 @@ def test_a_pack_for_a_snapshot_with_a_predecessor_says_what_changed(tmp_path, mo
         assert len(one.slides) == 1
     finally:
         _engine.cache_clear()
+
+
+def test_renders_wait_in_line_for_a_free_slot(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from exports.render import REPORTER, render_slot
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ATLAS_MAX_RENDERS", "1")
+    events, places = [], []
+
+    class Reporter:
+        def waiting(self, position):
+            places.append(position)
+
+        def rendered(self):
+            pass
+
+    holding = threading.Event()
+
+    def first():
+        with render_slot():
+            events.append("first in")
+            holding.set()
+            time.sleep(1.0)
+            events.append("first out")
+
+    def second():
+        REPORTER.set(Reporter())
+        holding.wait(10)
+        with render_slot():
+            events.append("second in")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert events == ["first in", "first out", "second in"]  # never two renders at once with one slot
+    assert places and set(places) == {1}  # the second was told it is first in line
+    assert not list((tmp_path / "render-slots").glob("ticket-*"))  # nobody left in the queue
