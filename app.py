@@ -107,6 +107,10 @@ def create_app() -> dash.Dash:
         response.cache_control.public = True
         return response
 
+    # Dash finishes its set-up on the first request and marks it done before copying the callbacks in:
+    # with several threads per worker, a request racing the first one finds no callbacks (HTTP 500).
+    with app.server.test_request_context("/"):
+        app._setup_server()
     return app
 
 

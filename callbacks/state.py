@@ -5,6 +5,8 @@ misses the cache, so a refresh shows up without restarts.
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -92,33 +94,75 @@ def has_population() -> bool:
     return ind is not None and (ind["indicator"] == "population").any()
 
 
-# Results per (snapshot, filters, option): a repeated view costs a dictionary lookup.
-@lru_cache(maxsize=512)
+def shared_cache(maxsize: int):
+    """lru_cache in this process, and, when REDIS_URL is set, a Redis cache shared by every process and
+    machine of a deployment behind it: results are per snapshot id, so they never go stale (a day's TTL
+    only frees memory). A Redis that does not answer is skipped, never an error for the planner."""
+    def wrap(fn):
+        name = fn.__name__
+
+        @lru_cache(maxsize=maxsize)
+        def cached(*args):
+            client = _redis()
+            if client is None:
+                return fn(*args)
+            key = "atlas:" + name + ":" + hashlib.sha256(repr(args).encode()).hexdigest()
+            try:
+                hit = client.get(key)
+                if hit is not None:
+                    return pickle.loads(hit)
+            except Exception:  # noqa: BLE001 - Redis unavailable: compute here
+                return fn(*args)
+            value = fn(*args)
+            try:
+                client.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ex=86400)
+            except Exception:  # noqa: BLE001
+                pass
+            return value
+        return cached
+    return wrap
+
+
+@lru_cache(maxsize=1)
+def _redis():
+    import os
+
+    url = os.environ.get("REDIS_URL", "").strip()
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+# Results per (snapshot, filters, option): a repeated view costs a dictionary lookup (and, behind
+# REDIS_URL, a view computed by any process is shared by all of them).
+@shared_cache(maxsize=512)
 def overview(sid: str, f: Filters, metric: str) -> dict:
     return views.overview(_frames(sid), f, load_reference(), metric, indicators())
 
 
-@lru_cache(maxsize=256)
+@shared_cache(maxsize=256)
 def sector_matrix(sid: str, f: Filters, mode: str):
     return views.sector_matrix(_frames(sid), f, load_reference(), mode)
 
 
-@lru_cache(maxsize=256)
+@shared_cache(maxsize=256)
 def gap_matrix(sid: str, f: Filters):
     return views.technology_gap_matrix(_frames(sid), f, load_reference())
 
 
-@lru_cache(maxsize=256)
+@shared_cache(maxsize=256)
 def clustering(sid: str, f: Filters) -> dict:
     return views.clustering(_frames(sid), f, load_reference())
 
 
-@lru_cache(maxsize=256)
+@shared_cache(maxsize=256)
 def collaboration(sid: str, f: Filters) -> dict:
     return views.collaboration(_frames(sid), f, load_reference())
 
 
-@lru_cache(maxsize=256)
+@shared_cache(maxsize=256)
 def trends(sid: str, f: Filters) -> dict:
     return views.trends(_frames(sid), f, load_reference())
 
@@ -149,7 +193,7 @@ def diff(sid_from: str, sid_to: str) -> dict:
                           (b.id, b.consortia, b.technologies, b.members), load_reference())
 
 
-@lru_cache(maxsize=256)
+@shared_cache(maxsize=256)
 def city_counts(sid: str, f: Filters) -> dict:
     return views.city_counts(_frames(sid), f)
 
