@@ -69,8 +69,9 @@ class Planner(HttpUser):
             poll = self.client.post(f"/_dash-update-component?cacheKey={job['cacheKey']}&job={job['job']}",
                                     json=body, name="export chart: poll")
             if poll.status_code == 200 and "response" in poll.text and "export-download" in poll.text:
+                elapsed = (time.perf_counter() - started) * 1000
                 self.environment.events.request.fire(
-                    request_type="JOB", name="export chart: whole", response_time=(time.perf_counter() - started) * 1000,
+                    request_type="JOB", name="export chart: whole", response_time=elapsed,
                     response_length=len(poll.content), exception=None, context={})
                 return
         self.environment.events.request.fire(request_type="JOB", name="export chart: whole", response_time=90000,

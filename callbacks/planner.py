@@ -111,7 +111,7 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
 
 
 def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:
-    from etl.store import get_engine, list_snapshots, load_snapshot
+    from etl.store import get_engine, list_snapshots
 
     zh = lang == "zh"
     ids_ = list(list_snapshots(get_engine())["id"])  # newest first

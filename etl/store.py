@@ -280,7 +280,8 @@ def _rows(batch: Batch, sid: str) -> dict[Table, Rows]:
             sid, i, c.name, c.key, c.lead_org or None, c.lead_type or None, c.place_kind, c.province or None,
             c.city or None, c.region or None, c.place_note or None, c.scope, c.span, c.sector,
             c.sector_raw or None, c.technologies_raw or None, c.year, c.level or None, c.operating_model or None,
-            c.source or None, c.source_url or None, c.publisher or None, c.published or None, c.grade or None, c.inferred or None,
+            c.source or None, c.source_url or None, c.publisher or None, c.published or None, c.grade or None,
+            c.inferred or None,
             c.synthetic, "; ".join(c.files)))
         member_rows += [(sid, i, m.name, m.province or None, m.raw) for m in c.members]
         tag_rows += [(sid, i, t) for t in c.technologies]

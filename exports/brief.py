@@ -97,7 +97,8 @@ def changes_lines(diff: dict, ref: Reference, lang: str, show: int = 8) -> list[
 
     def names(items: list[str]) -> str:
         return sep.join(items[:show]) + (("等" if zh else " and others") if len(items) > show else "") or "—"
-    moves = [f"{ref.province_label(c, lang)} {n:+d}" for c, n in diff["by_province_delta"].items() if c in ref.provinces]
+    moves = [f"{ref.province_label(c, lang)} {n:+d}" for c, n in diff["by_province_delta"].items()
+             if c in ref.provinces]
     return [changes_reading(diff, ref, lang),
             ("新增：" if zh else "Added: ") + names(diff["added"]),
             ("移除：" if zh else "Removed: ") + names(diff["removed"]),

@@ -134,8 +134,8 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
     partner_lines = []
     for tech, provinces in list(profile["partners"].items()):
         if provinces and len(partner_lines) < 4:
-            names = ("、" if zh else ", ").join(f"{ref.province_label(p['province'], lang)}（{p['consortia']}）"
-                                                 if zh else f"{ref.province_label(p['province'], lang)} ({p['consortia']})"
+            label = "{}（{}）" if zh else "{} ({})"
+            names = ("、" if zh else ", ").join(label.format(ref.province_label(p["province"], lang), p["consortia"])
                                                  for p in provinces[:3])
             partner_lines.append(f"{tech} {ref.term_label('technology', tech, lang)}: {names}")
     text = [figures,

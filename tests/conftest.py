@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 
 import config
 
-from tests.messy_lists import FILES as SAMPLE_FILES
+from tests.messy_lists import FILES as SAMPLE_FILES  # noqa: F401  (re-exported for the tests)
 from tests.messy_lists import write_messy_lists
 
 SHARED_SAMPLES = config.ROOT.parent / "shared" / "samples" / "messy-lists"
@@ -127,3 +127,16 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path = config.ROOT) -> sub
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "etl", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=300)
+
+
+def xlsx_bytes(rows) -> bytes:
+    """A one-sheet workbook of ``rows``, as a user's Excel file would arrive."""
+    import io
+
+    import openpyxl
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -14,7 +14,7 @@ from etl.store import (STAGED, StagedConflict, current_snapshot_id, discard_stag
                        publish_staged, set_current)
 from etl.uploads import accept_uploads, sniff, stage, unmapped_words
 from server.auth import required_role, trusted_header_user
-from tests.conftest import run_cli
+from tests.conftest import run_cli, xlsx_bytes
 
 
 def json_source(name, rows):
@@ -75,16 +75,6 @@ def test_the_role_a_dash_request_needs_comes_from_its_outputs(body, role):
     assert required_role(body) == role
     assert accounts.allowed("admin", "steward") and not accounts.allowed("viewer", "steward")
     assert not accounts.allowed(None, "viewer")
-
-
-def xlsx_bytes(rows) -> bytes:
-    import openpyxl
-    wb = openpyxl.Workbook()
-    for r in rows:
-        wb.active.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def test_uploads_are_recognised_by_content_and_limited():

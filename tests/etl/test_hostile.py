@@ -12,19 +12,9 @@ from hypothesis import strategies as st
 from etl.extract import SourceError, extract
 from etl.normalise import clean, match_technologies, match_term, parse_members, parse_year, resolve_city, resolve_place
 from etl.transform import transform
-from tests.conftest import run_cli
+from tests.conftest import run_cli, xlsx_bytes
 
 HEADER = "联合体名称,所在省份,所属领域,攻关技术,牵头单位\n"
-
-
-def _xlsx(rows) -> bytes:
-    import openpyxl
-    wb = openpyxl.Workbook()
-    for r in rows:
-        wb.active.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _bomb() -> bytes:
@@ -40,7 +30,7 @@ SCRIPT = "<script>alert(1)</script>"
 # name -> (bytes, what must happen): ("error", text in the one-line error) or ("rows", accepted, rejected)
 CORPUS = {
     "random-bytes.xlsx": (bytes(range(256)) * 40, ("error", "random-bytes.xlsx: not a readable XLSX workbook")),
-    "truncated.xlsx": (_xlsx([["联合体名称", "所在省份", "所属领域"], ["甲", "浙江", "新材料"]])[:900],
+    "truncated.xlsx": (xlsx_bytes([["联合体名称", "所在省份", "所属领域"], ["甲", "浙江", "新材料"]])[:900],
                        ("error", "truncated.xlsx: not a readable XLSX workbook")),
     "bomb.xlsx": (_bomb(), ("error", "bomb.xlsx: ")),
     "huge-cell.csv": ((HEADER + "甲" * 10_000_000 + ",浙江,新材料,,\n乙,江苏,新材料,,\n").encode("utf-8"),
@@ -52,7 +42,7 @@ CORPUS = {
     "mixed-encodings.csv": (HEADER.encode("utf-8") + "甲,浙江,新材料,,\n".encode("utf-8")
                             + "乙,江苏,生物医药,,\n".encode("gbk"), ("rows", 2, 0)),
     "bom-in-the-middle.csv": ((HEADER + "甲\ufeff联合体,浙\ufeff江,新材料,,\n").encode("utf-8"), ("rows", 1, 0)),
-    "formulas.xlsx": (_xlsx([["联合体名称", "所在省份", "所属领域", "牵头单位"],
+    "formulas.xlsx": (xlsx_bytes([["联合体名称", "所在省份", "所属领域", "牵头单位"],
                              ["=HYPERLINK(\"http://x\",\"甲\")", "浙江", "新材料", "=1+1"],
                              ["@SUM(A1)", "江苏", "新材料", "+cmd"]]), ("rows", 2, 0)),
     "html-everywhere.json": (json.dumps([{"name": SCRIPT, "province": "浙江" + SCRIPT, "city": SCRIPT,
