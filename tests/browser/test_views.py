@@ -109,3 +109,22 @@ def test_profile_export_downloads_a_one_page_pdf(app_server, page):
 
     from pypdf import PdfReader
     assert len(PdfReader(io.BytesIO(data)).pages) == 1
+
+
+def test_each_view_from_the_links_under_the_title(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/")
+    page.page.click("#view-nav a:has-text('技术链')")
+    page.page.wait_for_selector("#chain-tree .main-svg", timeout=30000)
+    page.page.click("#view-nav a:has-text('省份画像')")
+    page.page.click(".province-picker a:has-text('黑龙江')")
+    page.page.wait_for_selector("#profile-total", timeout=30000)
+    assert int(page.text("#profile-total")) == PROVINCES["230000"]
+    page.page.click("text=与同区域省份对比")
+    page.page.wait_for_selector("#compare-table", timeout=30000)
+    assert page.page.locator("#compare-table tbody tr").count() == 3
+    page.page.click("#view-nav a:has-text('变化')")
+    page.page.wait_for_selector("#changes-summary, #view-error", timeout=30000)
+    page.page.click("#view-nav a:has-text('总览')")
+    page.page.wait_for_selector("#province-map .choroplethlayer path", timeout=30000)
+    assert page.errors == []
