@@ -107,6 +107,11 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
     figures = {"sectors": build_profile_sectors(profile, ref, lang), "years": build_year_bars(profile["by_year"], lang),
                "peers": planner.peers(code, ref), "organisations": profile["partner_organisations"]}
     caveat = coverage_caveat(state.list_coverage(sid), ref, lang, code)
+    if state.list_coverage(sid):  # the public list: say which lists were found for this province
+        from etl.public import load_coverage
+        found = load_coverage().set_index("code")["lists_found"].get(code, "")
+        caveat = " ".join(filter(None, [caveat + ("。" if caveat and lang == "zh" else ". " if caveat else ""),
+                                        ("名录情况：" if lang == "zh" else "Lists found (in Chinese): ") + found]))
     return create_profile(profile, ref, lang, figures, rows, caveat)
 
 
