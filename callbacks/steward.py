@@ -16,7 +16,7 @@ from figures.china_map import build_province_map
 from figures.theme import DIVERGING
 from layouts import ids
 from layouts.steward import alias_options, create_admin, create_sign_in_needed, create_staged_report, create_steward
-from server.auth import client_address, current_user_name, role_of_current_user
+from server.auth import client_address, current_user_name, read_identity, role_of_current_user, sign_identity
 
 from . import state
 
@@ -34,7 +34,8 @@ def steward_body(lang: str) -> list:
     role, user = role_of_current_user(), current_user_name()
     if not accounts.allowed(role, "steward"):
         return [create_sign_in_needed(lang, user)]
-    body = create_steward(lang, user, role, max_upload_bytes() // 2**20, max_upload_files())
+    token = sign_identity(user, role, client_address())
+    body = create_steward(lang, user, role, max_upload_bytes() // 2**20, max_upload_files(), token)
     if accounts.allowed(role, "admin"):
         engine = get_engine()
         body.append(create_admin(lang, list_snapshots(engine).to_dict("records"), current_snapshot_id(engine),
@@ -110,28 +111,47 @@ def _decode(contents: list[str], names: list[str]) -> list[tuple[str, bytes]]:
     return files
 
 
-# upload-files -> staged snapshot, its report and the alias form (the previous staged one is dropped)
+def _job_identity(token: str | None, needed: str, action: str) -> dict | None:
+    """Who started a background job (the server checked the role when the request came in; the job,
+    outside any request, checks the signed identity again)."""
+    who = read_identity(token)
+    if who and accounts.allowed(who.get("role"), needed):
+        return who
+    accounts.audit(get_engine(), (who or {}).get("user"), "refused", detail=f"{action} needs {needed}")
+    return None
+
+
+# upload-files -> staged snapshot, its report and the alias form (the previous staged one is dropped);
+# a background job (a web worker stays free), with progress and cancel
 @callback(*STAGE_OUTPUTS, Input(ids.UPLOAD_FILES, "contents"), State(ids.UPLOAD_FILES, "filename"),
-          State(ids.STEWARD_STAGED, "data"), State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
-def upload(contents, names, staged, lang):
+          State(ids.STEWARD_STAGED, "data"), State(ids.PAGE_LANG, "data"), State(ids.STEWARD_TOKEN, "data"),
+          prevent_initial_call=True, background=True,
+          running=[(Output(ids.STEWARD_CANCEL, "style"), {"display": "inline-block"}, {"display": "none"}),
+                   (Output(ids.UPLOAD_FILES, "disabled"), True, False)],
+          progress=[Output(ids.STEWARD_PROGRESS, "children")], progress_default="",
+          cancel=[Input(ids.STEWARD_CANCEL, "n_clicks")])
+def upload(set_progress, contents, names, staged, lang, token):
     lang = lang or "zh"
-    user = _allowed("steward", "upload")
-    if user is None:
+    who = _job_identity(token, "steward", "upload")
+    if who is None:
         return _refused(lang)
+    user, address = who["user"], who.get("address", "")
+    set_progress("正在读取和检查文件…" if lang == "zh" else "Reading and checking the files…")
     engine = get_engine()
     if staged:
         discard_staged(engine, staged["id"])
     accepted, refusals = accept_uploads(_decode(contents, names))
     refused_text = "；".join(f"{r.file}：{r.reason}" for r in refusals)
     if not accepted:
-        accounts.audit(engine, user, "upload_refused", detail=refused_text, address=client_address())
+        accounts.audit(engine, user, "upload_refused", detail=refused_text, address=address)
         return _empty(("没有可读取的文件：" if lang == "zh" else "No file could be read: ") + refused_text)
     result = stage(engine, accepted)
     if not result.published:
-        accounts.audit(engine, user, "upload_failed", detail="; ".join(result.errors), address=client_address())
+        accounts.audit(engine, user, "upload_failed", detail="; ".join(result.errors), address=address)
         return _empty("; ".join(result.errors))
     accounts.audit(engine, user, "stage", result.snapshot_id, detail=", ".join(s.name for s in accepted),
-                   address=client_address())
+                   address=address)
+    set_progress("正在与当前快照比较…" if lang == "zh" else "Comparing with the current snapshot…")
     message = ("已暂存，尚未发布：请检查下面的结果。" if lang == "zh" else
                "Staged, not published: check the report below.")
     return _staged_view(result.snapshot_id, current_snapshot_id(engine), result.report, refusals, lang,
@@ -249,20 +269,25 @@ def rollback(_, sid, lang):
     return f"快照 {sid} 现为当前数据。" if lang == "zh" else f"Snapshot {sid} is current again."
 
 
-# admin-refresh-now -> one refresh of the configured sources, with its result
+# admin-refresh-now -> one refresh of the configured sources, with its result (a background job)
 @callback(Output(ids.ADMIN_MESSAGE, "children", allow_duplicate=True), Input(ids.ADMIN_REFRESH, "n_clicks"),
-          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
-def refresh_now(_, lang):
+          State(ids.PAGE_LANG, "data"), State(ids.STEWARD_TOKEN, "data"), prevent_initial_call=True,
+          background=True, running=[(Output(ids.ADMIN_REFRESH, "disabled"), True, False)],
+          progress=[Output(ids.ADMIN_PROGRESS, "children")], progress_default="")
+def refresh_now(set_progress, _, lang, token):
     from etl.refresh import read_config, refresh
 
     lang = lang or "zh"
-    user = _allowed("admin", "refresh")
-    if user is None:
+    who = _job_identity(token, "admin", "refresh")
+    if who is None:
         return "无权执行此操作" if lang == "zh" else "Not allowed"
+    user = who["user"]
+    set_progress("正在刷新…" if lang == "zh" else "Refreshing…")
     engine = get_engine()
     cfg = read_config()
     if not cfg.sources:
         return "未配置刷新来源（sources.toml）" if lang == "zh" else "No refresh source is configured (sources.toml)"
     result = refresh(engine, cfg)
-    accounts.audit(engine, user, "refresh_now", result.snapshot_id, detail=result.status, address=client_address())
+    accounts.audit(engine, user, "refresh_now", result.snapshot_id, detail=result.status,
+                   address=who.get("address", ""))
     return f"{result.status}: " + " ".join(result.messages[:3])

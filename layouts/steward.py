@@ -22,7 +22,7 @@ def create_sign_in_needed(lang: str, signed_in_as: str | None) -> html.Section:
         html.A("登录 · Sign in", href="/login?next=/steward")], className="panel")
 
 
-def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int) -> list:
+def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int, token: str = "") -> list:
     zh = lang == "zh"
     upload = html.Section([
         html.H2("上传名单" if zh else "Bring in a list"),
@@ -38,6 +38,10 @@ def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int)
                "An upload is staged: only you see the report below; nothing is published until you say so.",
                className="note"),
         dcc.Store(id=ids.STEWARD_STAGED),
+        dcc.Store(id=ids.STEWARD_TOKEN, data=token),
+        html.Div([html.Span(id=ids.STEWARD_PROGRESS, className="note"),
+                  html.Button("取消" if zh else "Cancel", id=ids.STEWARD_CANCEL, style={"display": "none"})],
+                 className="exports"),
         html.P(id=ids.STEWARD_MESSAGE, className="reading"),
         # Always on the page (enabled while something is staged): a callback's inputs must exist.
         html.Div([html.Button("发布" if zh else "Publish", id=ids.PUBLISH_STAGED, className="primary", disabled=True),
@@ -136,6 +140,7 @@ def create_admin(lang: str, snapshots: list[dict], current: str | None, schedule
         html.H3("刷新" if zh else "Refresh"),
         html.Ul([html.Li(s) for s in status], id=ids.ADMIN_SCHEDULE),
         html.Button("立即刷新" if zh else "Refresh now", id=ids.ADMIN_REFRESH),
+        html.Span(id=ids.ADMIN_PROGRESS, className="note"),
         html.P(id=ids.ADMIN_MESSAGE, className="reading"),
         html.H3("审计记录" if zh else "Audit trail"),
         _table(["时间" if zh else "At", "用户" if zh else "User", "操作" if zh else "Action",

@@ -203,3 +203,22 @@ def install(app) -> None:
     @server.after_request
     def headers(response):
         return security_headers(response, hashes)
+
+
+def sign_identity(user: str, role: str, address: str) -> str:
+    """The signed-in user as a token the server signed: background jobs, which run outside any request,
+    learn from it who asked (for the audit trail) and check the role again."""
+    from itsdangerous import URLSafeTimedSerializer
+    return URLSafeTimedSerializer(accounts.secret_key(), salt="atlas-identity").dumps(
+        {"user": user, "role": role, "address": address})
+
+
+def read_identity(token: str | None, max_age: int = 12 * 3600) -> dict | None:
+    """The identity in a token from sign_identity(), or None when it is missing, forged or too old."""
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+    if not token:
+        return None
+    try:
+        return URLSafeTimedSerializer(accounts.secret_key(), salt="atlas-identity").loads(token, max_age=max_age)
+    except BadSignature:
+        return None

@@ -230,3 +230,19 @@ def test_healthz_checks_the_store_and_metrics_count_requests(tmp_path):
                           env={**os.environ, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/atlas",
                                "ATLAS_DATA_DIR": str(tmp_path)}).stdout.splitlines()
     assert down[0] == "503 error"
+
+
+def test_background_jobs_trust_only_identities_the_server_signed(tmp_path, monkeypatch):
+    from server.auth import read_identity, sign_identity
+    monkeypatch.setenv("ATLAS_SECRET_KEY", "k" * 64)
+    accounts.secret_key.cache_clear()
+    try:
+        token = sign_identity("ann", "steward", "10.0.0.1")
+        assert read_identity(token) == {"user": "ann", "role": "steward", "address": "10.0.0.1"}
+        forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+        assert read_identity(forged) is None and read_identity("") is None and read_identity(None) is None
+        monkeypatch.setenv("ATLAS_SECRET_KEY", "other" * 13)
+        accounts.secret_key.cache_clear()
+        assert read_identity(token) is None  # signed with another server's key
+    finally:
+        accounts.secret_key.cache_clear()

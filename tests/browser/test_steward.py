@@ -232,3 +232,13 @@ def test_a_disguised_file_is_refused_with_a_message_and_an_audit_entry(steward_s
     assert "没有可读取的文件" in page.text("#steward-message") and "by its content" in page.text("#steward-message")
     assert page.page.locator("#staged-accepted").count() == 0 and current(env) == before
     assert audit(env)[-1]["action"] == "upload_refused"
+
+
+def test_an_admin_refresh_runs_in_the_background_and_says_what_happened(steward_server, page):
+    url, env = steward_server
+    sign_in(page, url, "adam")
+    page.page.wait_for_selector("#admin-refresh-now", timeout=20000)
+    page.page.click("#admin-refresh-now")
+    page.page.wait_for_function("() => document.querySelector('#admin-message').innerText.includes('sources.toml')",
+                                timeout=60000)  # this store has no refresh source configured
+    assert "未配置刷新来源" in page.text("#admin-message") and page.errors == []
