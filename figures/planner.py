@@ -26,12 +26,12 @@ def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh") -> go
     fig = go.Figure(go.Bar(x=[profile["by_sector"][s] for s in sectors], y=labels, orientation="h",
                            marker_color=GROUP_COLOURS["东部"], hovertext=hover, hoverinfo="text",
                            text=[fmt_float(lq[s]) if lq.get(s) is not None and profile["by_sector"][s] else ""
-                                 for s in sectors], textposition="outside"))
+                                 for s in sectors], textposition="outside", cliponaxis=False))
     note = ("条旁数字为区位熵（>1 表示较全国更集中）" if lang == "zh" else
-            "Numbers beside the bars: location quotient (>1: more concentrated than nationally)")
+            "Beside the bars: location quotient (>1: above the national mix)")
     if profile["few"]:
         note += "；联合体少于 3 个，区位熵参考意义有限" if lang == "zh" else "; under 3 consortia, so LQs say little"
-    fig.update_layout(**base_layout(height=360, margin=dict(l=10, r=40, t=30, b=30)),
+    fig.update_layout(**base_layout(height=360, margin=dict(l=10, r=50, t=30, b=30)),
                       yaxis=dict(autorange="reversed"), xaxis=dict(title=t("consortia", lang), dtick=1))
     fig.add_annotation(text=note, x=0, y=1.02, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                        showarrow=False, font=dict(size=11, color=MUTED))

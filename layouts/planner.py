@@ -79,9 +79,9 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
     collab = profile["collaboration"]
     technology = html.Section([
         _h("卡脖子技术" if zh else "Bottleneck technologies"),
-        html.H3(("已覆盖" if zh else "Covered") + f"（{len(profile['covered'])}）"),
+        html.H3(f"已覆盖（{len(profile['covered'])}）" if zh else f"Covered ({len(profile['covered'])})"),
         _tags(profile["covered"], ref, lang, "covered"),
-        html.H3(("未覆盖" if zh else "Uncovered") + f"（{len(profile['uncovered'])}）"),
+        html.H3(f"未覆盖（{len(profile['uncovered'])}）" if zh else f"Uncovered ({len(profile['uncovered'])})"),
         _tags(profile["uncovered"], ref, lang, "none"),
         _h("跨省协作" if zh else "Collaboration"),
         html.P(("本省联合体的外省成员：" if zh else "Other provinces in its consortia: ")
@@ -118,7 +118,7 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
                className="note") if no_one else None,
     ], className="panel")
     consortia = html.Section([
-        _h(("本省牵头的联合体" if zh else "Consortia led here") + f"（{len(records)}）"),
+        _h(f"本省牵头的联合体（{len(records)}）" if zh else f"Consortia led here ({len(records)})"),
         _table(["名称" if zh else "Name", "领域" if zh else "Sector", "年份" if zh else "Year",
                 "来源等级" if zh else "Grade", "来源" if zh else "Source"],
                [[r["name"], r["sector"], r["year"] or "", r["grade"],
@@ -194,9 +194,11 @@ def create_changes(diff: dict, snapshots: list[tuple[str, str]], ref: Reference,
         _h("变化" if zh else "What changed"),
         pick,
         html.P(summary, id=ids.CHANGES_SUMMARY, className="reading"),
-        html.H3(("新增" if zh else "Added") + f"（{len(diff['added'])}）"), html.P(names(diff["added"])),
-        html.H3(("移除" if zh else "Removed") + f"（{len(diff['removed'])}）"), html.P(names(diff["removed"])),
-        html.H3(("变更" if zh else "Changed") + f"（{len(changed)}）"),
+        html.H3(f"新增（{len(diff['added'])}）" if zh else f"Added ({len(diff['added'])})"),
+        html.P(names(diff["added"])),
+        html.H3(f"移除（{len(diff['removed'])}）" if zh else f"Removed ({len(diff['removed'])})"),
+        html.P(names(diff["removed"])),
+        html.H3(f"变更（{len(changed)}）" if zh else f"Changed ({len(changed)})"),
         _table(["联合体" if zh else "Consortium", "字段" if zh else "Fields"], changed) if changed else html.P("—"),
         html.H3("卡脖子技术" if zh else "Bottleneck technologies"),
         html.P(("新覆盖：" if zh else "Newly covered: ") + names(diff["newly_covered"])),
