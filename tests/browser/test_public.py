@@ -64,8 +64,10 @@ def test_records_show_grade_publisher_and_links_that_open_safely(public_server, 
         "#records-grid a.source-link", "els => els.map(e => [e.href, e.target, e.rel])")
     assert links and all(h.startswith(("http://", "https://")) and t == "_blank" and r == "noopener noreferrer"
                          for h, t, r in links)
-    grades = page.page.eval_on_selector_all("#records-grid .ag-center-cols-container [col-id='grade']",
-                                            "els => els.map(e => e.innerText.trim())")
+    cells = "#records-grid .ag-center-cols-container [col-id='grade']"
+    page.page.wait_for_function(  # textContent: the grid may keep cells out of view, where innerText is empty
+        f"() => [...document.querySelectorAll(\"{cells}\")].some(e => e.textContent.trim())", timeout=20000)
+    grades = page.page.eval_on_selector_all(cells, "els => els.map(e => e.textContent.trim())")
     assert grades and set(grades) == {"A"}
     page.page.mouse.wheel(0, 20000)
     page.wait_idle()
