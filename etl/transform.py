@@ -213,7 +213,7 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     coded = [col(fld, _coded(fld, ref)) for fld in ("lead_type", "level", "operating_model")]
     lead_orgs, sources, urls = text("lead_org"), text("source"), text("source_url")
     publishers, published, grades, inferred = text("publisher"), text("published"), text("grade"), text("inferred")
-    lead_guesses = per_value(lambda lead: infer_lead_type(lead, ref), lead_orgs)
+    guesses: dict[str, str] = {}  # lead text -> inferred type, only for rows that state none
     synthetic = col("synthetic", _truthy)
 
     out = []
@@ -245,9 +245,12 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
         (lead_type, w1), (level, w2), (operating_model, w3) = coded[0][i], coded[1][i], coded[2][i]
         found += [w for w in (w1, w2, w3) if w]
         inferred_fields = [f for f in inferred[i].replace("；", ";").split(";") if f.strip()]
-        if not lead_type and lead_guesses[i]:
-            lead_type = lead_guesses[i]
-            inferred_fields.append("lead_type")
+        if not lead_type and lead_orgs[i]:
+            if lead_orgs[i] not in guesses:
+                guesses[lead_orgs[i]] = infer_lead_type(lead_orgs[i], ref)
+            if guesses[lead_orgs[i]]:
+                lead_type = guesses[lead_orgs[i]]
+                inferred_fields.append("lead_type")
         grade = grades[i].upper()
         if grade and grade not in GRADES:
             found.append(("grade", grades[i], "grade is not A, B or C; left empty"))
