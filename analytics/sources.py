@@ -20,7 +20,8 @@ def sources_as_of(consortia: pd.DataFrame) -> str:
     return max(dates, key=lambda d: (d[:7], len(d), d)) if len(dates) else ""
 
 
-def _urls(cell) -> list[str]:
+def source_urls(cell) -> list[str]:
+    """The http(s) URLs of a record's source_url cell (' ; '-separated)."""
     return [u.strip() for u in str(cell or "").split(" ; ") if u.strip().startswith(("http://", "https://"))]
 
 
@@ -32,19 +33,9 @@ def sources_by_grade(consortia: pd.DataFrame) -> pd.DataFrame:
         part = consortia[grades == grade]
         if grade == "" and part.empty:
             continue
-        urls = {u for cell in part.get("source_url", pd.Series(dtype=object)) for u in _urls(cell)}
+        urls = {u for cell in part.get("source_url", pd.Series(dtype=object)) for u in source_urls(cell)}
         publishers = part["publisher"].dropna() if "publisher" in part else pd.Series(dtype=object)
         rows.append({"grade": grade, "consortia": len(part), "pages": len(urls),
                      "publishers": publishers[publishers != ""].nunique()})
     return pd.DataFrame(rows, columns=["grade", "consortia", "pages", "publishers"])
 
-
-def source_urls(cell) -> list[str]:
-    """The http(s) URLs of a record's source_url cell (' ; '-separated)."""
-    return _urls(cell)
-
-
-def list_status(coverage: pd.DataFrame, province: str) -> str:
-    """complete / partial / none_found for a province code ('' when the coverage table does not say)."""
-    row = coverage[coverage["code"] == province]
-    return str(row["completeness"].iloc[0]) if len(row) else ""

@@ -17,13 +17,17 @@ from .common import FILTER_INPUTS, YEAR_BOUNDS, lang_of, read_filters
 from .planner import view_body, view_key
 
 
+def is_steward_path(path: str | None) -> bool:
+    return (path or "/").rstrip("/").endswith("/steward")
+
+
 def page_body(search: str, path: str = "/") -> tuple[list, str, str]:
     """The body for a page URL (path and query), its language and its view key: the overview with the
     URL's filters, a planner view (?view=profile|compare|chains|changes), or the steward's page."""
     from server.auth import current_user_name
 
     lang, user = lang_of(search), current_user_name()
-    if (path or "/").rstrip("/").endswith("/steward"):
+    if is_steward_path(path):
         from .steward import steward_body
         return [create_header(lang, "steward", user), *steward_body(lang)], lang, "steward"
     key = view_key(search)
@@ -57,8 +61,8 @@ def serve_layout():
           Input(ids.URL, "search"), Input(ids.URL, "pathname"), State(ids.PAGE_LANG, "data"),
           State(ids.PAGE_VIEW, "data"))
 def render_page(search, path, rendered_lang, rendered_view):
-    steward = (path or "/").rstrip("/").endswith("/steward")
-    if rendered_lang == lang_of(search) and (rendered_view or "") == ("steward" if steward else view_key(search)):
+    key = "steward" if is_steward_path(path) else view_key(search)
+    if rendered_lang == lang_of(search) and (rendered_view or "") == key:
         return no_update, no_update, no_update
     return page_body(search, path)
 

@@ -106,17 +106,18 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
     rows = display_rows(views.records(views.Frames(led, sel.technologies, sel.members), Filters(), ref), lang)
     figures = {"sectors": build_profile_sectors(profile, ref, lang), "years": build_year_bars(profile["by_year"], lang),
                "peers": planner.peers(code, ref), "organisations": profile["partner_organisations"]}
-    caveat = coverage_caveat(state.list_coverage(sid), ref, lang, code)
-    if state.list_coverage(sid):  # the public list: say which lists were found for this province
-        from etl.public import load_coverage
-        found = load_coverage().set_index("code")["lists_found"].get(code, "")
+    coverage = state.list_coverage(sid)
+    caveat = coverage_caveat(coverage, ref, lang, code)
+    if coverage:  # the public list: say which lists were found for this province
+        from etl.public import lists_found
+        found = lists_found(code)
         caveat = " ".join(filter(None, [caveat + ("。" if caveat and lang == "zh" else ". " if caveat else ""),
                                         ("名录情况：" if lang == "zh" else "Lists found (in Chinese): ") + found]))
     return create_profile(profile, ref, lang, figures, rows, caveat)
 
 
 def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:
-    from etl.store import get_engine, list_snapshots
+    from etl.store import get_engine, list_snapshots, previous_snapshot_id
 
     zh = lang == "zh"
     ids_ = list(list_snapshots(get_engine())["id"])  # newest first
@@ -126,8 +127,7 @@ def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:
     if "from" in q and q["from"] != "previous":
         source = q["from"]
     else:
-        later = ids_.index(target) + 1 if target in ids_ else len(ids_)
-        source = ids_[later] if later < len(ids_) else None
+        source = previous_snapshot_id(get_engine(), target)
         if source is None:
             return [create_view_error("此快照之前没有可比较的快照" if zh else
                                       "This snapshot has no predecessor to compare with")]

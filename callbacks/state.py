@@ -63,13 +63,10 @@ def _frames(sid: str) -> views.Frames:
 def list_coverage(sid: str | None) -> dict[str, str]:
     """Province code -> completeness of its public list, for a snapshot of the public list; {} otherwise."""
     from analytics.sources import is_public
-    from etl.public import load_coverage
+    from etl.public import coverage_status
 
     snap = snapshot(sid)
-    if snap is None or not is_public(snap.info):
-        return {}
-    coverage = load_coverage()
-    return dict(zip(coverage["code"], coverage["completeness"]))
+    return coverage_status() if snap is not None and is_public(snap.info) else {}
 
 
 def year_bounds(sid: str | None) -> tuple[int, int]:

@@ -6,7 +6,7 @@ from dash import Input, Output, State, callback, html
 from etl.reference import load_reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
-from figures.narrative import coverage_caveat, cross_regional_reading, gaps_reading, moran_reading, trend_reading
+from figures.narrative import coverage_caveats, cross_regional_reading, gaps_reading, moran_reading, trend_reading
 from figures.text import fmt_int
 from layouts import ids
 
@@ -42,11 +42,9 @@ def update_gaps(_, sector, technology, lead_type, level, years, province, grade,
     head = html.P(gaps_reading(uncovered, ref, lang, show=2) + ("：" if lang == "zh" else ": ") if uncovered else
                   gaps_reading([], ref, lang))
     tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
-    coverage = state.list_coverage(sid)
-    caveats = [coverage_caveat(coverage, ref, lang, f.province) if f.province else "",
-               coverage_caveat(coverage, ref, lang)]
-    caveat = [html.P(("；" if lang == "zh" else "; ").join(c for c in caveats if c) + ("。" if lang == "zh" else "."),
-                     className="note", id=ids.GAPS_CAVEAT)] if any(caveats) else []
+    caveats = coverage_caveats(state.list_coverage(sid), ref, lang, f.province)
+    caveat = [html.P(("；" if lang == "zh" else "; ").join(caveats) + ("。" if lang == "zh" else "."),
+                     className="note", id=ids.GAPS_CAVEAT)] if caveats else []
     return (build_gap_matrix(table, ref, lang, selected=f.technology[0] if f.technology else None),
             [head, html.Div(tags), *caveat])
 

@@ -130,16 +130,13 @@ def cmd_public(args) -> int:
 
 def _snapshot_or_error(engine, which: str):
     """The snapshot for an id, 'current' or 'previous'; None (after one line on stderr) when there is none."""
-    from .store import current_snapshot_id, list_snapshots, load_snapshot
+    from .store import current_snapshot_id, load_snapshot, previous_snapshot_id
 
-    ids = list(list_snapshots(engine)["id"])
-    current = current_snapshot_id(engine)
     sid = which
     if which == "current":
-        sid = current
+        sid = current_snapshot_id(engine)
     elif which == "previous":
-        later = ids.index(current) + 1 if current in ids else len(ids)
-        sid = ids[later] if later < len(ids) else None
+        sid = previous_snapshot_id(engine, current_snapshot_id(engine))
         if sid is None:
             print("error: the current snapshot has no predecessor (previous)", file=sys.stderr)
             return None

@@ -29,3 +29,15 @@ def public_sources() -> list[SourceFile]:
 def load_coverage() -> pd.DataFrame:
     """code, lists_found, completeness: one row per provincial unit and one for the central-SOE lists."""
     return pd.read_csv(COVERAGE_FILE, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def coverage_status() -> dict[str, str]:
+    """code -> complete / partial / none_found (read-only: shared by every caller)."""
+    coverage = load_coverage()
+    return dict(zip(coverage["code"], coverage["completeness"]))
+
+
+def lists_found(code: str) -> str:
+    """What was found of a province's (or central_soe's) lists, in words; '' when the table does not say."""
+    return load_coverage().set_index("code")["lists_found"].get(code, "")

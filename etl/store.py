@@ -481,6 +481,13 @@ def list_snapshots(engine: Engine) -> pd.DataFrame:
                            .order_by(snapshots.c.published_at.desc()), con)
 
 
+def previous_snapshot_id(engine: Engine, sid: str | None) -> str | None:
+    """The kept, published snapshot published just before ``sid`` (None when there is none)."""
+    ids = list(list_snapshots(engine)["id"])  # newest first
+    later = ids.index(sid) + 1 if sid in ids else len(ids)
+    return ids[later] if later < len(ids) else None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One snapshot as tidy frames: the input of every analytics function."""

@@ -76,8 +76,9 @@ def accept_uploads(files: list[tuple[str, bytes]], max_bytes: int | None = None,
         if kind is None:
             refused.append(Refusal(name, "not a CSV, XLSX or JSON file by its content (whatever its name says)"))
             continue
-        if kind == ".xlsx" and unpacked_size(data) > UNPACK_RATIO * max_bytes:
-            refused.append(Refusal(name, f"the workbook would unpack to {unpacked_size(data) / 2**20:.0f} MB, "
+        unpacked = unpacked_size(data) if kind == ".xlsx" else 0
+        if unpacked > UNPACK_RATIO * max_bytes:
+            refused.append(Refusal(name, f"the workbook would unpack to {unpacked / 2**20:.0f} MB, "
                                          "far above the limit (a zip bomb?); not opened"))
             continue
         stem = name.rsplit(".", 1)[0] if "." in name else name

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from analytics import views
 from analytics.filters import Filters
 from etl.reference import Reference
-from figures.narrative import (changes_reading, concentration_reading, coverage_caveat, cross_regional_reading,
+from figures.narrative import (changes_reading, concentration_reading, coverage_caveats, cross_regional_reading,
                                gaps_reading, moran_reading)
 from figures.text import fmt_datetime, fmt_int, public_note, t
 from figures.theme import FONT_FAMILY
@@ -79,9 +79,8 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
         subtitle += "\n演示数据（合成），非真实名单" if zh else "\nSynthetic demo data, not a real list"
     elif info.get("public"):
         subtitle += "\n" + public_note(info["public"]["count"], info["public"]["as_of"], lang)
-        caveats = [coverage_caveat(info.get("coverage", {}), ref, lang, f.province) if f.province else "",
-                   coverage_caveat(info.get("coverage", {}), ref, lang)]
-        summary.append(("；".join if zh else "; ".join)(c for c in caveats if c) + ("。" if zh else "."))
+        caveats = coverage_caveats(info.get("coverage", {}), ref, lang, f.province)
+        summary.append(("；" if zh else "; ").join(caveats) + ("。" if zh else "."))
     source = ("数据来源：" if zh else "Source: ") + ", ".join(info.get("source_names", [])[:3]) + (
         "；领域依据：孙莹璐、武虹、张煊（2022）" if zh else "; domain facts: Sun, Wu, Zhang (2022)")
     charts = {name: build_chart(name, frames, f, ref, info, lang) for name in BRIEF_CHARTS}

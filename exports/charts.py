@@ -9,7 +9,7 @@ from etl.reference import Reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
 from figures.china_map import build_province_map
-from figures.narrative import coverage_caveat, moran_reading, trend_reading
+from figures.narrative import coverage_caveats, moran_reading, trend_reading
 from figures.text import fmt_datetime, public_note, t
 from figures.theme import MUTED
 
@@ -63,11 +63,9 @@ def footer_text(f: Filters, ref: Reference, info: dict, lang: str) -> str:
     if info.get("synthetic"):
         line.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
     elif info.get("public"):
-        coverage = info.get("coverage", {})
         notes = [public_note(info["public"]["count"], info["public"]["as_of"], lang),
-                 coverage_caveat(coverage, ref, lang, f.province) if f.province else "",
-                 coverage_caveat(coverage, ref, lang)]
-        line.append(("；" if zh else "; ").join(n for n in notes if n))
+                 *coverage_caveats(info.get("coverage", {}), ref, lang, f.province)]
+        line.append(("；" if zh else "; ").join(notes))
     return "<br>".join(line)
 
 

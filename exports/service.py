@@ -21,9 +21,9 @@ def _context(snap: Snapshot | None = None):
     full = snapshot_info(get_engine(), snap.id)
     info["source_names"] = [s["name"] for s in full["sources"]] if full else []
     if is_public(info):
-        from etl.public import load_coverage
+        from etl.public import coverage_status
         info["public"] = {"count": len(snap.consortia), "as_of": sources_as_of(snap.consortia)}
-        info["coverage"] = dict(zip(load_coverage()["code"], load_coverage()["completeness"]))
+        info["coverage"] = coverage_status()
     return snap, views.Frames(snap.consortia, snap.technologies, snap.members), info
 
 
@@ -37,11 +37,10 @@ def chart_bytes(name: str, fmt: str, f: Filters, lang: str = "zh", snap: Snapsho
 
 def previous_snapshot(snap: Snapshot) -> Snapshot | None:
     """The kept snapshot published just before ``snap``, if any."""
-    from etl.store import list_snapshots
+    from etl.store import previous_snapshot_id
 
-    ids = list(list_snapshots(get_engine())["id"])  # newest first
-    later = ids.index(snap.id) + 1 if snap.id in ids else len(ids)
-    return load_snapshot(get_engine(), ids[later]) if later < len(ids) else None
+    sid = previous_snapshot_id(get_engine(), snap.id)
+    return load_snapshot(get_engine(), sid) if sid else None
 
 
 def brief_bytes(fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = None) -> bytes:

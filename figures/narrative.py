@@ -76,9 +76,7 @@ def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | Non
     parts = [concentration_reading(conc["top6"], conc["top6_share"], located, ref, lang),
              gaps_reading(view["kpis"]["uncovered_codes"], ref, lang),
              cross_regional_reading(view["cross_regional_share"], lang)]
-    if coverage:
-        parts += [c for c in (coverage_caveat(coverage, ref, lang, province) if province else "",
-                              coverage_caveat(coverage, ref, lang)) if c]
+    parts += coverage_caveats(coverage or {}, ref, lang, province)
     sep = "；" if lang == "zh" else "; "
     return sep.join(parts) + ("。" if lang == "zh" else ".")
 
@@ -101,6 +99,13 @@ def moran_reading(moran_i: float, p_value: float, lang: str) -> str:
     else:
         tail = "no significant clustering; the hot spots are not neighbours."
     return f"Global Moran's I = {fmt_float(moran_i, 3)} (p = {fmt_float(p_value, 3)}): {tail}"
+
+
+def coverage_caveats(coverage: dict, ref: Reference, lang: str, province: str = "") -> list[str]:
+    """The caveats a reading under ``province``'s filter carries: the state of that province's list (when
+    a province is chosen and its list is not complete), then how far the lists go nationally."""
+    found = [coverage_caveat(coverage, ref, lang, province) if province else "", coverage_caveat(coverage, ref, lang)]
+    return [c for c in found if c]
 
 
 def coverage_caveat(coverage: dict, ref: Reference, lang: str, province: str = "") -> str:
