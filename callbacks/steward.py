@@ -154,8 +154,10 @@ def upload(set_progress, contents, names, staged, lang, token):
     set_progress("正在与当前快照比较…" if lang == "zh" else "Comparing with the current snapshot…")
     message = ("已暂存，尚未发布：请检查下面的结果。" if lang == "zh" else
                "Staged, not published: check the report below.")
-    return _staged_view(result.snapshot_id, current_snapshot_id(engine), result.report, refusals, lang,
+    view = _staged_view(result.snapshot_id, current_snapshot_id(engine), result.report, refusals, lang,
                         message + (" " + refused_text if refused_text else ""))
+    set_progress("")  # done: the last step's text would otherwise stay beside the report
+    return view
 
 
 # alias-word -> the codes it can be mapped to
@@ -282,12 +284,13 @@ def refresh_now(set_progress, _, lang, token):
     if who is None:
         return "无权执行此操作" if lang == "zh" else "Not allowed"
     user = who["user"]
-    set_progress("正在刷新…" if lang == "zh" else "Refreshing…")
     engine = get_engine()
     cfg = read_config()
     if not cfg.sources:
         return "未配置刷新来源（sources.toml）" if lang == "zh" else "No refresh source is configured (sources.toml)"
+    set_progress("正在刷新…" if lang == "zh" else "Refreshing…")
     result = refresh(engine, cfg)
+    set_progress("")
     accounts.audit(engine, user, "refresh_now", result.snapshot_id, detail=result.status,
                    address=who.get("address", ""))
     return f"{result.status}: " + " ".join(result.messages[:3])
