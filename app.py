@@ -59,11 +59,48 @@ def background_manager():
     return dash.DiskcacheManager(diskcache.Cache(str(config.data_dir() / "background-jobs"))), None
 
 
+def leave_out_babel_polyfill() -> None:
+    """Serve the page without @babel/polyfill when the partial plotly.js bundle is built.
+
+    Dash's lazy loaders need only regeneratorRuntime from it, which that bundle carries
+    (tools/plotly-bundle/entry.js). In any browser React 18 runs in, the rest re-implements
+    native built-ins (Promise, String.prototype.trim …) more slowly: on the 2-core machine it
+    cost about 250 ms of script evaluation before the first map, and more in every callback.
+    Without the bundle (no npm at setup) the polyfill stays."""
+    from dash import _dash_renderer
+
+    if not (config.ASSETS_DIR / "plotly-atlas.min.js").exists():
+        return
+    deps = []
+    for dep in _dash_renderer._js_dist_dependencies:
+        dep = dict(dep)
+        for key in ("external_url", "relative_package_path"):
+            if isinstance(dep.get(key), dict):
+                dep[key] = {mode: [p for p in paths if "polyfill" not in p] for mode, paths in dep[key].items()}
+        deps.append(dep)
+    _dash_renderer._js_dist_dependencies = deps
+
+
+def load_first_chunks_with_the_page() -> None:
+    """Serve dcc's graph, dropdown and slider code with the page's scripts instead of on demand.
+
+    The overview draws all three at once; loaded lazily, each was fetched only after the layout
+    had rendered, and the first map waited for the graph's chunk. The other chunks (date
+    pickers, markdown, upload …) stay lazy, and so does plotly.js (see leave_out_babel_polyfill)."""
+    from dash import dcc
+
+    first = ("dcc/async-graph.js", "dcc/async-dropdown.js", "dcc/async-slider.js")
+    dcc._js_dist = [{k: v for k, v in dist.items() if k != "async"}
+                    if dist.get("relative_package_path") in first else dist for dist in dcc._js_dist]
+
+
 def create_app() -> dash.Dash:
     from flask_compress import Compress
 
     global celery_app
     manager, celery_app = background_manager()
+    leave_out_babel_polyfill()
+    load_first_chunks_with_the_page()
     app = dash.Dash(
         __name__,
         title="创新联合体布局图谱 · Consortium Atlas",

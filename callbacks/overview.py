@@ -41,25 +41,19 @@ def side_panel(view: dict, lang: str, province: str = ""):
     ]
 
 
-# filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, province chip
-@callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.KPI_TOTAL, "children"),
-          Output(ids.KPI_PROVINCES, "children"), Output(ids.KPI_UNCOVERED, "children"),
-          Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_SIDE, "children"),
-          Output(ids.FILTER_PROVINCE_CHIP, "children"), Output(ids.OVERVIEW_DONE, "data"),
-          Output(ids.MAP_DRAWN, "data"),
-          *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),
-          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), State(ids.MAP_DRAWN, "data"), *YEAR_BOUNDS)
-def update_overview(sector, technology, lead_type, level, years, province, grade, metric, city_layer, sid, lang,
-                    drawn, ymin, ymax):
-    lang = lang or "zh"
+def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
+    """The map figure (whole, or a Patch of values when ``drawn`` says this map is on the page), KPIs,
+    reading, side panel, province chip, the done marker and the drawn key, for one filter state.
+
+    The page's first layout carries these for its URL (see callbacks.page.page_body), so the first
+    map is drawn with the layout, not after a round trip; the callback runs on changes only."""
     ref = load_reference()
-    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
+    key = f"{sid}|{lang}|{'city' if city else 'province'}"
+    done = f"{sid}?{f.to_query()}&lang={lang}"
     view = state.overview(sid, f, metric or "count")
     style = map_style(metric or "count", lang)
-    city = "city" in (city_layer or [])
     # A Patch needs a drawn province map of the same language and snapshot; otherwise draw it whole.
-    key = f"{sid}|{lang}|{'city' if city else 'province'}"
     if city:
         figure = build_city_map(state.city_counts(sid, f), legend_label=t("consortia", lang), lang=lang,
                                 geometry="url")
@@ -75,14 +69,28 @@ def update_overview(sector, technology, lead_type, level, years, province, grade
         props = map_trace_values(values, lang=lang, **style)
         figure = Patch()
         for i in (MAIN_TRACE, INSET_TRACE):
-            for key, value in props.items():
-                figure["data"][i][key] = value
+            for name, value in props.items():
+                figure["data"][i][name] = value
         figure["data"][MAIN_TRACE]["colorbar"]["title"]["text"] = style["legend_label"]
         figure["data"][SELECTED_TRACE]["locations"] = [f.province] if f.province else []
         figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
     k = view["kpis"]
     chip = ref.province_label(f.province, lang) if f.province else ""
-    done = f"{sid}?{f.to_query()}&lang={lang}"
     reading = overview_reading(view, ref, lang, state.list_coverage(sid), f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
             side_panel(view, lang, f.province), chip, done, key)
+
+
+# filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, province chip
+@callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.KPI_TOTAL, "children"),
+          Output(ids.KPI_PROVINCES, "children"), Output(ids.KPI_UNCOVERED, "children"),
+          Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_SIDE, "children"),
+          Output(ids.FILTER_PROVINCE_CHIP, "children"), Output(ids.OVERVIEW_DONE, "data"),
+          Output(ids.MAP_DRAWN, "data"),
+          *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),
+          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), State(ids.MAP_DRAWN, "data"), *YEAR_BOUNDS,
+          prevent_initial_call=True)
+def update_overview(sector, technology, lead_type, level, years, province, grade, metric, city_layer, sid, lang,
+                    drawn, ymin, ymax):
+    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
+    return overview_outputs(f, metric, "city" in (city_layer or []), sid, lang or "zh", drawn)

@@ -10,7 +10,7 @@ from etl.reference import load_reference
 from analytics.sources import is_public, sources_as_of
 from figures.text import fmt_datetime, public_note, t
 from layouts import ids
-from layouts.page import create_body, create_header
+from layouts.page import create_below, create_body, create_header
 
 from . import state
 from .common import FILTER_INPUTS, YEAR_BOUNDS, lang_of, read_filters
@@ -35,8 +35,17 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str]:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
         return [create_header(lang, view, user), *view_body(search, lang)], lang, key
     sid = state.current_id()
-    body = create_body(lang, Filters.from_query(search or ""), load_reference(), state.year_bounds(sid),
-                       state.has_population(), has_snapshot=sid is not None, user=user)
+    f = Filters.from_query(search or "")
+    first = None
+    if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
+        from .overview import overview_outputs
+
+        figure, total, provinces, uncovered, reading, side, chip, done, drawn = overview_outputs(
+            f, "count", False, sid, lang, None)
+        first = dict(figure=figure, total=total, provinces=provinces, uncovered=uncovered, reading=reading,
+                     side=side, chip=chip, done=done, drawn=drawn)
+    body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
+                       has_snapshot=sid is not None, user=user, first=first)
     return body, lang, key
 
 
@@ -53,7 +62,7 @@ def serve_layout():
         return create_layout()
     url = urlparse(request.referrer)
     body, lang, key = page_body(url.query, url.path)
-    return create_layout(body, lang, key)
+    return create_layout(body, lang, key, state.current_id())
 
 
 # url -> page body (when the language or the view changes, or when the layout came without one)
@@ -153,6 +162,16 @@ def clear_province(_):
           Input(ids.FILTER_RESET, "n_clicks"), *YEAR_BOUNDS, prevent_initial_call=True)
 def reset(_, ymin, ymax):
     return None, None, None, None, [ymin, ymax], None, None
+
+
+# the map drawn (its first relayout event, or the fallback timer) -> the sections under it, once
+@callback(Output(ids.BELOW_MAP, "children"), Output(ids.BELOW_FILLED, "data"),
+          Input(ids.PROVINCE_MAP, "relayoutData"), Input(ids.BELOW_FALLBACK, "n_intervals"),
+          State(ids.BELOW_FILLED, "data"), State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def fill_below(_, __, filled, lang):
+    if filled:
+        return no_update, no_update
+    return create_below(lang or "zh"), True
 
 
 # poll -> snapshot id (open pages pick up a new snapshot without a restart)

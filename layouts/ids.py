@@ -27,12 +27,15 @@ KPI_TOTAL = "kpi-total"
 KPI_PROVINCES = "kpi-provinces"
 KPI_UNCOVERED = "kpi-uncovered"
 OVERVIEW_READING = "overview-reading"
-OVERVIEW_DONE = "overview-done"  # set after map + KPIs: the other views follow, so the map comes first
+OVERVIEW_DONE = "overview-done"  # the filter state the map + KPIs show (set by the layout, then the callback): the other views follow it
 
 PROVINCE_MAP = "province-map"
 MAP_METRIC = "map-metric"
 MAP_CITY_LAYER = "map-city-layer"
 MAP_SIDE = "map-side"
+BELOW_MAP = "below-map"  # the sections under the map, filled once the map is drawn (callbacks.page.fill_below)
+BELOW_FALLBACK = "below-map-fallback"  # fills them anyway if the map never reports being drawn
+BELOW_FILLED = "below-map-filled"
 MAP_DRAWN = "map-drawn"  # what the drawn map was built for: same key -> values-only Patch
 
 SECTOR_HEATMAP = "sector-heatmap"

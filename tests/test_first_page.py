@@ -1,0 +1,125 @@
+"""The first page arrives whole: the layout carries the map, KPIs and the state the callbacks start from,
+so the first map is drawn without a callback round trip (issue 13, speed)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import config
+from tests.conftest import run_cli
+
+ROWS = """name,province,city,sector,technologies
+甲联合体,浙江省,杭州市,新材料,
+乙联合体,浙江,宁波市,新材料,
+丙联合体,江西省,南昌市,电子信息,
+"""
+
+# Fetches the index and two layouts (overview, and filtered to S3) through the app's Flask test client.
+CLIENT = """
+import json, app
+c = app.server.test_client()
+index = c.get('/').get_data(as_text=True)
+whole = c.get('/_dash-layout', headers={'Referer': 'http://localhost/'}).get_json()
+s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&lang=en'}).get_json()
+bare = c.get('/_dash-layout').get_json()
+print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'bare': bare}))
+"""
+
+
+def find(node, id_):
+    """The props of the component with this id in a Dash layout (JSON), or None."""
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == id_:
+            return props
+        for value in list(props.values()) + [v for k, v in node.items() if k != "props"]:
+            found = find(value, id_)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for item in node:
+            found = find(item, id_)
+            if found is not None:
+                return found
+    return None
+
+
+def z_of(figure: dict, code: str) -> float:
+    main = figure["data"][0]
+    return main["z"][main["locations"].index(code)]
+
+
+def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
+    data = tmp_path / "list.csv"
+    data.write_text(ROWS, encoding="utf-8")
+    env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    assert run_cli("ingest", str(data), env=env).returncode == 0
+    done = subprocess.run([sys.executable, "-c", CLIENT], cwd=config.ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pages = json.loads(done.stdout.strip().splitlines()[-1])
+    whole, s3 = pages["whole"], pages["s3"]
+
+    # all three consortia, in two provinces; the map's values are the counts per province
+    assert find(whole, "kpi-total")["children"] == "3" and find(whole, "kpi-provinces")["children"] == "2"
+    figure = find(whole, "province-map")["figure"]
+    assert z_of(figure, "330000") == 2 and z_of(figure, "360000") == 1 and z_of(figure, "110000") == 0
+    # filtered by the URL (new materials: the two in Zhejiang), in English
+    assert find(s3, "kpi-total")["children"] == "2" and find(s3, "kpi-provinces")["children"] == "1"
+    figure = find(s3, "province-map")["figure"]
+    assert z_of(figure, "330000") == 2 and z_of(figure, "360000") == 0
+    assert figure["data"][0]["colorbar"]["title"]["text"] == "Consortia"
+
+    # the callbacks start from what the layout shows: the snapshot, the done marker, the drawn key
+    snapshot = find(whole, "snapshot-id")["data"]
+    assert snapshot and find(whole, "overview-done")["data"].startswith(snapshot)
+    assert find(s3, "overview-done")["data"].endswith("&lang=en") and "S3" in find(s3, "overview-done")["data"]
+    assert find(whole, "map-drawn")["data"] == f"{snapshot}|zh|province"
+    # the sections under the map are not in it: they come once the map is drawn (or the fallback fires)
+    below = find(whole, "below-map")
+    assert find(below, "sector-heatmap") is None and find(below, "below-map-fallback") is not None
+    assert find(whole, "below-map-filled")["data"] is False
+
+    # a layout asked for without a page URL is the bare shell; the page callback fills it
+    assert find(pages["bare"], "kpi-total") is None and find(pages["bare"], "page") is not None
+
+
+def test_the_page_loads_its_first_chunks_up_front_and_no_polyfill_beside_the_bundle(tmp_path):
+    env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    done = subprocess.run([sys.executable, "-c", CLIENT], cwd=config.ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    index = json.loads(done.stdout.strip().splitlines()[-1])["index"]
+    for chunk in ("async-graph", "async-dropdown", "async-slider"):
+        assert f"dcc/{chunk}." in index
+    assert "async-datepicker" not in index and "async-upload" not in index  # the rest stay lazy
+    assert "plotly-geo-assets.js" in index
+    bundle = config.ASSETS_DIR / "plotly-atlas.min.js"
+    if bundle.exists():  # the bundle carries regeneratorRuntime, the one thing Dash takes from the polyfill
+        assert "polyfill@" not in index and "regeneratorRuntime" in bundle.read_text(encoding="utf-8")
+    else:
+        assert "polyfill@" in index
+
+
+def test_the_sections_under_the_map_start_with_axis_less_charts():
+    from dash import dcc
+
+    from layouts.page import create_below
+
+    graphs = []
+
+    def walk(node):
+        if isinstance(node, dcc.Graph):
+            graphs.append(node)
+        for child in getattr(node, "children", None) or []:
+            if not isinstance(child, str):
+                walk(child)
+
+    for section in create_below("en"):
+        walk(section)
+    ids = {g.id for g in graphs}
+    assert {"sector-heatmap", "technology-gaps", "clustering-map", "trends-chart"} <= ids
+    for g in graphs:  # an empty plot with axes would make the browser measure tick labels for nothing
+        assert g.figure["data"] == [] and g.figure["layout"]["xaxis"]["visible"] is False
