@@ -21,20 +21,20 @@ def is_steward_path(path: str | None) -> bool:
     return (path or "/").rstrip("/").endswith("/steward")
 
 
-def page_body(search: str, path: str = "/") -> tuple[list, str, str]:
-    """The body for a page URL (path and query), its language and its view key: the overview with the
-    URL's filters, a planner view (?view=profile|compare|chains|changes), or the steward's page."""
+def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]:
+    """The body for a page URL (path and query), its language, its view key and the snapshot current when
+    it was rendered: the overview with the URL's filters, a planner view (?view=profile|compare|chains|
+    changes), or the steward's page."""
     from server.auth import current_user_name
 
-    lang, user = lang_of(search), current_user_name()
+    lang, user, sid = lang_of(search), current_user_name(), state.current_id()
     if is_steward_path(path):
         from .steward import steward_body
-        return [create_header(lang, "steward", user), *steward_body(lang)], lang, "steward"
+        return [create_header(lang, "steward", user), *steward_body(lang)], lang, "steward", sid
     key = view_key(search)
     if key:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
-        return [create_header(lang, view, user), *view_body(search, lang)], lang, key
-    sid = state.current_id()
+        return [create_header(lang, view, user), *view_body(search, lang)], lang, key, sid
     f = Filters.from_query(search or "")
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
@@ -46,7 +46,7 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str]:
                      side=side, chip=chip, done=done, drawn=drawn)
     body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
                        has_snapshot=sid is not None, user=user, first=first)
-    return body, lang, key
+    return body, lang, key, sid
 
 
 def serve_layout():
@@ -61,8 +61,8 @@ def serve_layout():
     if not has_request_context() or not request.referrer:
         return create_layout()
     url = urlparse(request.referrer)
-    body, lang, key = page_body(url.query, url.path)
-    return create_layout(body, lang, key, state.current_id())
+    # The snapshot store starts at the one the body shows, so the poll notices any newer one.
+    return create_layout(*page_body(url.query, url.path))
 
 
 # url -> page body (when the language or the view changes, or when the layout came without one)
@@ -73,7 +73,7 @@ def render_page(search, path, rendered_lang, rendered_view):
     key = "steward" if is_steward_path(path) else view_key(search)
     if rendered_lang == lang_of(search) and (rendered_view or "") == key:
         return no_update, no_update, no_update
-    return page_body(search, path)
+    return page_body(search, path)[:3]
 
 
 # lang-toggle -> url (the body re-renders in the other language, filters kept)

@@ -147,11 +147,11 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         ], className="filter actions"),
     ], className="filters")
     kpis = html.Section([
-        html.Div([html.Div(first.get("total"), id=ids.KPI_TOTAL, className="kpi-value"), html.Div(t("kpi_total", lang))], className="kpi"),
-        html.Div([html.Div(first.get("provinces"), id=ids.KPI_PROVINCES, className="kpi-value"), html.Div(t("kpi_provinces", lang))],
-                 className="kpi"),
-        html.Div([html.Div(first.get("uncovered"), id=ids.KPI_UNCOVERED, className="kpi-value warn"), html.Div(t("kpi_uncovered", lang))],
-                 className="kpi"),
+        *(html.Div([html.Div(first.get(key), id=id_, className=value_class), html.Div(t(label, lang))],
+                   className="kpi")
+          for key, id_, value_class, label in (("total", ids.KPI_TOTAL, "kpi-value", "kpi_total"),
+                                               ("provinces", ids.KPI_PROVINCES, "kpi-value", "kpi_provinces"),
+                                               ("uncovered", ids.KPI_UNCOVERED, "kpi-value warn", "kpi_uncovered"))),
         html.P(first.get("reading"), id=ids.OVERVIEW_READING, className="reading"),
     ], className="kpis")
     from exports.charts import CHARTS, TITLES

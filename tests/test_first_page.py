@@ -108,17 +108,7 @@ def test_the_sections_under_the_map_start_with_axis_less_charts():
 
     from layouts.page import create_below
 
-    graphs = []
-
-    def walk(node):
-        if isinstance(node, dcc.Graph):
-            graphs.append(node)
-        for child in getattr(node, "children", None) or []:
-            if not isinstance(child, str):
-                walk(child)
-
-    for section in create_below("en"):
-        walk(section)
+    graphs = [c for section in create_below("en") for c in section._traverse() if isinstance(c, dcc.Graph)]
     ids = {g.id for g in graphs}
     assert {"sector-heatmap", "technology-gaps", "clustering-map", "trends-chart"} <= ids
     for g in graphs:  # an empty plot with axes would make the browser measure tick labels for nothing
