@@ -1,9 +1,12 @@
 """Ingest of 1k, 10k and 100k rows vs plain pandas reading the same file (printed, not asserted).
 
 Both sides run in a fresh process and count their imports (pandas' own
-import is part of "reading a file with pandas"). The last column is a floor
-for any ingest into this schema: the same snapshot rows written again with a
-bare sqlite3 executemany into an empty copy of the store, nothing else.
+import is part of "reading a file with pandas"). "write s" is what any
+ingest into this schema must spend on the store: the same snapshot rows
+written again with a bare sqlite3 executemany into an empty copy of the
+store, nothing else. The floor is pandas' whole read plus that write, and
+the last column is the ingest's whole time as a multiple of it (issue 13's
+goal for the 100k CSV: at most 1.5).
 """
 from __future__ import annotations
 
@@ -50,14 +53,14 @@ def run(mode: str, path: Path, db: Path | str) -> dict:
     return json.loads(out.stdout)
 
 
-def store_floor(db: Path, tmp: Path) -> tuple[float, int]:
+def store_floor(db: Path, tmp: Path, attempt: int = 0) -> tuple[float, int]:
     """Seconds to write the snapshot's rows again with bare executemany into an empty copy of the schema."""
     src = sqlite3.connect(db)
     schema = [sql for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")]
     tables = ["consortia", "members", "technology_tags", "rejections", "warnings", "unmapped"]
     data = {t: src.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
     src.close()
-    copy = tmp / f"floor-{db.stem}.db"
+    copy = tmp / f"floor-{db.stem}-{attempt}.db"
     dst = sqlite3.connect(copy)
     dst.execute("PRAGMA journal_mode=WAL")
     dst.execute("PRAGMA synchronous=NORMAL")
@@ -100,24 +103,32 @@ def postgres_row(path: Path, pandas_all: float, pandas_work: float) -> None:
 
 
 def main() -> None:
-    print("ingest into SQLite (the last row: PostgreSQL), fresh process each, best of 3 (1 at 100k); 'all' counts imports, 'work' does not")
+    only_csv = "--csv100k" in sys.argv[1:]  # the one case issue 13 sets a goal for, quickly
+    cases = [(".csv", 100_000)] if only_csv else (
+        [(".csv", n) for n in (1_000, 10_000, 100_000)] + [(".xlsx", 100_000), (".json", 100_000)])
+    print("ingest into SQLite (the last row: PostgreSQL), fresh process each, best of 3 (1 for XLSX and JSON); "
+          "'all' counts imports, 'work' does not")
     print(f"{'file':>5} {'rows':>8} {'pandas all':>10} {'ingest all':>10} {'ratio':>6} {'pandas work':>11} "
-          f"{'ingest work':>11} {'ratio':>6} {'peak MB':>8} {'db rows':>8} {'floor s':>8}")
+          f"{'ingest work':>11} {'ratio':>6} {'peak MB':>8} {'db rows':>8} {'write s':>8} {'× floor':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for suffix, n in [(".csv", n) for n in (1_000, 10_000, 100_000)] + [(".xlsx", 100_000), (".json", 100_000)]:
+        for suffix, n in cases:
             path = write_list(tmp / f"list{n}{suffix}", n)
-            pandas = [run("pandas", path, tmp / "x.db") for _ in range(3 if suffix == ".csv" else 1)]
-            dbs = [tmp / f"db{n}{suffix}-{i}.db" for i in range(3 if n < 100_000 else 1)]
+            repeat = 3 if suffix == ".csv" else 1
+            pandas = [run("pandas", path, tmp / "x.db") for _ in range(repeat)]
+            dbs = [tmp / f"db{n}{suffix}-{i}.db" for i in range(repeat)]
             runs = [run("ingest", path, db) for db in dbs]
             p_all, p_work = min(r["seconds"] for r in pandas), min(r["work"] for r in pandas)
             i_all, i_work = min(r["seconds"] for r in runs), min(r["work"] for r in runs)
-            floor, rows = store_floor(dbs[0], tmp)
+            floor = min(store_floor(dbs[0], tmp, i)[0] for i in range(repeat))
+            rows = store_floor(dbs[0], tmp, repeat)[1]
             print(f"{suffix[1:]:>5} {n:>8} {p_all:>10.3f} {i_all:>10.3f} {i_all / p_all:>6.1f} {p_work:>11.3f} {i_work:>11.3f} "
-                  f"{i_work / p_work:>6.1f} {max(r['peak_mb'] for r in runs):>8.0f} {rows:>8} {floor:>8.3f}")
+                  f"{i_work / p_work:>6.1f} {max(r['peak_mb'] for r in runs):>8.0f} {rows:>8} {floor:>8.3f} "
+                  f"{i_all / (p_all + floor):>8.2f}")
             if suffix == ".csv" and n == 100_000:
                 csv100k = (path, p_all, p_work)
-        postgres_row(*csv100k)
+        if not only_csv:
+            postgres_row(*csv100k)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -27,8 +27,13 @@ ALIAS_KINDS = ("sector", "technology", "province", "city")
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES = 5  # per user name and per address within the window
 _hasher = PasswordHasher()
-# Verifying an unknown user costs as much as a known one, so timing does not tell which names exist.
-_DUMMY_HASH = _hasher.hash("no such user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying an unknown user costs as much as a known one, so timing does not tell which names exist.
+    Made on the first sign-in, not on import: an ingest has no use for it (0.1 s of argon2)."""
+    return _hasher.hash("no such user")
 
 
 def allowed(role: str | None, needed: str) -> bool:
@@ -72,7 +77,7 @@ def verify_password(engine: Engine, name: str, password: str) -> str | None:
     with engine.connect() as con:
         row = con.execute(select(users.c.password_hash, users.c.role).where(users.c.name == name)).first()
     try:
-        _hasher.verify(row[0] if row else _DUMMY_HASH, password)
+        _hasher.verify(row[0] if row else _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     return row[1] if row else None

@@ -158,8 +158,11 @@ def _add_records(out: Extracted, mapping: dict[int, str], columns: list[list], f
                  sheet: str = "") -> None:
     """Records below the header, given as one list per mapped column; wholly blank rows are skipped."""
     n = len(columns[0])  # a header maps two columns at least; all are as long as the body
-    # A row is blank when every mapped cell is; all() stops at the first filled cell.
-    keep = [i for i, cells in enumerate(zip(*columns)) if not all(map(_is_blank, cells))]
+    # A row is blank when every mapped cell is. Rows whose first mapped cell holds text are
+    # kept at once; only the others (usually none) are looked at cell by cell.
+    first = columns[0]
+    doubtful = {i for i, v in enumerate(first) if v.__class__ is not str or not v or v.isspace()}
+    keep = [i for i in range(n) if i not in doubtful or not all(_is_blank(c[i]) for c in columns)]
     if len(keep) < n:
         columns = [[c[i] for i in keep] for c in columns]
     out.table.add(out.file, sheet, [first_row + i for i in keep],
@@ -179,6 +182,9 @@ def _table_header(path: Path, table: list[list], out: Extracted) -> tuple[int, d
 
 def _columns(body: list[list], mapping: dict[int, str]) -> list[list]:
     """One list per mapped column from rows of cells; a short row gives None."""
+    if body and len(set(map(len, body))) == 1 and max(mapping) < len(body[0]):  # a rectangular table
+        everything = list(zip(*body))
+        return [list(everything[col]) for col in mapping]
     return [[cells[col] if col < len(cells) else None for cells in body] for col in mapping]
 
 
@@ -260,23 +266,9 @@ def _read_csv_text(path: Path, text: str, notes: list[str]) -> Extracted:
     if found is None:
         raise SourceError(path, "no header row naming the consortium (name / 联合体名称) found")
     header_index, mapping = found
-    columns = _csv_columns(text, delimiter, max(map(len, head)), header_index, list(mapping))
-    if columns is None:  # rows longer than any near the top: the csv module takes any shape
-        columns = _columns(list(csv.reader(io.StringIO(text), delimiter=delimiter))[header_index + 1:], mapping)
-    _add_records(out, mapping, columns, header_index + 2)
+    body = list(csv.reader(io.StringIO(text), delimiter=delimiter))[header_index + 1:]
+    _add_records(out, mapping, _columns(body, mapping), header_index + 2)
     return out
-
-
-def _csv_columns(text: str, delimiter: str, width: int, header_index: int, cols: list[int]) -> list[list] | None:
-    """The mapped columns below the header, read by pandas' C parser (records as the csv module counts them)."""
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), usecols=cols,
-                            dtype=str, na_filter=False, skip_blank_lines=False, engine="c")
-    except (pd.errors.ParserError, ValueError):
-        return None
-    return [frame[c].tolist()[header_index + 1:] for c in cols]
 
 
 def read_xlsx(path: Path, data: bytes) -> Extracted:

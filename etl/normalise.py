@@ -37,16 +37,28 @@ def clean(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+# Characters whose NFKC form is one ASCII character (so replacing them first leaves
+# NFKC's result unchanged): the full-width brackets and punctuation of Chinese lists.
+_FOLD_FIRST = tuple((c, unicodedata.normalize("NFKC", c)) for c in "（）；，：！？［］｜　")
+
+
 def clean_texts(values: list) -> list:
     """``clean()`` of every value of a column; JSON arrays and objects pass through as they are.
 
     A column of text (every CSV column) is normalised in one NFKC pass over all
-    its cells joined by NUL, which no cell of a text file holds."""
-    if values and all(v.__class__ is str for v in values):
+    its cells joined by NUL, which no cell of a text file holds. Full-width
+    brackets and punctuation, the bulk of what Chinese lists need folded, are
+    first replaced by their ASCII forms at memchr speed (_FOLD_FIRST); NFKC
+    then runs only if something else is left for it."""
+    if values and set(map(type, values)) == {str}:
         joined = "\x00".join(values)
         if joined.count("\x00") == len(values) - 1:
             if not (joined.isascii() or unicodedata.is_normalized("NFKC", joined)):
-                joined = unicodedata.normalize("NFKC", joined)
+                for wide, narrow in _FOLD_FIRST:
+                    if wide in joined:
+                        joined = joined.replace(wide, narrow)
+                if not unicodedata.is_normalized("NFKC", joined):
+                    joined = unicodedata.normalize("NFKC", joined)
             return [v.strip() for v in joined.split("\x00")]
     return [v if isinstance(v, (list, tuple, dict)) else clean(v) for v in values]
 
@@ -293,10 +305,11 @@ class Member(NamedTuple):
     raw: str
 
 
-_MEMBER_SEPARATORS = re.compile(r"\s*[;；、|\n]+\s*")
-# `单位（省份）` with no bracket in the name: the common case, matched without backtracking.
-_MEMBER_PLAIN = re.compile(r"([^\(\[【]*?)\s*[\(\[【]([^\)\]】]*)[\)\]】]\s*$")
-_MEMBER = re.compile(r"^(.*?)[\(\[【]([^\)\]】]*)[\)\]】]\s*$")
+# Split on the separators alone and strip each part: a pattern with blanks around the separators
+# (\s*[;…]+\s*) rescans a run of blanks from each of its positions, quadratic on a hostile cell.
+_MEMBER_SEPARATORS = re.compile(r"[;；、|\n]+")
+_OPENERS = re.compile(r"[(\[【]")
+_CLOSERS = ")]】"
 
 
 def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], list[str]]:
@@ -314,13 +327,51 @@ def parse_members(value, ref: Reference | None = None) -> tuple[list[Member], li
     return _members(items, ref)
 
 
-def members_from_text(text: str, ref: Reference | None = None) -> tuple[list[Member], list[str]]:
-    """parse_members() of a cell that clean() has already normalised."""
+def members_from_text(text: str, ref: Reference | None = None,
+                      places: dict | None = None) -> tuple[list[Member], list[str]]:
+    """parse_members() of a cell that clean() has already normalised.
+
+    ``places`` caches each place text's province across calls (a list names a
+    few dozen places thousands of times). A cell of plain `单位（省份）` or bare
+    names, the usual case, is read with one regex pass; anything else goes
+    part by part (_members_by_parts), with the same result."""
+    if places is None:
+        places = {}
+    if not _SIMPLE_MEMBERS.fullmatch(text):
+        return _members_by_parts(text, ref)
+    members, unresolved = [], []
+    for raw, name, place_text in _SIMPLE_MEMBER.findall(text):  # place_text is "" without a bracket
+        province = places.get(place_text, _MISSING)
+        if province is _MISSING:
+            place = resolve_place(place_text, ref) if place_text.strip() else _NOWHERE
+            province = places[place_text] = None if place is None else place.province
+        if province is None:  # a place no reference table knows
+            unresolved.append(raw)
+            province = ""
+        members.append(Member(name, province, raw))
+    return members, unresolved
+
+
+_MISSING = object()
+_NOWHERE = Place("national")  # an empty bracket or none: no province, and nothing to report
+# The one-pass form: names are runs of non-blank characters joined by blanks (never by a
+# line break, which separates members), so every character is read once: no backtracking,
+# even over a hostile 10 MB cell.
+_TEXT = r"[^;；、|\n()\[\]【】]"
+_WORD = r"[^\s;；、|()\[\]【】]"
+_BLANK = r"[^\S\n]"
+_NAME = rf"{_WORD}+(?:{_BLANK}+{_WORD}+)*"
+_PLACE = rf"{_BLANK}*[(\[【]{{}}{_TEXT}*{{}}[)\]】]"  # the place, captured or not
+_SIMPLE_MEMBER = re.compile(rf"(({_NAME})(?:{_PLACE.format('(', ')')})?)")
+_ITEM = rf"{_NAME}(?:{_PLACE.format('', '')})?"
+_SIMPLE_MEMBERS = re.compile(rf"{_ITEM}(?:\s*[;；、|\n]+\s*{_ITEM})*")
+
+
+def _members_by_parts(text: str, ref: Reference | None) -> tuple[list[Member], list[str]]:
     items = []
-    for part in _MEMBER_SEPARATORS.split(text):
+    for part in map(str.strip, _MEMBER_SEPARATORS.split(text)):
         if part:
-            m = _MEMBER_PLAIN.match(part)
-            items.append((m[1], m[2].strip(), part) if m else (*_split_member(part), part))
+            items.append((*_split_member(part), part))
     return _members(items, ref)
 
 
@@ -339,10 +390,19 @@ def _members(items: list[tuple[str, str, str]], ref: Reference | None) -> tuple[
 
 
 def _split_member(text: str) -> tuple[str, str]:
-    m = _MEMBER.match(text)
-    if m:
-        return m.group(1).strip(), m.group(2).strip()
-    return text, ""
+    """(name, place) of `名称（地方）`, the place being the bracket that closes the text and
+    holds no closing bracket; (text, "") when there is none. 中科院（上海）微系统所（上海）
+    gives 中科院(上海)微系统所 and 上海. Read with string searches, so a hostile 10 MB cell
+    costs one pass (the regex this replaces backtracked quadratically over runs of blanks)."""
+    body = text.rstrip()
+    if not body or body[-1] not in _CLOSERS:
+        return text, ""
+    end = len(body) - 1
+    after = max(body.rfind(c, 0, end) for c in _CLOSERS) + 1  # the place holds no closing bracket
+    opener = _OPENERS.search(body, after, end)
+    if opener is None or "\n" in body[:opener.start()]:  # a name is one line
+        return text, ""
+    return body[:opener.start()].strip(), body[opener.start() + 1:end].strip()
 
 
 # ---------------------------------------------------------------- years
@@ -370,7 +430,19 @@ def name_key(name: str) -> str:
     return _PUNCT.sub("", name.lower())
 
 
-_LEAD_SEPARATORS = re.compile(r"\s*[;；、]+\s*")
+_PUNCT_BUT_NUL = re.compile(r"(?:[^\w\x00]|_)+")  # _PUNCT ([\s\W_]+) leaving NUL, the joint below
+
+
+def name_keys(names: list[str]) -> list[str]:
+    """[name_key(n) for n in names] in one pass over the names joined by NUL. NUL is neither
+    cased nor case-ignorable, so lower() treats each name as it would alone (a final Σ too)."""
+    joined = "\x00".join(names)
+    if joined.count("\x00") != len(names) - 1:  # a name holding NUL: one by one
+        return list(map(name_key, names))
+    return _PUNCT_BUT_NUL.sub("", joined.lower()).split("\x00") if names else []
+
+
+_LEAD_SEPARATORS = re.compile(r"[;；、]+")  # no blanks around: see _MEMBER_SEPARATORS
 
 
 def infer_lead_type(lead_org: str, ref: Reference | None = None) -> str:
@@ -380,7 +452,7 @@ def infer_lead_type(lead_org: str, ref: Reference | None = None) -> str:
     different types make a joint lead. Used only where the list states no type."""
     ref = ref or load_reference()
     types = []
-    for lead in filter(None, _LEAD_SEPARATORS.split(lead_org or "")):
+    for lead in filter(None, map(str.strip, _LEAD_SEPARATORS.split(lead_org or ""))):
         key = text_key(lead)
         found = next((rule.lead_type for rule in ref.lead_type_rules if rule.matches(key)), "")
         if found and found not in types:

@@ -15,7 +15,8 @@ import secrets
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, LargeBinary, MetaData, String, Table, Text,
                         create_engine, delete, event, func, insert, select, update)
 from sqlalchemy.engine import Engine, make_url
@@ -25,6 +26,9 @@ import config
 
 from .faults import checkpoint
 from .transform import Batch
+
+if TYPE_CHECKING:  # pandas is imported where snapshots are read: an ingest has no need of it (0.2 s)
+    import pandas as pd
 
 metadata = MetaData()
 
@@ -474,6 +478,8 @@ def snapshot_info(engine: Engine, sid: str | None = None) -> dict | None:
 
 def list_snapshots(engine: Engine) -> pd.DataFrame:
     """The published snapshots, newest first (staged previews are nobody's history yet)."""
+    import pandas as pd
+
     with engine.connect() as con:
         return pd.read_sql(select(snapshots.c.id, snapshots.c.published_at, snapshots.c.kind,
                                   snapshots.c.synthetic, snapshots.c.consortia, snapshots.c.rejected)
@@ -503,6 +509,8 @@ class Snapshot:
 
 def load_snapshot(engine: Engine, sid: str | None = None) -> Snapshot | None:
     """The snapshot ``sid`` (current by default) read in one transaction, or None if the store is empty."""
+    import pandas as pd
+
     with engine.connect() as con, con.begin():
         sid = sid or con.execute(select(pointer.c.snapshot_id).where(pointer.c.slot == "current")).scalar()
         if sid is None:
@@ -542,6 +550,8 @@ def log_refresh(engine: Engine, started: dt.datetime, status: str, snapshot_id: 
 
 
 def refresh_history(engine: Engine, limit: int = 50) -> pd.DataFrame:
+    import pandas as pd
+
     with engine.connect() as con:
         return pd.read_sql(select(refresh_log).order_by(refresh_log.c.id.desc()).limit(limit), con)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .extract import RawRow, Table
 from .normalise import (Member, Place, clean, clean_texts, infer_lead_type, match_technologies, match_term,
-                        members_from_text, name_key, parse_members, parse_year, resolve_city, resolve_place)
+                        members_from_text, name_keys, parse_members, parse_year, resolve_city, resolve_place)
 from .reference import Reference, load_reference
 
 SCOPES = ("national", "cross_regional", "provincial", "municipal")
@@ -88,6 +88,17 @@ def _plain(value) -> bool:
         value.__class__ is tuple and all(v.__class__ is str for v in value))
 
 
+def _all_plain(values) -> bool:
+    """Whether every value is _plain(), with one C-level pass over the types in the usual case."""
+    types = set(map(type, values))
+    if types <= _TEXT_TYPES:
+        return True
+    return types <= _TEXT_TYPES | {tuple} and all(_plain(v) for v in values if v.__class__ is tuple)
+
+
+_TEXT_TYPES = frozenset((str, type(None)))
+
+
 def per_value(fn, values: list) -> list:
     """``[fn(v) for v in values]`` computing ``fn`` once per distinct value.
 
@@ -98,7 +109,7 @@ def per_value(fn, values: list) -> list:
         distinct = dict.fromkeys(values)
     except TypeError:  # JSON arrays among the values
         distinct = None
-    if distinct is not None and all(_plain(v) for v in distinct):
+    if distinct is not None and _all_plain(distinct):
         results = {v: fn(v) for v in distinct}
         return list(map(results.__getitem__, values))
     cache: dict = {}
@@ -180,8 +191,9 @@ def _coded(fld: str, ref: Reference):
     return code_of
 
 
-def _members_of(value, ref: Reference) -> tuple[tuple[Member, ...], tuple[Finding, ...]]:
-    members, unresolved = members_from_text(value, ref) if isinstance(value, str) else parse_members(value, ref)
+def _members_of(value, ref: Reference, places: dict) -> tuple[tuple[Member, ...], tuple[Finding, ...]]:
+    members, unresolved = (members_from_text(value, ref, places) if isinstance(value, str)
+                           else parse_members(value, ref))
     return tuple(members), tuple(("members", text, "member's province not recognised; kept without province")
                                  for text in unresolved)
 
@@ -199,16 +211,18 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
 
     def text(fld):  # a plain-text field; a JSON array where text belongs reads as clean() shows it
         values = texts.get(fld) or [""] * len(table)
-        return values if all(v.__class__ is str for v in values) else [
+        return values if set(map(type, values)) <= {str} else [
             v if v.__class__ is str else clean(v) for v in values]
 
     names = text("name")
+    keys = name_keys(names)
     places = per_value(lambda pair: _place_of(*pair, ref), list(zip(text("province"), text("city"))))
     sector_raws = col("sector", _show)
     sectors = per_value(lambda raw: _sector_of(raw, ref), sector_raws)
     technologies = col("technologies", lambda v: tuple(map(tuple, match_technologies(v, ref))))
     technology_texts = col("technologies", _show)
-    members = col("members", lambda v: _members_of(v, ref))
+    member_places: dict = {}  # member place text -> province, shared by every cell
+    members = col("members", lambda v: _members_of(v, ref, member_places))
     years = col("year", _year_of)
     coded = [col(fld, _coded(fld, ref)) for fld in ("lead_type", "level", "operating_model")]
     lead_orgs, sources, urls = text("lead_org"), text("source"), text("source_url")
@@ -244,7 +258,7 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
             found.append(warning)
         (lead_type, w1), (level, w2), (operating_model, w3) = coded[0][i], coded[1][i], coded[2][i]
         found += [w for w in (w1, w2, w3) if w]
-        inferred_fields = [f for f in inferred[i].replace("；", ";").split(";") if f.strip()]
+        inferred_fields = [f for f in inferred[i].replace("；", ";").split(";") if f.strip()] if inferred[i] else []
         if not lead_type and lead_orgs[i]:
             if lead_orgs[i] not in guesses:
                 guesses[lead_orgs[i]] = infer_lead_type(lead_orgs[i], ref)
@@ -258,14 +272,14 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
         warnings += [Issue(file, row, fld, value, reason) for fld, value, reason in found]
         place = where.place
         out.append(Consortium(
-            name=name, key=name_key(name), place_kind=place.kind, province=place.province,
+            name=name, key=keys[i], place_kind=place.kind, province=place.province,
             city=where.city, region=place.region, place_note=where.note, sector=sector,
             sector_raw=sector_raws[i], technologies=list(codes), members=list(member_list),
             technologies_raw=technology_texts[i],
             lead_org=lead_orgs[i], lead_type=lead_type, year=year, level=level,
             operating_model=operating_model, source=sources[i] or file, source_url=urls[i],
             publisher=publishers[i], published=published[i], grade=grade,
-            inferred=";".join(dict.fromkeys(f.strip() for f in inferred_fields)),
+            inferred=";".join(dict.fromkeys(f.strip() for f in inferred_fields)) if inferred_fields else "",
             synthetic=synthetic[i], files=[f"{file}:{row}"]))
     return out
 

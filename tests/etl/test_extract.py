@@ -114,17 +114,25 @@ def test_csv_rows_are_numbered_as_records_with_blank_multiline_and_ragged_rows(t
         (4, "甲", "浙江\n省"), (6, "乙", "江苏"), (7, "丙", "安徽")]
 
 
-def test_csv_module_reading_agrees_with_the_fast_reading(tmp_path, monkeypatch):
-    import etl.extract
+def test_csv_records_of_a_long_file_with_quotes_blanks_and_a_long_row(tmp_path):
     lines = ["标题,,", "联合体名称,所在省份,所属领域"] + [f"联合体{i},浙江,新材料" for i in range(40)]
     lines += ['"引号,里的逗号",江苏,"多\n行"', "", "  ,  ,  ", "长行,安徽,芯片,多,出,列"]
     p = tmp_path / "long.csv"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    fast = [(r.row, r.values) for r in extract(p, BIG)[0].rows]
-    monkeypatch.setattr(etl.extract, "_csv_columns", lambda *args: None)
-    slow = [(r.row, r.values) for r in extract(p, BIG)[0].rows]
-    assert fast == slow and len(fast) == 42
-    assert fast[-1] == (46, {"name": "长行", "province": "安徽", "sector": "芯片"})
+    rows = [(r.row, r.values) for r in extract(p, BIG)[0].rows]
+    assert len(rows) == 42 and rows[0] == (3, {"name": "联合体0", "province": "浙江", "sector": "新材料"})
+    assert rows[40] == (43, {"name": "引号,里的逗号", "province": "江苏", "sector": "多\n行"})
+    assert rows[-1] == (46, {"name": "长行", "province": "安徽", "sector": "芯片"})
+
+
+def test_columns_of_a_rectangular_table_and_of_ragged_rows():
+    from etl.extract import _columns
+    mapping = {0: "name", 2: "sector"}
+    rect = [["甲", "浙江", "新材料"], ["乙", "江苏", "芯片"]]
+    assert _columns(rect, mapping) == [["甲", "乙"], ["新材料", "芯片"]]
+    assert _columns(rect + [["丙"]], mapping) == [["甲", "乙", "丙"], ["新材料", "芯片", None]]
+    assert _columns([["甲"], ["乙"]], mapping) == [["甲", "乙"], [None, None]]  # every row too short
+    assert _columns([], mapping) == [[], []]
 
 
 def test_deeply_nested_json_is_a_named_error(tmp_path):

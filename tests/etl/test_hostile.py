@@ -35,6 +35,11 @@ CORPUS = {
     "bomb.xlsx": (_bomb(), ("error", "bomb.xlsx: ")),
     "huge-cell.csv": ((HEADER + "甲" * 10_000_000 + ",浙江,新材料,,\n乙,江苏,新材料,,\n").encode("utf-8"),
                       ("rows", 1, 1)),
+    # Runs of 5 million blanks in a members and a lead cell: read in one pass, never rescanned per blank.
+    "blank-runs.csv": (("联合体名称,所在省份,所属领域,成员单位,牵头单位\n甲,浙江,新材料,成员" + " " * 5_000_000
+                        + "乙（火星）（x）,大学" + " " * 5_000_000 + "乙\n乙,江苏,新材料,丙" + " " * 5_000_000
+                        + "丁（上海）,\n").encode("utf-8"),
+                       ("rows", 2, 0)),
     "wide.csv": ((",".join(["联合体名称", "所在省份", "所属领域"] + [f"c{i}" for i in range(100_000)]) + "\n"
                   + ",".join(["甲", "浙江", "新材料"] + ["x"] * 100_000) + "\n").encode("utf-8"), ("rows", 1, 0)),
     "deep.json": (("[" * 200_000 + "]" * 200_000).encode("ascii"), ("error", "deep.json: JSON nested too deeply")),

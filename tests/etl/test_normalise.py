@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.normalise import (clean, clean_texts, match_technologies, match_term, parse_members, parse_year,
-                           resolve_city, resolve_place, split_annotation, split_list)
+from etl.normalise import (_members_by_parts, clean, clean_texts, match_technologies, match_term, members_from_text,
+                           name_key, name_keys,
+                           parse_members, parse_year, resolve_city, resolve_place, split_annotation, split_list)
 
 
 @pytest.mark.parametrize("text, province", [
@@ -195,7 +196,29 @@ def test_members_agree_with_reading_each_item_alone(text):
     assert [(m.name, m.raw) for m in members] == _members_one_item_at_a_time(text)
 
 
-@given(st.lists(st.one_of(st.none(), st.text(alphabet=" \u3000（）ＡＢａ甲,;\t"), st.integers(), st.floats(),
+# Pieces of member cells: names, places known and unknown, brackets, separators and blanks.
+MEMBER_PIECES = st.lists(st.sampled_from(["甲公司", "B Co", "乙", "浙江", "Hubei", "火星", "全国", "440000", "(", ")",
+                                          "[", "]", "【", "】", ";", "、", "|", "\n", " ", "\t", "\r", "\u3000"]),
+                         max_size=14).map("".join)
+
+
+@given(MEMBER_PIECES)
+def test_one_pass_member_reading_agrees_with_reading_part_by_part(text):
+    text = clean(text)
+    places: dict = {}
+    assert members_from_text(text, places=places) == _members_by_parts(text, None)
+    assert members_from_text(text, places=places) == _members_by_parts(text, None)  # again, from the cache
+
+
+def test_one_pass_member_reading_of_a_plain_cell():
+    members, unresolved = members_from_text("甲公司 (浙江);B Co(Hubei)、乙(火星)| 丙 ;丁()")
+    assert [tuple(m) for m in members] == [("甲公司", "330000", "甲公司 (浙江)"), ("B Co", "420000", "B Co(Hubei)"),
+                                           ("乙", "", "乙(火星)"), ("丙", "", "丙"), ("丁", "", "丁()")]
+    assert unresolved == ["乙(火星)"]
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" \u3000（）；：！？［］｜ＡＢａ甲,;=\u0338\u0301ﬁ\t"),
+                          st.integers(), st.floats(),
                           st.lists(st.text(max_size=3), max_size=2))))
 def test_clean_texts_is_clean_of_each_value(values):
     expected = [v if isinstance(v, list) else clean(v) for v in values]
@@ -205,3 +228,12 @@ def test_clean_texts_is_clean_of_each_value(values):
 def test_clean_texts_one_pass_over_a_text_column():
     assert clean_texts(["  （Ａ） ", "浙江省", "", "\u3000b\t"]) == ["(A)", "浙江省", "", "b"]
     assert clean_texts([]) == [] and clean_texts(["a\x00b"]) == ["a\x00b"]
+
+
+@given(st.lists(st.text(alphabet="AΣσİßa_ -·（）甲\u0301\x00.", max_size=6), max_size=6))
+def test_name_keys_is_name_key_of_each_name(names):
+    assert name_keys(names) == [name_key(n) for n in names]
+
+
+def test_name_keys_by_hand():
+    assert name_keys(["ΟΔΟΣ Co.", "甲_乙 (丙)", ""]) == ["οδο\u03c2co", "甲乙丙", ""]  # a final ς
