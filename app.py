@@ -94,6 +94,17 @@ def load_first_chunks_with_the_page() -> None:
                     if dist.get("relative_package_path") in first else dist for dist in dcc._js_dist]
 
 
+def defer_the_records_grid() -> None:
+    """Serve the page without dash-ag-grid's script (1.3 MB), which only the records grid under the map
+    needs: assets/records-grid.js fetches it once the map is drawn, and the sections under the map
+    (callbacks.page.fill_below) come after it. Evaluating it with the page's scripts cost about 65 ms
+    of the first map (median of 12 alternate loads, 0.94 s against 0.88 s)."""
+    import dash_ag_grid
+
+    dash_ag_grid._js_dist = [dict(dist, dynamic=True) if dist.get("relative_package_path") == "dash_ag_grid.min.js"
+                             else dist for dist in dash_ag_grid._js_dist]
+
+
 def create_app() -> dash.Dash:
     from flask_compress import Compress
 
@@ -101,6 +112,7 @@ def create_app() -> dash.Dash:
     manager, celery_app = background_manager()
     leave_out_babel_polyfill()
     load_first_chunks_with_the_page()
+    defer_the_records_grid()
     app = dash.Dash(
         __name__,
         title="创新联合体布局图谱 · Consortium Atlas",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from dash import Input, Output, State, callback, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
 
 from analytics.filters import Filters
 from etl.reference import load_reference
@@ -164,11 +164,18 @@ def reset(_, ymin, ymax):
     return None, None, None, None, [ymin, ymax], None, None
 
 
-# the map drawn (its first relayout event, or the fallback timer) -> the sections under it, once
+# the map drawn (its first relayout event, or the fallback timer) -> the records grid's script, in the browser
+# (assets/records-grid.js; the page itself comes without it, see app.defer_the_records_grid)
+clientside_callback(ClientsideFunction("atlas", "load_records_grid"), Output(ids.GRID_LOADED, "data"),
+                    Input(ids.PROVINCE_MAP, "relayoutData"), Input(ids.BELOW_FALLBACK, "n_intervals"),
+                    prevent_initial_call=True)
+
+
+# the grid's script loaded -> the sections under the map, once
 @callback(Output(ids.BELOW_MAP, "children"), Output(ids.BELOW_FILLED, "data"),
-          Input(ids.PROVINCE_MAP, "relayoutData"), Input(ids.BELOW_FALLBACK, "n_intervals"),
-          State(ids.BELOW_FILLED, "data"), State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
-def fill_below(_, __, filled, lang):
+          Input(ids.GRID_LOADED, "data"), State(ids.BELOW_FILLED, "data"), State(ids.PAGE_LANG, "data"),
+          prevent_initial_call=True)
+def fill_below(_, filled, lang):
     if filled:
         return no_update, no_update
     return create_below(lang or "zh"), True

@@ -36,6 +36,7 @@ MAP_SIDE = "map-side"
 BELOW_MAP = "below-map"  # the sections under the map, filled once the map is drawn (callbacks.page.fill_below)
 BELOW_FALLBACK = "below-map-fallback"  # fills them anyway if the map never reports being drawn
 BELOW_FILLED = "below-map-filled"
+GRID_LOADED = "records-grid-loaded"  # the records grid's script fetched (after the map: app.defer_the_records_grid)
 MAP_DRAWN = "map-drawn"  # what the drawn map was built for: same key -> values-only Patch
 
 SECTOR_HEATMAP = "sector-heatmap"

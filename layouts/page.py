@@ -197,7 +197,8 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
     # The sections under the map come once it is drawn (callbacks.page.fill_below): the browser renders the
     # map first, not the whole page, and each section's callbacks start when it arrives.
     below = html.Div([dcc.Interval(id=ids.BELOW_FALLBACK, interval=4000, max_intervals=1)], id=ids.BELOW_MAP)
-    return [header, filters, kpis, exports, overview, below, dcc.Store(id=ids.BELOW_FILLED, data=False), footer]
+    return [header, filters, kpis, exports, overview, below, dcc.Store(id=ids.BELOW_FILLED, data=False),
+            dcc.Store(id=ids.GRID_LOADED), footer]
 
 
 def create_below(lang: str) -> list:

@@ -24,7 +24,9 @@ index = c.get('/').get_data(as_text=True)
 whole = c.get('/_dash-layout', headers={'Referer': 'http://localhost/'}).get_json()
 s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&lang=en'}).get_json()
 bare = c.get('/_dash-layout').get_json()
-print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'bare': bare}))
+grid = c.get('/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js')
+print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'bare': bare,
+                  'grid': [grid.status_code, len(grid.get_data())]}))
 """
 
 
@@ -86,7 +88,7 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert find(pages["bare"], "kpi-total") is None and find(pages["bare"], "page") is not None
 
 
-def test_the_page_loads_its_first_chunks_up_front_and_no_polyfill_beside_the_bundle(tmp_path):
+def test_the_page_loads_its_first_chunks_up_front_the_grid_later_and_no_polyfill_beside_the_bundle(tmp_path):
     env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
     done = subprocess.run([sys.executable, "-c", CLIENT], cwd=config.ROOT, env={**os.environ, **env},
                           capture_output=True, text=True, timeout=180)
@@ -96,6 +98,10 @@ def test_the_page_loads_its_first_chunks_up_front_and_no_polyfill_beside_the_bun
         assert f"dcc/{chunk}." in index
     assert "async-datepicker" not in index and "async-upload" not in index  # the rest stay lazy
     assert "plotly-geo-assets.js" in index
+    # the records grid's script is not among the page's: assets/records-grid.js fetches it after the map
+    assert "dash_ag_grid/dash_ag_grid" not in index and "records-grid.js" in index
+    status, size = json.loads(done.stdout.strip().splitlines()[-1])["grid"]
+    assert status == 200 and size > 100_000
     bundle = config.ASSETS_DIR / "plotly-atlas.min.js"
     if bundle.exists():  # the bundle carries regeneratorRuntime, the one thing Dash takes from the polyfill
         assert "polyfill@" not in index and "regeneratorRuntime" in bundle.read_text(encoding="utf-8")

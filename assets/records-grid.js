@@ -1,0 +1,22 @@
+// The records grid's script (dash-ag-grid, 1.3 MB) is left out of the page (app.defer_the_records_grid) and
+// fetched here once the map is drawn; the sections under the map are asked for when it has loaded, so the
+// grid among them finds its component. Same origin as Dash's own scripts, under any path prefix.
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  atlas: Object.assign({}, (window.dash_clientside || {}).atlas, {
+    load_records_grid: function () {
+      if (!window.__atlasRecordsGrid) {
+        window.__atlasRecordsGrid = new Promise(function (resolve) {
+          if (window.dash_ag_grid) { resolve(true); return; }
+          var dash = document.querySelector('script[src*="/_dash-component-suites/"]');
+          var base = dash ? dash.getAttribute("src").split("/_dash-component-suites/")[0] : "";
+          var script = document.createElement("script");
+          script.src = base + "/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js";
+          script.onload = function () { resolve(true); };
+          script.onerror = function () { resolve(false); };  // the sections still come; the grid says it failed
+          document.head.appendChild(script);
+        });
+      }
+      return window.__atlasRecordsGrid;
+    }
+  })
+});
