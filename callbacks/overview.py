@@ -1,7 +1,7 @@
 """filters, metric, city layer -> province map (values only, via Patch), KPIs, reading, side panel."""
 from __future__ import annotations
 
-from dash import Input, Output, Patch, State, callback, html
+from dash import Input, Output, Patch, State, callback, ctx, html, no_update
 
 from etl.reference import load_reference
 from figures.china_map import INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map, map_trace_values
@@ -81,16 +81,24 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
             side_panel(view, lang, f.province), chip, done, key)
 
 
-# filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, province chip
+FILTER_IDS = {i.component_id for i in FILTER_INPUTS}
+
+
+# filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, province chip, and the
+# address bar's query (so a copied link reopens the view): one request per filter change, not two
 @callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.KPI_TOTAL, "children"),
           Output(ids.KPI_PROVINCES, "children"), Output(ids.KPI_UNCOVERED, "children"),
           Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_SIDE, "children"),
           Output(ids.FILTER_PROVINCE_CHIP, "children"), Output(ids.OVERVIEW_DONE, "data"),
-          Output(ids.MAP_DRAWN, "data"),
+          Output(ids.MAP_DRAWN, "data"), Output(ids.FILTER_URL, "search"),
           *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),
           Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), State(ids.MAP_DRAWN, "data"), *YEAR_BOUNDS,
           prevent_initial_call=True)
 def update_overview(sector, technology, lead_type, level, years, province, grade, metric, city_layer, sid, lang,
                     drawn, ymin, ymax):
     f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
-    return overview_outputs(f, metric, "city" in (city_layer or []), sid, lang or "zh", drawn)
+    outputs = overview_outputs(f, metric, "city" in (city_layer or []), sid, lang or "zh", drawn)
+    if FILTER_IDS.isdisjoint(t["prop_id"].split(".")[0] for t in ctx.triggered):
+        return (*outputs, no_update)  # a new snapshot, metric or layer: the address stays
+    query = f.to_query(lang="en" if lang == "en" else "")
+    return (*outputs, f"?{query}" if query else "")

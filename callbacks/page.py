@@ -13,7 +13,7 @@ from layouts import ids
 from layouts.page import create_below, create_body, create_header
 
 from . import state
-from .common import FILTER_INPUTS, YEAR_BOUNDS, lang_of, read_filters
+from .common import YEAR_BOUNDS, lang_of
 from .planner import view_body, view_key
 
 
@@ -86,15 +86,6 @@ def toggle_language(_, search):
     else:
         params["lang"] = "en"
     return "?" + urlencode(params, safe=",") if params else ""
-
-
-# filters -> url (a copied link reopens the same view)
-@callback(Output(ids.FILTER_URL, "search"), *FILTER_INPUTS, *YEAR_BOUNDS,
-          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
-def filters_to_url(sector, technology, lead_type, level, years, province, grade, ymin, ymax, lang):
-    f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
-    query = f.to_query(lang="en" if lang == "en" else "")
-    return f"?{query}" if query else ""
 
 
 # province-map click -> province filter (a second click on the same province clears it)

@@ -252,8 +252,9 @@ def create_below(lang: str) -> list:
         dag.AgGrid(id=ids.RECORDS_GRID, columnDefs=[
             {"field": k, "headerName": zh_name if zh else en_name, "width": w, "sortable": True,
              "filter": True, "resizable": True,
+             # the links' cell draws a list of addresses itself: no data type to infer (AG Grid warning #48)
              **({"cellRenderer": "SourceLinks", "cellRendererParams": {"label": "打开" if zh else "open"},
-                 "sortable": False, "filter": False} if k == "source_url" else {})}
+                 "sortable": False, "filter": False, "cellDataType": False} if k == "source_url" else {})}
             for k, zh_name, en_name, w in columns],
             rowData=[], dashGridOptions={"pagination": True, "paginationPageSize": 50,
                                          "enableCellTextSelection": True},
