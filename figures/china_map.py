@@ -119,11 +119,19 @@ def map_trace_values(
             + (f"<br>{hover[c]}" if hover and c in hover else "") for c, n, v in zip(codes, names, z)]
     finite = [v for v in z if math.isfinite(v)]
     top = zmax if zmax is not None else max(finite + [1.0])
-    if zmid is not None:  # a diverging scale symmetric around zmid (e.g. LQ = 1)
+    low = 0 if zmin is None else zmin
+    scale = colorscale or (DIVERGING if zmid is not None else SEQUENTIAL)
+    if zmid is not None:  # a diverging scale whose middle colour sits at zmid (e.g. LQ = 1)
         top = max(top, 2 * zmid)
-        zmin = 0 if zmin is None else zmin
-    return dict(z=z, text=text, zmin=0 if zmin is None else zmin, zmax=top, zmid=zmid,
-                colorscale=colorscale or (DIVERGING if zmid is not None else SEQUENTIAL))
+        scale = _centred(scale, (zmid - low) / ((top - low) or 1))
+    return dict(z=z, text=text, zmin=low, zmax=top, zmid=zmid, colorscale=scale)
+
+
+def _centred(scale: list, middle: float) -> list:
+    """``scale`` with its midpoint (0.5) moved to ``middle``, each half stretched to fit. plotly.js
+    ignores zmid once zmin and zmax are given, so the colours themselves must put it in place."""
+    return [[position / 0.5 * middle if position <= 0.5 else middle + (position - 0.5) / 0.5 * (1 - middle), colour]
+            for position, colour in scale]
 
 
 def build_province_map(

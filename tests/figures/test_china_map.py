@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from figures.china_map import INSET_TRACE, MAIN_TRACE, build_city_map, build_province_map
+from figures.china_map import INSET_TRACE, MAIN_TRACE, build_city_map, build_province_map, map_trace_values
 
 VALUES = {"110000": 30, "310000": 25, "330000": 22, "710000": 0}
 
@@ -69,3 +69,13 @@ def test_rendered_png_is_not_blank_and_shows_the_inset():
     corner = img.crop((850, 450, 1000, 640))
     darkest = next(level for level, count in enumerate(corner.histogram()) if count)
     assert darkest < 200
+
+
+def test_a_diverging_scale_puts_its_middle_colour_at_zmid():
+    # LQ from 0 to 6 around 1: plotly.js ignores zmid once zmin and zmax are set, so white must sit at 1/6
+    props = map_trace_values({"330000": 6.0, "110000": 0.5}, zmid=1.0, value_format="float")
+    assert (props["zmin"], props["zmax"]) == (0, 6.0)
+    assert [round(p, 4) for p, _ in props["colorscale"]] == [0.0, 0.0833, 0.1667, 0.5833, 1.0]
+    assert props["colorscale"][2][1] == "#f7f7f7"
+    # a range of 0..2 is symmetric already: the scale is unchanged
+    assert [p for p, _ in map_trace_values({"330000": 1.5}, zmid=1.0)["colorscale"]] == [0.0, 0.25, 0.5, 0.75, 1.0]
