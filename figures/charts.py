@@ -10,7 +10,7 @@ from etl.reference import Reference
 
 from .china_map import build_province_map, province_labels
 from .text import fmt_float, fmt_int, t
-from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout
+from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred
 
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
 
@@ -41,8 +41,9 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
         z = m.to_numpy(dtype=float)
         text = [[("" if math.isnan(v) else fmt_float(v, 1)) + ("*" if n < 3 and not math.isnan(v) else "")
                  for v, n in zip(row, crow)] for row, crow in zip(z, c.to_numpy())]
+        top = max(2.0, float(pd.DataFrame(z).max().max() or 2))
         trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
-                           colorscale=DIVERGING, zmid=1, zmin=0, zmax=max(2.0, float(pd.DataFrame(z).max().max() or 2)),
+                           colorscale=centred(DIVERGING, 1, 0, top), zmid=1, zmin=0, zmax=top,
                            colorbar=dict(title=t("lq", lang), thickness=12),
                            hovertemplate="%{y} · %{x}<br>" + t("lq", lang) + " %{z:.2f}<extra></extra>")
     else:

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import config
 
 from .text import fmt_float, fmt_int, t
-from .theme import BORDER, DIVERGING, MUTED, SEQUENTIAL, base_layout
+from .theme import BORDER, DIVERGING, MUTED, SEQUENTIAL, base_layout, centred
 
 MAIN_LON = (73.0, 135.5)
 MAIN_LAT = (18.0, 54.0)
@@ -123,15 +123,8 @@ def map_trace_values(
     scale = colorscale or (DIVERGING if zmid is not None else SEQUENTIAL)
     if zmid is not None:  # a diverging scale whose middle colour sits at zmid (e.g. LQ = 1)
         top = max(top, 2 * zmid)
-        scale = _centred(scale, (zmid - low) / ((top - low) or 1))
+        scale = centred(scale, zmid, low, top)
     return dict(z=z, text=text, zmin=low, zmax=top, zmid=zmid, colorscale=scale)
-
-
-def _centred(scale: list, middle: float) -> list:
-    """``scale`` with its midpoint (0.5) moved to ``middle``, each half stretched to fit. plotly.js
-    ignores zmid once zmin and zmax are given, so the colours themselves must put it in place."""
-    return [[position / 0.5 * middle if position <= 0.5 else middle + (position - 0.5) / 0.5 * (1 - middle), colour]
-            for position, colour in scale]
 
 
 def build_province_map(

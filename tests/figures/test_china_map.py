@@ -79,3 +79,18 @@ def test_a_diverging_scale_puts_its_middle_colour_at_zmid():
     assert props["colorscale"][2][1] == "#f7f7f7"
     # a range of 0..2 is symmetric already: the scale is unchanged
     assert [p for p, _ in map_trace_values({"330000": 1.5}, zmid=1.0)["colorscale"]] == [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def test_the_lq_heatmap_puts_its_neutral_colour_at_1():
+    import pandas as pd
+
+    from etl.reference import load_reference
+    from figures.charts import build_sector_heatmap
+
+    lq = pd.DataFrame({"S3": [4.0, 0.5]}, index=["330000", "110000"])
+    lq.attrs["counts"] = pd.DataFrame({"S3": [8, 1]}, index=lq.index)
+    fig = build_sector_heatmap(lq, load_reference(), mode="lq")
+    trace = fig.data[0]
+    assert (trace.zmin, trace.zmax) == (0, 4.0)
+    assert [round(p, 3) for p, _ in trace.colorscale] == [0.0, 0.125, 0.25, 0.625, 1.0]  # white at 1 of 0..4
+    assert trace.colorscale[2][1] == "#f7f7f7"
