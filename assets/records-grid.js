@@ -12,7 +12,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           var script = document.createElement("script");
           script.src = base + "/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js";
           script.onload = function () { resolve(true); };
-          script.onerror = function () { resolve(false); };  // the sections still come; the grid says it failed
+          script.onerror = function () { resolve(false); };  // the sections still come, all but the grid
           document.head.appendChild(script);
         });
       }

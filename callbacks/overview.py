@@ -41,6 +41,10 @@ def side_panel(view: dict, lang: str, province: str = ""):
     ]
 
 
+# The names create_body() takes overview_outputs()' values by (its ``first``), in their order.
+OUTPUT_NAMES = ("figure", "total", "provinces", "uncovered", "reading", "side", "chip", "done", "drawn")
+
+
 def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
     """The map figure (whole, or a Patch of values when ``drawn`` says this map is on the page), KPIs,
     reading, side panel, province chip, the done marker and the drawn key, for one filter state.
@@ -98,7 +102,7 @@ def update_overview(sector, technology, lead_type, level, years, province, grade
                     drawn, ymin, ymax):
     f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     outputs = overview_outputs(f, metric, "city" in (city_layer or []), sid, lang or "zh", drawn)
-    if FILTER_IDS.isdisjoint(t["prop_id"].split(".")[0] for t in ctx.triggered):
+    if FILTER_IDS.isdisjoint(ctx.triggered_prop_ids.values()):
         return (*outputs, no_update)  # a new snapshot, metric or layer: the address stays
     query = f.to_query(lang="en" if lang == "en" else "")
     return (*outputs, f"?{query}" if query else "")

@@ -38,12 +38,9 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
     f = Filters.from_query(search or "")
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
-        from .overview import overview_outputs
+        from .overview import OUTPUT_NAMES, overview_outputs
 
-        figure, total, provinces, uncovered, reading, side, chip, done, drawn = overview_outputs(
-            f, "count", False, sid, lang, None)
-        first = dict(figure=figure, total=total, provinces=provinces, uncovered=uncovered, reading=reading,
-                     side=side, chip=chip, done=done, drawn=drawn)
+        first = dict(zip(OUTPUT_NAMES, overview_outputs(f, "count", False, sid, lang, None)))
     body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
                        has_snapshot=sid is not None, user=user, first=first)
     return body, lang, key, sid

@@ -14,7 +14,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, LargeBinary, MetaData, String, Table, Text,

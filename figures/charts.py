@@ -43,7 +43,7 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
                  for v, n in zip(row, crow)] for row, crow in zip(z, c.to_numpy())]
         top = max(2.0, float(pd.DataFrame(z).max().max() or 2))
         trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
-                           colorscale=centred(DIVERGING, 1, 0, top), zmid=1, zmin=0, zmax=top,
+                           colorscale=centred(DIVERGING, 1, 0, top), zmin=0, zmax=top,
                            colorbar=dict(title=t("lq", lang), thickness=12),
                            hovertemplate="%{y} · %{x}<br>" + t("lq", lang) + " %{z:.2f}<extra></extra>")
     else:

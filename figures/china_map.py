@@ -124,7 +124,7 @@ def map_trace_values(
     if zmid is not None:  # a diverging scale whose middle colour sits at zmid (e.g. LQ = 1)
         top = max(top, 2 * zmid)
         scale = centred(scale, zmid, low, top)
-    return dict(z=z, text=text, zmin=low, zmax=top, zmid=zmid, colorscale=scale)
+    return dict(z=z, text=text, zmin=low, zmax=top, colorscale=scale)
 
 
 def build_province_map(

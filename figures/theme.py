@@ -6,17 +6,8 @@ FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang S
 # Sequential, monotone in lightness: readable for colour-blind viewers and in greyscale print.
 SEQUENTIAL = [[0.0, "#eef2f6"], [0.15, "#deebf7"], [0.3, "#c6dbef"], [0.45, "#9ecae1"],
               [0.6, "#6baed6"], [0.75, "#3182bd"], [0.9, "#08519c"], [1.0, "#08306b"]]
-# Diverging around 1 for location quotients (blue = under-, orange = over-represented).
+# Diverging around 1 for location quotients (blue = under-, orange = over-represented); centred() puts 1 in place.
 DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#b2182b"]]
-
-
-def centred(scale: list, mid: float, low: float, high: float) -> list:
-    """``scale`` with its middle colour (at 0.5) moved to ``mid`` of the range ``low``..``high``, each
-    half stretched to fit. plotly.js ignores zmid once zmin and zmax are given, so a diverging scale
-    over 0..6 would put its neutral colour at 3, not at an LQ of 1: the stops must do it."""
-    middle = (mid - low) / ((high - low) or 1)
-    return [[position / 0.5 * middle if position <= 0.5 else middle + (position - 0.5) / 0.5 * (1 - middle), colour]
-            for position, colour in scale]
 LISA_COLOURS = {"hh": "#b2182b", "ll": "#2166ac", "hl": "#f4a582", "lh": "#92c5de", "ns": "#e0e0e0"}
 GAP_COLOURS = [[0.0, "#b2182b"], [0.33, "#b2182b"], [0.33, "#fdb863"], [0.66, "#fdb863"],
                [0.66, "#ffffff"], [1.0, "#4393c3"]]
@@ -38,3 +29,12 @@ def base_layout(title: str = "", **extra) -> dict:
     )
     layout.update(extra)
     return layout
+
+
+def centred(scale: list, mid: float, low: float, high: float) -> list:
+    """``scale`` with its middle colour (at 0.5) moved to ``mid`` of the range ``low``..``high``, each
+    half stretched to fit. plotly.js ignores zmid once zmin and zmax are given, so a diverging scale
+    over 0..6 would put its neutral colour at 3, not at an LQ of 1: the stops must do it."""
+    middle = (mid - low) / ((high - low) or 1)
+    return [[position / 0.5 * middle if position <= 0.5 else middle + (position - 0.5) / 0.5 * (1 - middle), colour]
+            for position, colour in scale]

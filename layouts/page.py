@@ -105,8 +105,8 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                 has_snapshot: bool = True, user: str | None = None, first: dict | None = None) -> list:
     """Everything below the shell, in ``lang``, with filter values taken from ``f``.
 
-    ``first`` holds the map, KPIs and reading already computed for ``f`` (figure, total, provinces,
-    uncovered, reading, side, chip, done, drawn), so the first map is drawn without waiting for a callback;
+    ``first`` holds the map, KPIs and reading already computed for ``f`` (named as in
+    callbacks.overview.OUTPUT_NAMES), so the first map is drawn without waiting for a callback;
     charts below it start from an empty, axis-less figure that costs the browser next to nothing."""
     first = first or {}
     zh = lang == "zh"

@@ -93,14 +93,15 @@ def test_the_page_loads_its_first_chunks_up_front_the_grid_later_and_no_polyfill
     done = subprocess.run([sys.executable, "-c", CLIENT], cwd=config.ROOT, env={**os.environ, **env},
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
-    index = json.loads(done.stdout.strip().splitlines()[-1])["index"]
+    page = json.loads(done.stdout.strip().splitlines()[-1])
+    index = page["index"]
     for chunk in ("async-graph", "async-dropdown", "async-slider"):
         assert f"dcc/{chunk}." in index
     assert "async-datepicker" not in index and "async-upload" not in index  # the rest stay lazy
     assert "plotly-geo-assets.js" in index
     # the records grid's script is not among the page's: assets/records-grid.js fetches it after the map
     assert "dash_ag_grid/dash_ag_grid" not in index and "records-grid.js" in index
-    status, size = json.loads(done.stdout.strip().splitlines()[-1])["grid"]
+    status, size = page["grid"]
     assert status == 200 and size > 100_000
     bundle = config.ASSETS_DIR / "plotly-atlas.min.js"
     if bundle.exists():  # the bundle carries regeneratorRuntime, the one thing Dash takes from the polyfill
