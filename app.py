@@ -150,7 +150,7 @@ def create_app() -> dash.Dash:
 
         if name not in BOUNDARY_FILES:
             abort(404)
-        # A plain response (not send_file) so flask-compress can gzip it: 420 KB -> ~120 KB.
+        # A plain response (not send_file) so flask-compress can gzip it: 255 KB -> ~80 KB.
         response = Response(_boundary_bytes(name), mimetype="application/json")
         response.cache_control.max_age = 86400
         response.cache_control.public = True

@@ -1,7 +1,7 @@
-"""filters, metric, city layer -> province map (values only, via Patch), KPIs, reading, side panel."""
+"""filters, metric, city layer -> province map (values only, via Patch), KPIs, reading, side panel texts."""
 from __future__ import annotations
 
-from dash import Input, Output, Patch, State, callback, ctx, html, no_update
+from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from etl.reference import load_reference
 from figures.china_map import INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map, map_trace_values
@@ -22,27 +22,27 @@ def map_style(metric: str, lang: str) -> dict:
     return dict(legend_label=t("consortia", lang), value_format="int")
 
 
-def side_panel(view: dict, lang: str, province: str = ""):
+def side_texts(view: dict, lang: str, province: str = "") -> tuple[str, str, str, str]:
+    """The side panel's changing texts: the profile link's text and address (empty, and so hidden, with no
+    province picked), the counts placed at no single province, and the counts by scope, one per line.
+
+    Plain strings into the panel's fixed elements (layouts.page.side_panel), so a filter change mounts no
+    new components in the page."""
     zh = lang == "zh"
-    scopes = view["scopes"]
-    rows = [("national", view["national"]), ("regional", view["regional"])]
-    name = load_reference().province_label(province, lang) if province else ""
-    link = [html.A(f"查看{name}省份画像 →" if zh else f"Open the profile of {name} →", id=ids.MAP_PROFILE_LINK,
-                   href=f"?view=profile&province={province}" + ("" if zh else "&lang=en"))] if province else []
-    return [*link,
-        html.H3("未落在单一省份" if zh else "Not in a single province"),
-        html.Ul([html.Li(f"{t(k, lang)}：{fmt_int(v)}" if zh else f"{t(k, lang)}: {fmt_int(v)}") for k, v in rows]),
-        html.H3("按范围" if zh else "By scope"),
-        html.Ul([html.Li(f"{t(k, lang)}：{fmt_int(v)}" if zh else f"{t(k, lang)}: {fmt_int(v)}")
-                 for k, v in scopes.items()]),
-        html.P("全国性名单（如央企牵头）与长三角等区域性联合体没有单一所在省份，列于此处而不计入地图。" if zh else
-               "National lists (e.g. central SOEs) and consortia placed at a region such as the Yangtze River "
-               "Delta have no single province: they are listed here, not on the map.", className="note"),
-    ]
+    line = (lambda k, v: f"{t(k, lang)}：{fmt_int(v)}") if zh else (lambda k, v: f"{t(k, lang)}: {fmt_int(v)}")
+    link = href = ""
+    if province:
+        name = load_reference().province_label(province, lang)
+        link = f"查看{name}省份画像 →" if zh else f"Open the profile of {name} →"
+        href = f"?view=profile&province={province}" + ("" if zh else "&lang=en")
+    outside = "\n".join(line(k, view[k]) for k in ("national", "regional"))
+    scopes = "\n".join(line(k, v) for k, v in view["scopes"].items())
+    return link, href, outside, scopes
 
 
 # The names create_body() takes overview_outputs()' values by (its ``first``), in their order.
-OUTPUT_NAMES = ("figure", "total", "provinces", "uncovered", "reading", "side", "chip", "done", "drawn")
+OUTPUT_NAMES = ("figure", "total", "provinces", "uncovered", "reading", "link", "link_href", "outside", "scopes",
+                "chip", "done", "drawn")
 
 
 def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
@@ -82,7 +82,7 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     chip = ref.province_label(f.province, lang) if f.province else ""
     reading = overview_reading(view, ref, lang, state.list_coverage(sid), f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
-            side_panel(view, lang, f.province), chip, done, key)
+            *side_texts(view, lang, f.province), chip, done, key)
 
 
 FILTER_IDS = {i.component_id for i in FILTER_INPUTS}
@@ -92,7 +92,9 @@ FILTER_IDS = {i.component_id for i in FILTER_INPUTS}
 # address bar's query (so a copied link reopens the view): one request per filter change, not two
 @callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.KPI_TOTAL, "children"),
           Output(ids.KPI_PROVINCES, "children"), Output(ids.KPI_UNCOVERED, "children"),
-          Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_SIDE, "children"),
+          Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_PROFILE_LINK, "children"),
+          Output(ids.MAP_PROFILE_LINK, "href"), Output(ids.MAP_SIDE_OUTSIDE, "children"),
+          Output(ids.MAP_SIDE_SCOPES, "children"),
           Output(ids.FILTER_PROVINCE_CHIP, "children"), Output(ids.OVERVIEW_DONE, "data"),
           Output(ids.MAP_DRAWN, "data"), Output(ids.FILTER_URL, "search"),
           *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),

@@ -26,7 +26,8 @@ import config
 
 from .reference import load_reference
 
-PROVINCE_TOLERANCE = 0.022  # degrees, Visvalingam-Whyatt (sqrt of removed triangle area)
+PROVINCE_TOLERANCE = 0.04  # degrees, Visvalingam-Whyatt (sqrt of removed triangle area)
+SEA_ISLAND_TOLERANCE = 0.01  # the South China Sea islands, simplified on their own (see split_sea_islands)
 CITY_TOLERANCE = 0.03
 INSET_TOLERANCE = 0.05
 MIN_ISLAND_AREA = 0.0003  # square degrees (~3 km²); smaller islets are dropped …
@@ -76,6 +77,33 @@ def drop_islets(geom, min_area: float = MIN_ISLAND_AREA):
     return shapely.MultiPolygon(keep) if len(keep) > 1 else keep[0]
 
 
+def split_sea_islands(geoms: np.ndarray) -> tuple[np.ndarray, list[list]]:
+    """Each geometry without its South China Sea islands, and those islands per geometry.
+
+    The islands share no edge with anything, and each is a few points across: at the mainland's
+    tolerance every one of them would shrink to a sliver (Hainan would lose 5 % of its area), so they
+    are simplified on their own, more finely, and put back (join_sea_islands)."""
+    rest, sea = [], []
+    for geom in geoms:
+        parts = list(shapely.get_parts(geom))
+        islands = [p for p in parts if p.centroid.y < SOUTH_CHINA_SEA_LAT]
+        kept = [p for p in parts if p.centroid.y >= SOUTH_CHINA_SEA_LAT]
+        rest.append(shapely.MultiPolygon(kept) if len(kept) > 1 else kept[0])
+        sea.append(islands)
+    return np.array(rest), sea
+
+
+def join_sea_islands(geoms: np.ndarray, sea: list[list]) -> np.ndarray:
+    """``geoms`` with each one's islands (simplified at SEA_ISLAND_TOLERANCE) as further parts."""
+    out = []
+    for geom, islands in zip(geoms, sea):
+        if islands:
+            simple = simplify_coverage(np.array(islands), SEA_ISLAND_TOLERANCE)
+            geom = shapely.MultiPolygon([*shapely.get_parts(geom), *simple])
+        out.append(geom)
+    return np.array(out)
+
+
 def queen_pairs(codes: list[str], geoms: np.ndarray) -> list[tuple[str, str]]:
     """Sorted pairs of codes whose geometries share at least a point."""
     tree = shapely.STRtree(geoms)
@@ -118,7 +146,8 @@ def build(out: Path = config.BOUNDARIES_DIR, source: Path | None = None,
     codes = ref.province_codes
     full = read_source(source, codes)
     pairs = queen_pairs(codes, full)
-    simple = simplify_coverage(np.array([drop_islets(g) for g in full]), PROVINCE_TOLERANCE)
+    land, sea = split_sea_islands(np.array([drop_islets(g) for g in full]))
+    simple = join_sea_islands(simplify_coverage(land, PROVINCE_TOLERANCE), sea)
     features = []
     for code, geom in zip(codes, simple):
         p = ref.provinces[code]

@@ -185,7 +185,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
             dcc.Graph(id=ids.PROVINCE_MAP, figure=first.get("figure", EMPTY_FIGURE), config=GRAPH_CONFIG,
                       className="map", style={"height": "560px"}),
             dcc.Store(id=ids.MAP_DRAWN, data=first.get("drawn")),
-            html.Aside(first.get("side"), id=ids.MAP_SIDE, className="side"),
+            side_panel(lang, first),
         ], className="map-row"),
         note="点击省份即按牵头单位所在省份筛选全部视图；再次点击取消。" if zh else
         "Click a province to filter every view to consortia led there; click again to clear.")
@@ -199,6 +199,23 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
     below = html.Div([dcc.Interval(id=ids.BELOW_FALLBACK, interval=4000, max_intervals=1)], id=ids.BELOW_MAP)
     return [header, filters, kpis, exports, overview, below, dcc.Store(id=ids.BELOW_FILLED, data=False),
             dcc.Store(id=ids.GRID_LOADED), footer]
+
+
+def side_panel(lang: str, first: dict) -> html.Aside:
+    """The panel beside the map: the picked province's profile link and the consortia the map cannot place.
+
+    Its elements are fixed; the overview callback fills their texts (callbacks.overview.side_texts)."""
+    zh = lang == "zh"
+    return html.Aside([
+        html.A(first.get("link", ""), id=ids.MAP_PROFILE_LINK, href=first.get("link_href", "")),
+        html.H3("未落在单一省份" if zh else "Not in a single province"),
+        html.P(first.get("outside", ""), id=ids.MAP_SIDE_OUTSIDE, className="side-lines"),
+        html.H3("按范围" if zh else "By scope"),
+        html.P(first.get("scopes", ""), id=ids.MAP_SIDE_SCOPES, className="side-lines"),
+        html.P("全国性名单（如央企牵头）与长三角等区域性联合体没有单一所在省份，列于此处而不计入地图。" if zh else
+               "National lists (e.g. central SOEs) and consortia placed at a region such as the Yangtze River "
+               "Delta have no single province: they are listed here, not on the map.", className="note"),
+    ], id=ids.MAP_SIDE, className="side")
 
 
 def create_below(lang: str) -> list:

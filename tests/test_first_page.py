@@ -23,9 +23,10 @@ c = app.server.test_client()
 index = c.get('/').get_data(as_text=True)
 whole = c.get('/_dash-layout', headers={'Referer': 'http://localhost/'}).get_json()
 s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&lang=en'}).get_json()
+zj = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=330000'}).get_json()
 bare = c.get('/_dash-layout').get_json()
 grid = c.get('/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js')
-print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'bare': bare,
+print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'zj': zj, 'bare': bare,
                   'grid': [grid.status_code, len(grid.get_data())]}))
 """
 
@@ -73,6 +74,15 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     figure = find(s3, "province-map")["figure"]
     assert z_of(figure, "330000") == 2 and z_of(figure, "360000") == 0
     assert figure["data"][0]["colorbar"]["title"]["text"] == "Consortia"
+
+    # the side panel's fixed elements carry their texts: nothing outside a province, all three provincial;
+    # the profile link is empty (hidden) until a province is picked
+    assert find(whole, "map-side-outside")["children"] == "全国性：0\n区域性（长三角等）：0"
+    assert find(whole, "map-side-scopes")["children"] == "全国性：0\n跨区域：0\n省级：3\n市级：0"
+    assert find(s3, "map-side-scopes")["children"] == "National: 0\nCross-regional: 0\nProvincial: 2\nMunicipal: 0"
+    assert find(whole, "map-profile-link")["children"] == ""
+    link = find(pages["zj"], "map-profile-link")
+    assert link["children"] == "查看浙江省份画像 →" and link["href"] == "?view=profile&province=330000"
 
     # the callbacks start from what the layout shows: the snapshot, the done marker, the drawn key
     snapshot = find(whole, "snapshot-id")["data"]
