@@ -103,7 +103,7 @@ def measure(browser, url: str, map_sel: str, kpi_sel: str, dropdown: str, label:
             "change_bytes": change_bytes}
 
 
-def run_series(browser, url, *args, n=3) -> dict:
+def run_series(browser, url, *args, n=5) -> dict:
     results = [measure(browser, url, *args, warm_up=i == 0) for i in range(n)]
     return {k: statistics.median(r[k] for r in results) for k in results[0]}
 
@@ -164,7 +164,7 @@ def main() -> None:
                 path = write_list(Path(tmp) / "big.csv", n)
                 subprocess.run([py, "-m", "etl", "ingest", str(path)], cwd=ROOT, env={**os.environ, **env},
                                check=True, capture_output=True)
-            print(f"data: {label} (median of 3 page loads, each in a new browser context)")
+            print(f"data: {label} (median of 5 page loads, each in a new browser context)")
             port = free_port()
             ours = start([py, "app.py"], env, port)
             try:
