@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_dashboard import ARGS, free_port, start
+from bench_dashboard import ARGS, free_port, start, type_option
 from common import ROOT
 
 # Marks the map callback's request and response, in the page's clock.
@@ -41,10 +41,7 @@ def one_change(browser, url: str, label: str = "新材料") -> dict:
     page.goto(url)
     page.wait_for_selector("#province-map .choroplethlayer path", timeout=120000)
     time.sleep(3)
-    page.click("#filter-sector")
-    page.wait_for_function("() => document.activeElement?.matches('.dash-dropdown-search')", timeout=10000)
-    page.keyboard.type(label)
-    page.get_by_role("option").filter(has_text=label).first.wait_for(timeout=10000)
+    type_option(page, "filter-sector", label)
     page.evaluate("""() => {
         window.__log = [];
         const mark = k => window.__log.push([k, performance.now()]);

@@ -45,6 +45,15 @@ def start(cmd: list[str], env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("server did not start")
 
 
+def type_option(page, dropdown: str, label: str) -> None:
+    """Open ``dropdown`` and type ``label`` until its option shows; Enter then picks it. The search box's
+    focus is waited for, as in tests/browser/conftest.py."""
+    page.click(f"#{dropdown}")
+    page.wait_for_function("() => document.activeElement?.matches('.dash-dropdown-search')", timeout=10000)
+    page.keyboard.type(label)
+    page.get_by_role("option").filter(has_text=label).first.wait_for(timeout=10000)
+
+
 def measure(browser, url: str, map_sel: str, kpi_sel: str, dropdown: str, label: str, warm_up: bool) -> dict:
     """First map visible (new context) and one filter change (Enter -> KPI and map updated)."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -72,10 +81,7 @@ def measure(browser, url: str, map_sel: str, kpi_sel: str, dropdown: str, label:
     page.wait_for_selector(f"{kpi_sel}:not(:empty)", timeout=120000)
     time.sleep(3 if warm_up else 2)  # let the rest of the page settle
     before = page.inner_text(kpi_sel)
-    page.click(f"#{dropdown}")  # then wait for the search box's focus, as in tests/browser/conftest.py
-    page.wait_for_function("() => document.activeElement?.matches('.dash-dropdown-search')", timeout=10000)
-    page.keyboard.type(label)
-    page.get_by_role("option").filter(has_text=label).first.wait_for(timeout=10000)
+    type_option(page, dropdown, label)
     first_bytes = transferred(first_requests)
     finished.clear()
     # In the page: the Enter key's time, the KPI's change and the map's next "afterplot" (its redraw done).

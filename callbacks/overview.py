@@ -22,17 +22,21 @@ def map_style(metric: str, lang: str) -> dict:
     return dict(legend_label=t("consortia", lang), value_format="int")
 
 
-def side_texts(view: dict, lang: str, province: str = "") -> tuple[str, str, str, str]:
-    """The side panel's changing texts: the profile link's text and address (empty, and so hidden, with no
-    province picked), the counts placed at no single province, and the counts by scope, one per line.
+def side_texts(view: dict, lang: str, province: str = "", name: str = "") -> tuple[str, str, str, str]:
+    """The side panel's changing texts: the profile link to ``province`` (labelled ``name``; empty, and so
+    hidden, with no province picked), the counts placed at no single province, and the counts by scope,
+    one per line.
 
     Plain strings into the panel's fixed elements (layouts.page.side_panel), so a filter change mounts no
     new components in the page."""
     zh = lang == "zh"
-    line = (lambda k, v: f"{t(k, lang)}：{fmt_int(v)}") if zh else (lambda k, v: f"{t(k, lang)}: {fmt_int(v)}")
+    colon = "：" if zh else ": "
+
+    def line(key: str, value) -> str:
+        return f"{t(key, lang)}{colon}{fmt_int(value)}"
+
     link = href = ""
     if province:
-        name = load_reference().province_label(province, lang)
         link = f"查看{name}省份画像 →" if zh else f"Open the profile of {name} →"
         href = f"?view=profile&province={province}" + ("" if zh else "&lang=en")
     outside = "\n".join(line(k, view[k]) for k in ("national", "regional"))
@@ -82,7 +86,7 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     chip = ref.province_label(f.province, lang) if f.province else ""
     reading = overview_reading(view, ref, lang, state.list_coverage(sid), f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
-            *side_texts(view, lang, f.province), chip, done, key)
+            *side_texts(view, lang, f.province, chip), chip, done, key)
 
 
 FILTER_IDS = {i.component_id for i in FILTER_INPUTS}
