@@ -11,7 +11,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import secrets
+import weakref
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
@@ -207,7 +209,6 @@ def _engine(url: str) -> Engine:
         raise StoreUnavailable("DATABASE_URL is not a database URL (e.g. postgresql://user@host:5432/atlas)") from None
     read_only = False
     if parsed.get_backend_name() == "sqlite" and parsed.database:
-        import os
         from pathlib import Path
         folder = Path(parsed.database).parent
         try:
@@ -222,6 +223,7 @@ def _engine(url: str) -> Engine:
             path = parsed.database
             engine = create_engine("sqlite://", future=True, creator=lambda: sqlite3.connect(
                 f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False))
+            _ENGINES.add(engine)
             return engine
         engine = create_engine(url, future=True, pool_pre_ping=True)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
@@ -229,6 +231,7 @@ def _engine(url: str) -> Engine:
                                f"({parsed.drivername}): {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    _ENGINES.add(engine)
     try:
         metadata.create_all(engine)
         _add_missing_columns(engine)
@@ -237,6 +240,26 @@ def _engine(url: str) -> Engine:
         reason = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0].strip()
         raise StoreUnavailable(f"cannot reach the database at {_where(parsed)}: {reason}") from None
     return engine
+
+
+_ENGINES: weakref.WeakSet = weakref.WeakSet()  # every engine this process made
+_INHERITED: list = []  # pools a forked process inherited: kept, never used, never closed
+
+
+def _own_pools_after_fork() -> None:
+    """In a forked process (a background job's), give every engine a new, empty pool.
+
+    The inherited pool holds the parent's connections. Sharing a PostgreSQL
+    connection would interleave two processes' messages on one socket, and
+    SQLite forbids carrying a connection across fork(). Closing them would end
+    the parent's sessions, so the old pool is kept, untouched, until the
+    process ends, and the child opens connections of its own."""
+    for engine in list(_ENGINES):
+        _INHERITED.append(engine.pool)
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_own_pools_after_fork)
 
 
 def _add_missing_columns(engine: Engine) -> None:

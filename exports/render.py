@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import fcntl
 import os
+import sys
 import threading
 import time
 import urllib.parse
@@ -46,6 +47,25 @@ def _ensure_started() -> None:
             os.environ.setdefault("BROWSER_PATH", SYSTEM_CHROMIUM)  # never a downloaded browser
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _started = True
+
+
+def _forget_inherited_renderer() -> None:
+    """In a forked child (a background export's job process): forget the parent's renderer.
+
+    The child inherits the note that a renderer is running, but not the
+    thread that serves it, so a render would wait forever on a queue nobody
+    reads. Forgotten, the child starts a renderer of its own on its first
+    render. The parent's Chromium is left alone: the child never talks to it."""
+    global _started
+    _started = False
+    kaleido = sys.modules.get("kaleido")
+    if kaleido is not None:
+        # kaleido offers no call that forgets a server without stopping it, and stopping it here would
+        # wait on the parent's thread; this flag is what its is_running() reads.
+        kaleido._global_server._initialized = False
+
+
+os.register_at_fork(after_in_child=_forget_inherited_renderer)
 
 
 # Who hears about a render's progress: an object with waiting(position) and rendered(), set by a

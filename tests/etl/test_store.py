@@ -94,3 +94,41 @@ def test_awkward_text_round_trips_exactly(engine):
     assert snap.members["raw"].tolist() == ["成员\\N(江苏)"] and snap.members["province"].tolist() == ["320000"]
     assert snap.rejections["value"].tolist() == [""]  # an empty text stays empty, not NULL
     assert result.published
+
+
+def _session(con) -> tuple:
+    """Which connection ``con`` is: the driver's object, and on PostgreSQL the server's process for it."""
+    from sqlalchemy import text
+    server = con.execute(text("SELECT pg_backend_pid()")).scalar() if con.dialect.name == "postgresql" else None
+    return id(con.connection.dbapi_connection), server
+
+
+def test_a_forked_process_opens_connections_of_its_own(engine):
+    """Background jobs run in processes forked from the web process, which has connections in its pool.
+    The child must not use them (two processes on one PostgreSQL socket; SQLite forbids it) nor close
+    them (that would end the parent's session)."""
+    import multiprocessing
+
+    engine.dispose()
+    with engine.connect() as con:  # now the one connection in the pool
+        parent = _session(con)
+    ctx = multiprocessing.get_context("fork")
+    seen = ctx.Queue()
+
+    def child():
+        with engine.connect() as con:
+            seen.put(_session(con))
+        publish_snapshot(engine, transform([RawRow("child.csv", 2, {"name": "子", "province": "浙江"})]),
+                         [SourceFile("child.csv", b"x")], "ingest", {})
+
+    process = ctx.Process(target=child)
+    process.start()
+    process.join(timeout=60)
+    assert process.exitcode == 0
+    child_session = seen.get(timeout=5)
+    assert child_session[0] != parent[0]
+    if parent[1] is not None:  # PostgreSQL: another server process, so another connection
+        assert child_session[1] != parent[1]
+    with engine.connect() as con:
+        assert _session(con) == parent  # the same connection, and on PostgreSQL the same live session
+    assert load_snapshot(engine).consortia["name"].tolist() == ["子"]

@@ -193,3 +193,31 @@ def test_renders_wait_in_line_for_a_free_slot(tmp_path, monkeypatch):
     assert events == ["first in", "first out", "second in"]  # never two renders at once with one slot
     assert places and set(places) == {1}  # the second was told it is first in line
     assert not list((tmp_path / "render-slots").glob("ticket-*"))  # nobody left in the queue
+
+
+@pytest.mark.slow
+def test_a_forked_process_renders_after_its_parent_has(tmp_path, monkeypatch):
+    """A background export runs in a process forked from the web process. When the web process had
+    rendered already (a province profile's PDF), the child inherited a renderer without its thread and
+    waited forever; it must start its own and render."""
+    import multiprocessing
+
+    import plotly.graph_objects as go
+
+    from exports.render import render_figure
+
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    fig = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]))
+    assert render_figure(fig, "svg", 300, 200).lstrip().startswith(b"<svg")  # the parent's renderer
+
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    child = ctx.Process(target=lambda: results.put(render_figure(fig, "png", 300, 200, scale=1)[:8]))
+    child.start()
+    child.join(timeout=90)
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+        child.join()
+    assert not hung, "the forked process never finished its render"
+    assert results.get(timeout=5) == b"\x89PNG\r\n\x1a\n"
