@@ -70,7 +70,7 @@ def update_status(sid, lang):
                       ref.province_label(c, lang) for c, s in sorted(coverage.items()) if s == status
                       and c in ref.provinces)] for status in ("complete", "partial", "none_found")])]
           if coverage else []),
-        html.H3(("被拒记录" if zh else "Rejected rows") + f"（{fmt_int(len(snap.rejections))}）"),
+        html.H3(f"被拒记录（{fmt_int(len(snap.rejections))}）" if zh else f"Rejected rows ({fmt_int(len(snap.rejections))})"),
         html.P(f"显示前 {SHOWN} 条，完整列表请下载" if zh else f"First {SHOWN} shown; download for all",
                className="note") if len(snap.rejections) > SHOWN else None,
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "原因" if zh else "Reason"],

@@ -39,8 +39,10 @@ def update_gaps(_, sector, technology, lead_type, level, years, province, grade,
     sid, _ = state.frames(sid)
     table = state.gap_matrix(sid, f)
     uncovered = [c for c in table.index if table.loc[c, "total"] == 0]
-    head = html.P(gaps_reading(uncovered, ref, lang, show=2) + ("：" if lang == "zh" else ": ") if uncovered else
-                  gaps_reading([], ref, lang))
+    reading = gaps_reading(uncovered, ref, lang, show=2)
+    if uncovered and f.technology:  # the matrix shows every technology, so this count differs from the KPI's
+        reading += "（不计技术筛选）" if lang == "zh" else " (with every technology, not only the chosen one)"
+    head = html.P(reading + ("：" if lang == "zh" else ": ") if uncovered else reading)
     tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
     caveats = coverage_caveats(state.list_coverage(sid), ref, lang, f.province)
     caveat = [html.P(("；" if lang == "zh" else "; ").join(caveats) + ("。" if lang == "zh" else "."),

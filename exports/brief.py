@@ -58,11 +58,10 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
     clustering = views.clustering(frames, f, ref)
     k = view["kpis"]
     conc = view["concentration"]
-    located = sum(view["counts"].values())
     m = clustering["moran"]
     summary = [
         gaps_reading(k["uncovered_codes"], ref, lang) + ("。" if zh else "."),
-        concentration_reading(conc["top6"], conc["top6_share"], located, ref, lang) + ("。" if zh else "."),
+        concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang) + ("。" if zh else "."),
         cross_regional_reading(view["cross_regional_share"], lang) + ("。" if zh else "."),
         moran_reading(m["moran_i"], m["p_value"], lang),
     ]
@@ -73,8 +72,8 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
         ("HHI", f"{conc['hhi']:.3f}"),
     ]
     date = fmt_datetime(info["published_at"], lang)
-    subtitle = (f"范围：{filters_in_words(f, ref, lang)}\n数据快照 {info['id']}（{date}）" if zh else
-                f"Scope: {filters_in_words(f, ref, lang)}\nSnapshot {info['id']} ({date})")
+    subtitle = (f"范围：{filters_in_words(f, ref, lang)}\n数据快照 {info['id']} · {date}" if zh else
+                f"Scope: {filters_in_words(f, ref, lang)}\nSnapshot {info['id']} · {date}")
     if info.get("synthetic"):
         subtitle += "\n演示数据（合成），非真实名单" if zh else "\nSynthetic demo data, not a real list"
     elif info.get("public"):

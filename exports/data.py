@@ -89,4 +89,5 @@ def records_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The filtered records with labels and column headers in ``lang``, for downloads."""
     rows = pd.DataFrame(display_rows(frame, lang), columns=list(COLUMN_LABELS))
     rows["source_url"] = rows["source_url"].map(" ; ".join)
+    rows["year"] = rows["year"].astype("Int64")  # a year, not 2021.0, where some records have none
     return rows.rename(columns={k: v[0 if lang == "zh" else 1] for k, v in COLUMN_LABELS.items()})

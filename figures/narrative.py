@@ -1,6 +1,8 @@
 """Auto-written readings of the numbers, in Chinese or English."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from etl.reference import Reference
 
 from .text import fmt_float, fmt_pct
@@ -12,14 +14,19 @@ def _join(names: list[str], lang: str) -> str:
     return "、".join(names) if lang == "zh" else ", ".join(names)
 
 
-def concentration_reading(top6: list[str], share: float, total_located: int, ref: Reference, lang: str) -> str:
-    """'北京、上海……六省合计占 62%' — the top provinces' share of located consortia."""
-    if not total_located:
-        return "当前筛选下没有落在具体省份的联合体。" if lang == "zh" else "No consortium is located in a province under these filters."
-    k = len(top6)
-    names = [ref.province_label(c, lang) for c in top6]
+def concentration_reading(top6: list[str], share: float, counts: Mapping[str, int], ref: Reference,
+                          lang: str) -> str:
+    """'北京、上海……六省合计占 62%' — the top provinces' share of located consortia (``counts`` per
+    province); a province with none is never named among them. No closing stop: callers join readings."""
+    named = [c for c in top6 if counts.get(c, 0) > 0]
+    if not named:
+        return "当前筛选下没有落在具体省份的联合体" if lang == "zh" else "No consortium is located in a province under these filters"
+    names = [ref.province_label(c, lang) for c in named]
+    k = len(named)
+    if k == 1:
+        return f"有省份的联合体全部位于{names[0]}" if lang == "zh" else f"Every located consortium is in {names[0]}"
     if lang == "zh":
-        return f"{_join(names, lang)}{CN_DIGITS[k] if k <= 10 else k}省合计占 {fmt_pct(share)}"
+        return f"{_join(names, lang)}{'两' if k == 2 else CN_DIGITS[k]}省合计占 {fmt_pct(share)}"
     return f"The top {k} ({_join(names, lang)}) hold {fmt_pct(share)} of located consortia"
 
 
@@ -52,14 +59,16 @@ def trend_reading(trend: dict, lang: str) -> str:
     first, last, peak = int(totals.index.min()), int(totals.index.max()), int(totals.idxmax())
     n, most = int(totals.sum()), int(totals.max())
     years = sorted(top6_share)
+    span = str(first) if first == last else f"{first}–{last}"
     if lang == "zh":
-        text = f"{first}–{last} 年共组建 {n} 家" + (f"（另有 {undated} 家未注明年份）" if undated else "")
+        text = f"{span} 年共组建 {n} 家" + (f"（另有 {undated} 家未注明年份）" if undated else "")
         text += f"，{peak} 年最多（{most} 家）"
         if len(years) >= 2:
             text += (f"；前六省份累计占比由 {years[0]} 年的 {fmt_pct(top6_share[years[0]])} "
                      f"变为 {years[-1]} 年的 {fmt_pct(top6_share[years[-1]])}")
         return text + "。"
-    text = f"{n} consortia formed in {first}–{last}" + (f" ({undated} more without a year)" if undated else "")
+    text = f"{n} consorti{'um' if n == 1 else 'a'} formed in {span}" + (
+        f" ({undated} more without a year)" if undated else "")
     text += f"; most in {peak} ({most})"
     if len(years) >= 2:
         text += (f"; the top six provinces' cumulative share went from {fmt_pct(top6_share[years[0]])} in "
@@ -72,8 +81,7 @@ def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | Non
     """The short reading under the KPIs: concentration, gaps and cross-regional reach, and, for the
     public list, how far its provinces' lists go (so a missing list never reads as a gap)."""
     conc = view["concentration"]
-    located = sum(view["counts"].values())
-    parts = [concentration_reading(conc["top6"], conc["top6_share"], located, ref, lang),
+    parts = [concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang),
              gaps_reading(view["kpis"]["uncovered_codes"], ref, lang),
              cross_regional_reading(view["cross_regional_share"], lang)]
     parts += coverage_caveats(coverage or {}, ref, lang, province)

@@ -198,3 +198,24 @@ def test_trends_by_region_group_with_the_year_filter_left_out(three):
         "2020–2023 年共组建 3 家，2020 年最多（1 家）；前六省份累计占比由 2020 年的 100% 变为 2021 年的 100%。")
     assert trend_reading({**everything, "top6_share": {}}, "en") == (
         "4 consortia formed in 2020–2023 (1 more without a year); most in 2021 (2).")
+    one_year = {**result, "by_year": table.loc[[2021]], "undated": 0, "top6_share": {}}
+    assert trend_reading(one_year, "zh") == "2021 年共组建 1 家，2021 年最多（1 家）。"
+    assert trend_reading(one_year, "en") == "1 consortium formed in 2021; most in 2021 (1)."
+
+
+def test_concentration_reading_names_only_provinces_that_have_consortia():
+    from figures.narrative import concentration_reading, overview_reading
+
+    ref = load_reference()
+    # With two provinces holding any, the top six of the counts still lists six; zeros are not named.
+    counts = {"320000": 3, "420000": 1, "110000": 0, "120000": 0, "130000": 0, "140000": 0}
+    top = concentration(counts)["top6"]
+    assert len(top) == 6
+    assert concentration_reading(top, 1.0, counts, ref, "zh") == "江苏、湖北两省合计占 100%"
+    assert concentration_reading(top, 1.0, counts, ref, "en") == "The top 2 (Jiangsu, Hubei) hold 100% of located consortia"
+    assert concentration_reading(top, 1.0, {"320000": 2}, ref, "zh") == "有省份的联合体全部位于江苏"
+    # Nothing located: one clause, no stop of its own, so the joined reading has no doubled punctuation.
+    nothing = {"concentration": {"top6": [], "top6_share": 0.0}, "counts": {},
+               "kpis": {"uncovered_codes": ["T01"]}, "cross_regional_share": 0.0}
+    assert overview_reading(nothing, ref, "zh") == (
+        "当前筛选下没有落在具体省份的联合体；光刻机 1 项卡脖子技术尚无联合体覆盖；跨省协作的联合体占 0%。")

@@ -108,6 +108,10 @@ def test_csv_round_trip_with_bom_and_neutralised_formulas(store):
     assert len(rows) == expected
     evil = [r for r in rows if "cmd" in r["名称"]][0]
     assert evil["名称"] == "'=cmd|' /C calc'!A0" and evil["牵头单位"] == "'@SUM(A1)"
+    # Years read as years, with some records undated: "2021", never "2021.0".
+    everything = list(csv.DictReader(io.StringIO(data_bytes("csv", Filters(), "en", store).decode("utf-8-sig"))))
+    years = [r["Year"] for r in everything]
+    assert "" in years and all(y == "" or (y.isdigit() and len(y) == 4) for y in years)
 
 
 def test_xlsx_round_trip_cells_are_text_not_formulas(store):
