@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, Patch, State, callback, ctx, no_update
 
+from analytics.filters import Filters
 from etl.reference import load_reference
 from figures.china_map import INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map, map_trace_values
 from figures.narrative import overview_reading
@@ -22,10 +23,10 @@ def map_style(metric: str, lang: str) -> dict:
     return dict(legend_label=t("consortia", lang), value_format="int")
 
 
-def side_texts(view: dict, lang: str, province: str = "", name: str = "") -> tuple[str, str, str, str]:
-    """The side panel's changing texts: the profile link to ``province`` (labelled ``name``; empty, and so
-    hidden, with no province picked), the counts placed at no single province, and the counts by scope,
-    one per line.
+def side_texts(view: dict, lang: str, f: Filters, name: str = "") -> tuple[str, str, str, str]:
+    """The side panel's changing texts: the profile link to ``f``'s province (labelled ``name``; empty, and
+    so hidden, with no province picked) under the other filters, the counts placed at no single province,
+    and the counts by scope, one per line.
 
     Plain strings into the panel's fixed elements (layouts.page.side_panel), so a filter change mounts no
     new components in the page."""
@@ -36,9 +37,9 @@ def side_texts(view: dict, lang: str, province: str = "", name: str = "") -> tup
         return f"{t(key, lang)}{colon}{fmt_int(value)}"
 
     link = href = ""
-    if province:
+    if f.province:
         link = f"查看{name}省份画像 →" if zh else f"Open the profile of {name} →"
-        href = f"?view=profile&province={province}" + ("" if zh else "&lang=en")
+        href = "?view=profile&" + f.to_query(lang="" if zh else "en")  # the profile under the same filters
     outside = "\n".join(line(k, view[k]) for k in ("national", "regional"))
     scopes = "\n".join(line(k, v) for k, v in view["scopes"].items())
     return link, href, outside, scopes
@@ -86,7 +87,7 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     chip = ref.province_label(f.province, lang) if f.province else ""
     reading = overview_reading(view, ref, lang, state.list_coverage(sid), f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
-            *side_texts(view, lang, f.province, chip), chip, done, key)
+            *side_texts(view, lang, f, chip), chip, done, key)
 
 
 FILTER_IDS = {i.component_id for i in FILTER_INPUTS}

@@ -13,7 +13,7 @@ from layouts import ids
 from layouts.page import create_below, create_body, create_header
 
 from . import state
-from .common import YEAR_BOUNDS, lang_of
+from .common import FILTER_INPUTS, FILTER_STATES, YEAR_BOUNDS, lang_of, read_filters
 from .planner import view_body, view_key
 
 
@@ -139,17 +139,37 @@ def clear_province(_):
     return None
 
 
+FILTER_OUTPUTS = [Output(i.component_id, i.component_property, allow_duplicate=True) for i in FILTER_INPUTS]
+
+
+def filter_values(f: Filters, ymin, ymax) -> tuple:
+    """The filter components' values that show ``f`` (in FILTER_INPUTS' order); the dropdowns hold one
+    value each, as the page renders them."""
+    def first(values: tuple[str, ...]):
+        return values[0] if values else None
+
+    years = [f.year_from if f.year_from is not None else ymin, f.year_to if f.year_to is not None else ymax]
+    return (first(f.sector), first(f.technology), first(f.lead_type), first(f.level), years, f.province or None,
+            first(f.grade))
+
+
 # reset -> the national picture
-@callback(Output(ids.FILTER_SECTOR, "value", allow_duplicate=True),
-          Output(ids.FILTER_TECHNOLOGY, "value", allow_duplicate=True),
-          Output(ids.FILTER_LEAD_TYPE, "value", allow_duplicate=True),
-          Output(ids.FILTER_LEVEL, "value", allow_duplicate=True),
-          Output(ids.FILTER_YEAR, "value", allow_duplicate=True),
-          Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),
-          Output(ids.FILTER_GRADE, "value", allow_duplicate=True),
-          Input(ids.FILTER_RESET, "n_clicks"), *YEAR_BOUNDS, prevent_initial_call=True)
+@callback(*FILTER_OUTPUTS, Input(ids.FILTER_RESET, "n_clicks"), *YEAR_BOUNDS, prevent_initial_call=True)
 def reset(_, ymin, ymax):
-    return None, None, None, None, [ymin, ymax], None, None
+    return filter_values(Filters(), ymin, ymax)
+
+
+# the address bar moved by the browser's back or forward -> the filters it names. A filter change writes
+# the address itself (overview.update_overview), and then the two agree and nothing happens here.
+@callback(*FILTER_OUTPUTS, Input(ids.URL, "search"), *FILTER_STATES, *YEAR_BOUNDS, prevent_initial_call=True)
+def follow_history(search, *values):
+    *current, ymin, ymax = values
+    wanted = Filters.from_query(search or "")
+    now = filter_values(read_filters(*current, ymin, ymax), ymin, ymax)
+    shown = filter_values(wanted, ymin, ymax)
+    if shown == now:
+        return (no_update,) * len(FILTER_OUTPUTS)
+    return tuple(no_update if a == b else a for a, b in zip(shown, now))
 
 
 # the map drawn (its first relayout event, or the fallback timer) -> the records grid's script, in the browser

@@ -144,8 +144,8 @@ def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:
 # profile export buttons -> the one-page profile as PDF or PPTX
 @callback(Output(ids.PROFILE_DOWNLOAD, "data"), Input(ids.PROFILE_EXPORT_PDF, "n_clicks"),
           Input(ids.PROFILE_EXPORT_PPTX, "n_clicks"), State(ids.PROFILE_PROVINCE, "data"),
-          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
-def export_profile(pdf_clicks, pptx_clicks, code, lang):
+          State(ids.PAGE_LANG, "data"), State(ids.URL, "search"), prevent_initial_call=True)
+def export_profile(pdf_clicks, pptx_clicks, code, lang, search):
     from dash import ctx
 
     from exports.service import profile_bytes
@@ -153,5 +153,5 @@ def export_profile(pdf_clicks, pptx_clicks, code, lang):
     if not code:
         return no_update
     fmt = "pptx" if ctx.triggered_id == ids.PROFILE_EXPORT_PPTX else "pdf"
-    data = profile_bytes(code, fmt, lang or "zh")
+    data = profile_bytes(code, fmt, lang or "zh", f=Filters.from_query(search or ""))  # as the view shows it
     return dcc.send_bytes(data, f"profile-{code}.{fmt}")

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             place = resolve_place(args.province)
             if place is None or place.kind != "province" or not place.province:
                 raise LookupError(f"{args.province!r} is not one of the 34 provincial units")
-            data = service.profile_bytes(place.province, fmt, args.lang)
+            data = service.profile_bytes(place.province, fmt, args.lang, f=f)
         else:
             data = service.data_bytes(fmt, f, args.lang)
     except (LookupError, ValueError) as exc:

@@ -8,7 +8,7 @@ from etl.reference import load_reference
 from etl.store import Snapshot, get_engine, load_snapshot, snapshot_info
 
 from . import brief as briefs
-from .charts import build_chart
+from .charts import build_chart, filters_in_words
 from .data import records_frame, to_csv_bytes, to_xlsx_bytes
 from .render import render_figure
 
@@ -58,28 +58,39 @@ def brief_bytes(fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = 
     raise ValueError("a briefing pack is .pptx or .pdf")
 
 
-def profile_bytes(province: str, fmt: str, lang: str = "zh", snap: Snapshot | None = None) -> bytes:
-    """The one-page profile of ``province`` (a GB/T code) as a vector PDF page or a one-slide PPTX."""
+def profile_bytes(province: str, fmt: str, lang: str = "zh", snap: Snapshot | None = None,
+                  f: Filters | None = None) -> bytes:
+    """The one-page profile of ``province`` (a GB/T code) under the filters ``f`` (its own province filter
+    aside), as the profile view shows it: a vector PDF page or a one-slide PPTX."""
+    if fmt not in ("pdf", "pptx"):
+        raise ValueError("a profile is .pdf or .pptx")
+    fig = profile_figure(province, lang, snap, f)
+    if fmt == "pdf":
+        return render_figure(fig, "pdf", 1400, 900, scale=1)
+    return briefs.one_slide_pptx(render_figure(fig, "png", 1400, 900, scale=2), 1400, 900)
+
+
+def profile_figure(province: str, lang: str = "zh", snap: Snapshot | None = None, f: Filters | None = None):
+    """The one-page profile as a figure (see profile_bytes)."""
     from figures.narrative import coverage_caveat
     from figures.planner import build_profile_page
     from figures.text import fmt_datetime, public_note
 
-    snap, _, info = _context(snap)
+    snap, frames, info = _context(snap)
     ref = load_reference()
-    profile = planner.province_profile(snap.consortia, snap.technologies, snap.members, province, ref)
+    f = (f or Filters()).without_province()
+    sel = frames.filtered(f)
+    profile = planner.province_profile(sel.consortia, sel.technologies, sel.members, province, ref)
     zh = lang == "zh"
     source = [("数据快照 " if zh else "Snapshot ") + f"{snap.id} · {fmt_datetime(info['published_at'], lang)}"]
+    if f != Filters():
+        source.insert(0, ("范围：" if zh else "Scope: ") + filters_in_words(f, ref, lang))
     if info.get("public"):
         source.append(public_note(info["public"]["count"], info["public"]["as_of"], lang))
     elif info.get("synthetic"):
         source.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
     caveat = coverage_caveat(info.get("coverage", {}), ref, lang, province)
-    fig = build_profile_page(profile, ref, lang, " · ".join(source), caveat)
-    if fmt == "pdf":
-        return render_figure(fig, "pdf", 1400, 900, scale=1)
-    if fmt == "pptx":
-        return briefs.one_slide_pptx(render_figure(fig, "png", 1400, 900, scale=2), 1400, 900)
-    raise ValueError("a profile is .pdf or .pptx")
+    return build_profile_page(profile, ref, lang, " · ".join(source), caveat)
 
 
 def data_bytes(fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = None) -> bytes:

@@ -24,9 +24,10 @@ index = c.get('/').get_data(as_text=True)
 whole = c.get('/_dash-layout', headers={'Referer': 'http://localhost/'}).get_json()
 s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&lang=en'}).get_json()
 zj = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=330000'}).get_json()
+zj_s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&province=330000&lang=en'}).get_json()
 bare = c.get('/_dash-layout').get_json()
 grid = c.get('/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js')
-print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'zj': zj, 'bare': bare,
+print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'zj': zj, 'zj_s3': zj_s3, 'bare': bare,
                   'grid': [grid.status_code, len(grid.get_data())]}))
 """
 
@@ -83,6 +84,9 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert find(whole, "map-profile-link")["children"] == ""
     link = find(pages["zj"], "map-profile-link")
     assert link["children"] == "查看浙江省份画像 →" and link["href"] == "?view=profile&province=330000"
+    link = find(pages["zj_s3"], "map-profile-link")  # the profile opens under the overview's other filters
+    assert link["children"] == "Open the profile of Zhejiang →"
+    assert link["href"] == "?view=profile&sector=S3&province=330000&lang=en"
 
     # the callbacks start from what the layout shows: the snapshot, the done marker, the drawn key
     snapshot = find(whole, "snapshot-id")["data"]

@@ -49,6 +49,30 @@ def test_filters_by_typing_a_label_and_enter(app_server, page, dropdown, label, 
     assert page.kpi("total") == count
 
 
+def test_back_and_forward_show_the_filters_of_the_address(app_server, page):
+    """The browser's history steps through filter states: the page follows the address bar, both ways."""
+    from etl.store import get_engine, load_snapshot
+
+    url, env, _ = app_server
+    snap = load_snapshot(get_engine(f"sqlite:///{env['ATLAS_DATA_DIR']}/atlas.db"))
+    fuel_cells = snap.technologies.loc[snap.technologies["technology"] == "T27", "consortium_id"]
+    both = int((snap.consortia["sector"].eq("S3") & snap.consortia["id"].isin(fuel_cells)).sum())
+    page.open(url + "/")
+    page.choose("filter-sector", "新材料", "sector=S3")
+    page.choose("filter-technology", "燃料电池", "technology=T27")
+    assert page.kpi("total") == both
+    steps = [("go_back", "sector=S3", EXPECTED["by_sector"]["S3"]), ("go_back", "", EXPECTED["total"]),
+             ("go_forward", "sector=S3", EXPECTED["by_sector"]["S3"])]
+    for step, query, total in steps:
+        getattr(page.page, step)()
+        page.page.wait_for_function("q => location.search === q", arg="?" + query if query else "")
+        page.wait_idle()
+        page.page.wait_for_function("n => document.querySelector('#kpi-total').innerText === String(n)", arg=total,
+                                    timeout=10000)
+        assert "T27" not in page.page.url
+    assert page.errors == []
+
+
 def test_lead_type_and_level_filters(app_server, page):
     from tests.browser.conftest import direct_counts
     url, env, _ = app_server

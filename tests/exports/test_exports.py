@@ -135,6 +135,29 @@ def test_trend_chart_svg_in_english_has_its_bars_and_reading(store):
 
 
 @pytest.mark.slow
+def test_the_profile_export_counts_under_the_filters_of_the_view(store):
+    """The profile page exported from ?view=profile&province=230000&sector=S1 shows the S1 consortia, as the
+    view does, and says so; the province filter of the overview (here 北京) does not narrow another province."""
+    from etl.reference import load_reference
+    from exports.service import profile_figure
+
+    c = store.consortia
+    led = c["province"] == "230000"
+    everything, s1 = int(led.sum()), int((led & (c["sector"] == "S1")).sum())
+    assert 0 < s1 < everything
+    sector = load_reference().term_label("sector", "S1", "zh")
+
+    def texts(fig) -> str:
+        return " ".join(a.text for a in fig.layout.annotations)
+
+    plain = texts(profile_figure("230000", "zh", store))
+    narrowed = texts(profile_figure("230000", "zh", store, Filters(sector=("S1",), province="110000")))
+    assert f"牵头联合体 {everything} 个" in plain and "范围：" not in plain
+    assert f"牵头联合体 {s1} 个" in narrowed and "范围：" in narrowed and sector in narrowed
+    english = texts(profile_figure("230000", "en", store, Filters(sector=("S1",))))
+    assert f"{s1} consortia led" in english and "Scope: " in english
+
+
 def test_a_pack_for_a_snapshot_with_a_predecessor_says_what_changed(tmp_path, monkeypatch):
     from pptx import Presentation
 
