@@ -1,8 +1,6 @@
 """snapshot -> data status panel; button -> rejected rows as CSV."""
 from __future__ import annotations
 
-import io
-
 from dash import Input, Output, State, callback, dcc, html
 
 from analytics.sources import sources_by_grade
@@ -101,7 +99,8 @@ def state_sources(snap) -> list[dict]:
 @callback(Output(ids.STATUS_REJECTIONS_DOWNLOAD, "data"), Input(ids.STATUS_REJECTIONS_BUTTON, "n_clicks"),
           State(ids.SNAPSHOT, "data"), prevent_initial_call=True)
 def download_rejections(_, sid):
+    from exports.data import to_csv_bytes
+
     snap = state.snapshot(sid)
-    buf = io.StringIO()
-    snap.rejections.to_csv(buf, index=False)
-    return dcc.send_string("\ufeff" + buf.getvalue(), f"rejections-{snap.id}.csv")
+    # The rejected cells are what a list held, a formula among them: neutralised like every export.
+    return dcc.send_bytes(to_csv_bytes(snap.rejections), f"rejections-{snap.id}.csv")

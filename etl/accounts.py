@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import secrets
 import shutil
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 import config
 
-from .store import alias_table, audit_log, now, sign_in_failures, users
+from .store import alias_table, audit_log, now, sign_in_failures, sign_ins, users
 
 ROLES = ("viewer", "steward", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
@@ -58,6 +59,7 @@ def add_user(engine: Engine, name: str, role: str, password: str) -> None:
 
 def remove_user(engine: Engine, name: str) -> bool:
     with engine.begin() as con:
+        con.execute(delete(sign_ins).where(sign_ins.c.user == name))
         return con.execute(delete(users).where(users.c.name == name)).rowcount > 0
 
 
@@ -86,6 +88,58 @@ def verify_password(engine: Engine, name: str, password: str) -> str | None:
 def record_failure(engine: Engine, name: str, address: str) -> None:
     with engine.begin() as con:
         con.execute(insert(sign_in_failures), [dict(at=now(), user=name[:64], address=address[:64])])
+
+
+def claim_attempt(engine: Engine, name: str, address: str) -> int | None:
+    """Count a sign-in attempt before its password is checked: its id, or None when sign-in is paused for
+    this user name or address. Counted first, so attempts sent all at once cannot all pass the check
+    before any of them is recorded. A successful attempt is forgotten (forget_attempt)."""
+    with engine.begin() as con:
+        attempt = con.execute(insert(sign_in_failures).returning(sign_in_failures.c.id),
+                              dict(at=now(), user=name[:64], address=address[:64])).scalar()
+    since = now() - FAILURE_WINDOW
+    # This attempt and those counted before it (a smaller id): the first MAX_FAILURES of a burst go on.
+    earlier = select(func.count()).select_from(sign_in_failures).where(sign_in_failures.c.at >= since,
+                                                                        sign_in_failures.c.id <= attempt)
+    with engine.connect() as con:
+        by_user = con.execute(earlier.where(sign_in_failures.c.user == name[:64])).scalar()
+        by_address = con.execute(earlier.where(sign_in_failures.c.address == address[:64])).scalar()
+    return None if max(by_user, by_address) > MAX_FAILURES else attempt
+
+
+def forget_attempt(engine: Engine, attempt: int) -> None:
+    with engine.begin() as con:
+        con.execute(delete(sign_in_failures).where(sign_in_failures.c.id == attempt))
+
+
+SESSION_MAX = dt.timedelta(hours=12)  # a sign-in lasts this long at most, as a background job's identity
+
+
+def open_session(engine: Engine, name: str) -> str:
+    """A new signed-in session of ``name``: the token its cookie carries (sessions past SESSION_MAX go)."""
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as con:
+        con.execute(delete(sign_ins).where(sign_ins.c.at < now() - SESSION_MAX))
+        con.execute(insert(sign_ins), [dict(token=token, user=name[:64], at=now())])
+    return token
+
+
+def session_user(engine: Engine, token: str | None) -> str | None:
+    """Whose session ``token`` is, while it is open and younger than SESSION_MAX."""
+    if not token:
+        return None
+    with engine.connect() as con:
+        return con.execute(select(sign_ins.c.user).where(sign_ins.c.token == token[:64],
+                                                          sign_ins.c.at >= now() - SESSION_MAX)).scalar()
+
+
+def close_sessions(engine: Engine, token: str | None = None, name: str | None = None) -> None:
+    """End one session (signing out) or every session of ``name`` (a removed user)."""
+    with engine.begin() as con:
+        if token:
+            con.execute(delete(sign_ins).where(sign_ins.c.token == token[:64]))
+        if name:
+            con.execute(delete(sign_ins).where(sign_ins.c.user == name[:64]))
 
 
 def too_many_failures(engine: Engine, name: str, address: str, at: dt.datetime | None = None) -> bool:

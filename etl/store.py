@@ -147,6 +147,12 @@ sign_in_failures = Table(
     Column("user", String(64)),
     Column("address", String(64)),
 )
+sign_ins = Table(  # one row per signed-in browser session; signing out deletes it, so a copied cookie is void
+    "sign_ins", metadata,
+    Column("token", String(64), primary_key=True),
+    Column("user", String(64), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
 alias_table = Table(
     "aliases", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),  # the version: every mapping is a new row

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from flask import Response, redirect, request
+from flask import Response, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
@@ -25,6 +25,7 @@ from etl.store import get_engine
 PROTECTED_PREFIXES = (("admin-", "admin"), ("steward-", "steward"), ("staged-", "steward"),
                       ("publish-staged", "steward"), ("discard-staged", "steward"), ("upload-files", "steward"),
                       ("alias-", "steward"))
+SESSION_KEY = "atlas_session"  # the cookie's token of a session the server holds open (etl.accounts.sign_ins)
 OPEN_PATHS = ("/login", "/logout", "/assets/style.css", "/_favicon.ico", "/healthz", "/metrics")
 
 
@@ -143,7 +144,11 @@ def install(app) -> None:
 
     @manager.user_loader
     def load_user(name: str):
-        role = accounts.user_role(get_engine(), name)
+        # The cookie names the user; the server must also hold its session open (signing out closes it).
+        engine = get_engine()
+        if accounts.session_user(engine, session.get(SESSION_KEY)) != name:
+            return None
+        role = accounts.user_role(engine, name)
         return User(name, role) if role else None
 
     @manager.request_loader
@@ -161,14 +166,16 @@ def install(app) -> None:
         name = (request.form.get("user") or "").strip()[:64]
         password = request.form.get("password") or ""
         address = client_address()
-        if accounts.too_many_failures(engine, name, address):
+        attempt = accounts.claim_attempt(engine, name, address)  # counted before the password is checked
+        if attempt is None:
             accounts.audit(engine, name, "sign_in_blocked", address=address)
             return _login_page("尝试次数过多，请 15 分钟后再试 · Too many attempts; try again in 15 minutes", 429)
         role = accounts.verify_password(engine, name, password)
-        if role is None:
-            accounts.record_failure(engine, name, address)
+        if role is None:  # the attempt stays counted as a failure
             accounts.audit(engine, name, "sign_in_failed", address=address)
             return _login_page("用户名或密码错误 · Wrong user name or password", 401)
+        accounts.forget_attempt(engine, attempt)
+        session[SESSION_KEY] = accounts.open_session(engine, name)
         login_user(User(name, role))
         accounts.audit(engine, name, "sign_in", address=address)
         return redirect(_safe_next(request.args.get("next")))
@@ -178,6 +185,7 @@ def install(app) -> None:
         name = current_user_name()
         if name:
             accounts.audit(get_engine(), name, "sign_out", address=client_address())
+        accounts.close_sessions(get_engine(), token=session.pop(SESSION_KEY, None))
         logout_user()
         return redirect("/")
 

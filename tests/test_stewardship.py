@@ -52,6 +52,71 @@ def test_sign_in_failures_are_limited_per_user_and_per_address(engine):
     assert not accounts.too_many_failures(engine, "ann", "10.0.0.3", at=later)
 
 
+def test_attempts_sent_all_at_once_are_counted_before_any_password_is_checked(engine):
+    """Each attempt is counted before its password is checked: of 20 sent at the same moment, at most the
+    first MAX_FAILURES go on to the check; a successful one is forgotten, a blocked one is not checked."""
+    import threading
+
+    barrier = threading.Barrier(20)
+    passed = []
+
+    def attempt():
+        barrier.wait()
+        passed.append(accounts.claim_attempt(engine, "ann", "10.0.0.7"))
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(a is not None for a in passed) == accounts.MAX_FAILURES
+    # One at a time: four go on, the success is forgotten, so the fifth and sixth still go on; the seventh not.
+    ok = [accounts.claim_attempt(engine, "bob", "10.0.0.8") for _ in range(4)]
+    assert None not in ok
+    accounts.forget_attempt(engine, ok[-1])
+    assert accounts.claim_attempt(engine, "bob", "10.0.0.8") is not None
+    assert accounts.claim_attempt(engine, "bob", "10.0.0.8") is not None
+    assert accounts.claim_attempt(engine, "bob", "10.0.0.8") is None
+
+
+SIGN_OUT = """
+import json, app
+from etl import accounts
+from etl.store import get_engine
+accounts.add_user(get_engine(), "stella", "steward", "a long password")
+c = app.server.test_client()
+publish = {"output": "publish-staged-status.children", "outputs": {"id": "publish-staged-status",
+           "property": "children"}, "inputs": [], "changedPropIds": []}
+before = c.post("/_dash-update-component", json=publish).status_code
+c.post("/login", data={"user": "stella", "password": "a long password"})
+cookie = c.get_cookie("session").value
+signed_in = c.post("/_dash-update-component", json=publish).status_code
+c.get("/logout")
+c.set_cookie("session", cookie)  # the cookie copied before signing out, sent again
+replayed = c.post("/_dash-update-component", json=publish).status_code
+page = c.get("/steward").status_code
+c.post("/login", data={"user": "stella", "password": "a long password"})
+again = c.post("/_dash-update-component", json=publish).status_code
+accounts.remove_user(get_engine(), "stella")
+removed = c.post("/_dash-update-component", json=publish).status_code
+print(json.dumps([before, signed_in, replayed, again, removed]))
+"""
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(tmp_path):
+    import subprocess
+    import sys
+
+    import config
+    done = subprocess.run([sys.executable, "-c", SIGN_OUT], cwd=config.ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    before, signed_in, replayed, again, removed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert before == 401 and signed_in not in (401, 403)  # the gate let the signed-in steward through
+    assert replayed == 401  # the session was closed on the server: the old cookie is anonymous now
+    assert again not in (401, 403) and removed == 401  # a new sign-in works; a removed user's session ends
+
+
 @pytest.mark.parametrize("remote, headers, expected", [
     ("10.0.0.5", {"X-Remote-User": "ann"}, "ann"),        # from the trusted proxy
     ("10.0.0.6", {"X-Remote-User": "ann"}, None),         # anyone else may not claim a user

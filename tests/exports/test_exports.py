@@ -22,7 +22,9 @@ def store(tmp_path_factory):
     d = tmp_path_factory.mktemp("exports")
     evil = d / "evil.json"
     evil.write_text(json.dumps([{"name": "=cmd|' /C calc'!A0", "province": "浙江", "sector": "S3",
-                                 "lead_org": "@SUM(A1)"}]), encoding="utf-8")
+                                 "lead_org": "@SUM(A1)"},
+                                {"name": "被拒", "province": '=HYPERLINK("http://evil.example","x")'}]),
+                    encoding="utf-8")
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = f"sqlite:///{d / 'atlas.db'}"
     engine = get_engine()
@@ -112,6 +114,18 @@ def test_csv_round_trip_with_bom_and_neutralised_formulas(store):
     everything = list(csv.DictReader(io.StringIO(data_bytes("csv", Filters(), "en", store).decode("utf-8-sig"))))
     years = [r["Year"] for r in everything]
     assert "" in years and all(y == "" or (y.isdigit() and len(y) == 4) for y in years)
+
+
+def test_the_rejected_rows_download_neutralises_formulas(store):
+    import base64
+
+    from callbacks.status import download_rejections
+    sent = download_rejections(1, store.id)
+    raw = base64.b64decode(sent["content"]) if sent.get("base64") else sent["content"].encode("utf-8")
+    assert raw[:3] == b"\xef\xbb\xbf" and sent["filename"] == f"rejections-{store.id}.csv"
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == len(store.rejections)
+    assert [r["value"] for r in rows if "HYPERLINK" in r["value"]] == ["'=HYPERLINK(\"http://evil.example\",\"x\")"]
 
 
 def test_xlsx_round_trip_cells_are_text_not_formulas(store):
