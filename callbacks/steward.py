@@ -9,8 +9,8 @@ from dash import Input, Output, State, callback, no_update
 from analytics.planner import diff_snapshots
 from etl import accounts
 from etl.reference import load_reference
-from etl.store import (StagedConflict, archived_sources, current_snapshot_id, discard_staged, get_engine,
-                       list_snapshots, load_snapshot, publish_staged, refresh_history, set_current)
+from etl.store import (STAGED, StagedConflict, archived_sources, current_snapshot_id, discard_staged, get_engine,
+                       list_snapshots, load_snapshot, publish_staged, refresh_history, set_current, snapshot_info)
 from etl.uploads import accept_uploads, max_upload_bytes, max_upload_files, stage, unmapped_words
 from figures.china_map import build_province_map
 from figures.theme import DIVERGING
@@ -98,7 +98,11 @@ def _staged_view(sid: str, base: str | None, report: dict, refusals: list, lang:
         {"file": w.file, "row": w.row, "field": w.field, "value": w.value, "reason": w.reason}
         for w in staged.warnings.itertuples()]}
     view = create_staged_report(report, diff, words, refusals, ref, lang, changes_map)
-    return ({"id": sid, "base": base}, view, message, alias_options(words, lang), False, False, not words)
+    nothing = staged.consortia.empty  # publishing it would empty every map: refused here and in publish()
+    if nothing:
+        message += (" 没有一条记录被接受，不能发布：请修正文件或添加映射后重新暂存。" if lang == "zh" else
+                    " No record was accepted, so this cannot be published: fix the files or add a mapping.")
+    return ({"id": sid, "base": base}, view, message, alias_options(words, lang), nothing, False, not words)
 
 
 def _decode(contents: list[str], names: list[str]) -> list[tuple[str, bytes]]:
@@ -121,6 +125,11 @@ def _job_identity(token: str | None, needed: str, action: str) -> dict | None:
     return None
 
 
+def _let_go(engine, staged: dict | None) -> None:
+    if staged:
+        discard_staged(engine, staged["id"])
+
+
 # upload-files -> staged snapshot, its report and the alias form (the previous staged one is dropped);
 # a background job (a web worker stays free), with progress and cancel
 @callback(*STAGE_OUTPUTS, Input(ids.UPLOAD_FILES, "contents"), State(ids.UPLOAD_FILES, "filename"),
@@ -138,14 +147,16 @@ def upload(set_progress, contents, names, staged, lang, token):
     user, address = who["user"], who.get("address", "")
     set_progress("正在读取和检查文件…" if lang == "zh" else "Reading and checking the files…")
     engine = get_engine()
-    if staged:
-        discard_staged(engine, staged["id"])
+    # The list staged before goes once this upload's outcome replaces it on the page, not before: a
+    # cancelled upload (the job stopped mid-way) leaves it staged, as the page still shows it.
     accepted, refusals = accept_uploads(_decode(contents, names))
     refused_text = "；".join(f"{r.file}：{r.reason}" for r in refusals)
     if not accepted:
+        _let_go(engine, staged)
         accounts.audit(engine, user, "upload_refused", detail=refused_text, address=address)
         return _empty(("没有可读取的文件：" if lang == "zh" else "No file could be read: ") + refused_text)
     result = stage(engine, accepted)
+    _let_go(engine, staged)
     if not result.published:
         accounts.audit(engine, user, "upload_failed", detail="; ".join(result.errors), address=address)
         return _empty("; ".join(result.errors))
@@ -218,6 +229,13 @@ def publish(_, staged, lang):
     if not staged:
         return _empty("没有暂存的名单" if lang == "zh" else "Nothing is staged")
     engine = get_engine()
+    info = snapshot_info(engine, staged["id"])
+    if info is None or info["kind"] != STAGED:
+        return _empty("暂存的名单已不存在（已丢弃或已发布），请重新上传。" if lang == "zh" else
+                      "The staged list is gone (discarded or published); upload the files again.")
+    if not info["consortia"]:
+        return (no_update, no_update, "没有一条记录被接受，不能发布。" if lang == "zh" else
+                "No record was accepted, so this cannot be published.", no_update, True, no_update, no_update)
     try:
         publish_staged(engine, staged["id"], staged["base"])
     except StagedConflict:
@@ -229,8 +247,9 @@ def publish(_, staged, lang):
                    f"The current snapshot changed to {current} since staging; compared again below. "
                    "Publish again to confirm.")
         return _staged_view(staged["id"], current, snap.info["report"], [], lang, message)
-    except LookupError as exc:
-        return _empty(str(exc))
+    except LookupError:  # gone between the check and the publish
+        return _empty("暂存的名单已不存在（已丢弃或已发布），请重新上传。" if lang == "zh" else
+                      "The staged list is gone (discarded or published); upload the files again.")
     accounts.audit(engine, user, "publish", staged["id"], address=client_address())
     state.reset_caches()
     return _empty((f"已发布：快照 {staged['id']} 现为当前数据。" if lang == "zh" else

@@ -234,6 +234,41 @@ def test_a_disguised_file_is_refused_with_a_message_and_an_audit_entry(steward_s
     assert audit(env)[-1]["action"] == "upload_refused"
 
 
+def test_a_list_with_no_accepted_record_cannot_be_published(steward_server, page, tmp_path):
+    """Publishing it would empty every map: the button stays disabled, and the server refuses it too."""
+    url, env = steward_server
+    before = current(env)
+    nowhere = tmp_path / "nowhere.csv"
+    nowhere.write_text("名称,省份,领域\n甲联合体,火星,新材料\n乙联合体,月球,新材料\n", encoding="utf-8")
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    page.page.set_input_files("#upload-files input[type=file]", [str(nowhere)])
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('不能发布')",
+                                timeout=60000)
+    assert page.page.is_disabled("#publish-staged") and not page.page.is_disabled("#discard-staged")
+    assert audit(env)[-1]["action"] == "stage"
+    # the publish callback asked for by a script, past the disabled button: the server checks again
+    trail = audit(env)
+    staged = trail[-1]["snapshot"]
+    callback = next(c for c in requests.get(url + "/_dash-dependencies", timeout=30).json()
+                    if any(i["id"] == "publish-staged" for i in c["inputs"]))
+    outputs = [dict(zip(("id", "property"), o.split("@")[0].rsplit(".", 1))) for o in callback["output"].strip(".").split("...")]
+    body = {"output": callback["output"], "outputs": outputs,
+            "inputs": [{"id": "publish-staged", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "steward-staged", "property": "data", "value": {"id": staged, "base": before}},
+                      {"id": "page-lang", "property": "data", "value": "zh"}],
+            "changedPropIds": ["publish-staged.n_clicks"]}
+    cookies = {c["name"]: c["value"] for c in page.page.context.cookies()}
+    answer = requests.post(url + "/_dash-update-component", json=body, cookies=cookies, timeout=60)
+    assert answer.status_code == 200
+    assert answer.json()["response"]["steward-message"]["children"] == "没有一条记录被接受，不能发布。"
+    assert current(env) == before and "publish" not in [e["action"] for e in audit(env)[len(trail):]]
+    page.page.click("#discard-staged")
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已放弃')",
+                                timeout=30000)
+    assert page.errors == []
+
+
 def test_an_admin_refresh_runs_in_the_background_and_says_what_happened(steward_server, page):
     url, env = steward_server
     sign_in(page, url, "adam")
