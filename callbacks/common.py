@@ -34,6 +34,26 @@ def read_filters(sector, technology, lead_type, level, years, province, grade=No
                    grade=_many(grade))
 
 
+def url_filters(search: str | None, lang: str) -> tuple[Filters, str]:
+    """The filters an address names, its province read as the planner views read it (360000, 江西 or
+    Jiangxi), and a note when it names no province (that filter is then left out, never shown as zero)."""
+    from dataclasses import replace
+
+    from etl.normalise import resolve_place
+    from etl.reference import load_reference
+
+    f = Filters.from_query(search or "")
+    ref = load_reference()
+    if not f.province or f.province in ref.provinces:
+        return f, ""
+    place = resolve_place(f.province[:64], ref)
+    if place is not None and place.kind == "province" and place.province:
+        return replace(f, province=place.province), ""
+    text = f.province[:64]
+    return f.without_province(), (f"未知省份：{text}（可用 360000、江西或 Jiangxi），已显示全国。" if lang == "zh" else
+                                  f"Unknown province: {text} (try 360000, 江西 or Jiangxi); showing all of China.")
+
+
 def lang_of(search: str | None) -> str:
     from urllib.parse import parse_qs
 

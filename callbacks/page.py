@@ -13,7 +13,7 @@ from layouts import ids
 from layouts.page import create_below, create_body, create_header
 
 from . import state
-from .common import FILTER_INPUTS, FILTER_STATES, YEAR_BOUNDS, lang_of, read_filters
+from .common import FILTER_INPUTS, FILTER_STATES, YEAR_BOUNDS, lang_of, read_filters, url_filters
 from .planner import view_body, view_key
 
 
@@ -35,14 +35,14 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
     if key:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
         return [create_header(lang, view, user), *view_body(search, lang)], lang, key, sid
-    f = Filters.from_query(search or "")
+    f, note = url_filters(search, lang)
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
         from .overview import OUTPUT_NAMES, overview_outputs
 
         first = dict(zip(OUTPUT_NAMES, overview_outputs(f, "count", False, sid, lang, None)))
     body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
-                       has_snapshot=sid is not None, user=user, first=first)
+                       has_snapshot=sid is not None, user=user, first=first, note=note)
     return body, lang, key, sid
 
 
@@ -164,7 +164,7 @@ def reset(_, ymin, ymax):
 @callback(*FILTER_OUTPUTS, Input(ids.URL, "search"), *FILTER_STATES, *YEAR_BOUNDS, prevent_initial_call=True)
 def follow_history(search, *values):
     *current, ymin, ymax = values
-    wanted = Filters.from_query(search or "")
+    wanted, _ = url_filters(search, lang_of(search))
     now = filter_values(read_filters(*current, ymin, ymax), ymin, ymax)
     shown = filter_values(wanted, ymin, ymax)
     if shown == now:

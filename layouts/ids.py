@@ -1,6 +1,7 @@
 """Every component id, once. Those in shared/spec/CONTRACT.md §4 are public."""
 
 URL = "url"
+URL_NOTE = "url-note"  # what the address named that the overview could not use (an unknown province)
 FILTER_URL = "filter-url"  # the overview's own handle on the address bar (filters -> query)
 PAGE = "page"
 PAGE_LANG = "page-lang"

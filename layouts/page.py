@@ -102,7 +102,8 @@ def create_header(lang: str, view: str = "", user: str | None = None) -> list:
 
 
 def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
-                has_snapshot: bool = True, user: str | None = None, first: dict | None = None) -> list:
+                has_snapshot: bool = True, user: str | None = None, first: dict | None = None,
+                note: str = "") -> list:
     """Everything below the shell, in ``lang``, with filter values taken from ``f``.
 
     ``first`` holds the map, KPIs and reading already computed for ``f`` (named as in
@@ -197,7 +198,8 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
     # The sections under the map come once it is drawn (callbacks.page.fill_below): the browser renders the
     # map first, not the whole page, and each section's callbacks start when it arrives.
     below = html.Div([dcc.Interval(id=ids.BELOW_FALLBACK, interval=4000, max_intervals=1)], id=ids.BELOW_MAP)
-    return [header, filters, kpis, exports, overview, below, dcc.Store(id=ids.BELOW_FILLED, data=False),
+    notes = [html.P(note, id=ids.URL_NOTE, className="note view-error")] if note else []
+    return [header, filters, *notes, kpis, exports, overview, below, dcc.Store(id=ids.BELOW_FILLED, data=False),
             dcc.Store(id=ids.GRID_LOADED), footer]
 
 

@@ -25,9 +25,12 @@ whole = c.get('/_dash-layout', headers={'Referer': 'http://localhost/'}).get_jso
 s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&lang=en'}).get_json()
 zj = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=330000'}).get_json()
 zj_s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&province=330000&lang=en'}).get_json()
+jx = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=%E6%B1%9F%E8%A5%BF'}).get_json()
+mars = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=999999&lang=en'}).get_json()
 bare = c.get('/_dash-layout').get_json()
 grid = c.get('/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js')
-print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'zj': zj, 'zj_s3': zj_s3, 'bare': bare,
+print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'zj': zj, 'zj_s3': zj_s3, 'jx': jx, 'mars': mars,
+                  'bare': bare,
                   'grid': [grid.status_code, len(grid.get_data())]}))
 """
 
@@ -87,6 +90,11 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     link = find(pages["zj_s3"], "map-profile-link")  # the profile opens under the overview's other filters
     assert link["children"] == "Open the profile of Zhejiang →"
     assert link["href"] == "?view=profile&sector=S3&province=330000&lang=en"
+    # a province named as the planner views take it (江西) is that province; one that is none is left out, saying so
+    assert find(pages["jx"], "filter-province")["data"] == "360000" and find(pages["jx"], "kpi-total")["children"] == "1"
+    assert find(pages["jx"], "url-note") is None
+    assert find(pages["mars"], "filter-province")["data"] is None and find(pages["mars"], "kpi-total")["children"] == "3"
+    assert find(pages["mars"], "url-note")["children"].startswith("Unknown province: 999999")
 
     # the callbacks start from what the layout shows: the snapshot, the done marker, the drawn key
     snapshot = find(whole, "snapshot-id")["data"]
