@@ -17,6 +17,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         });
       }
       return window.__atlasRecordsGrid;
+    },
+    // The links to the views under the overview's current filters (layouts.page.view_href writes the same).
+    nav_links: function (search) {
+      var params = new URLSearchParams(search || "");
+      var en = params.get("lang") === "en";
+      params.delete("lang");
+      params.delete("view");
+      var rest = params.toString().replace(/%2C/g, ",");
+      var tail = (rest ? "&" + rest : "") + (en ? "&lang=en" : "");
+      return ["profile", "compare", "chains", "changes"].map(function (key) { return "?view=" + key + tail; });
     }
   })
 });

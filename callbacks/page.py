@@ -34,7 +34,8 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
     key = view_key(search)
     if key:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
-        return [create_header(lang, view, user), *view_body(search, lang)], lang, key, sid
+        query = Filters.from_query(search or "").to_query()
+        return [create_header(lang, view, user, query), *view_body(search, lang)], lang, key, sid
     f, note = url_filters(search, lang)
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
@@ -170,6 +171,12 @@ def follow_history(search, *values):
     if shown == now:
         return (no_update,) * len(FILTER_OUTPUTS)
     return tuple(no_update if a == b else a for a, b in zip(shown, now))
+
+
+# the overview's filters (as it writes them into the address) -> the links to the views carry them, in the browser
+clientside_callback(ClientsideFunction("atlas", "nav_links"),
+                    *[Output(f"view-link-{key}", "href") for key in ("profile", "compare", "chains", "changes")],
+                    Input(ids.FILTER_URL, "search"), prevent_initial_call=True)
 
 
 # the map drawn (its first relayout event, or the fallback timer) -> the records grid's script, in the browser

@@ -105,7 +105,8 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
     led = sel.consortia[sel.consortia["id"].isin(profile["consortia"])]
     rows = display_rows(views.records(views.Frames(led, sel.technologies, sel.members), Filters(), ref), lang)
     figures = {"sectors": build_profile_sectors(profile, ref, lang), "years": build_year_bars(profile["by_year"], lang),
-               "peers": planner.peers(code, ref), "organisations": profile["partner_organisations"]}
+               "peers": planner.peers(code, ref), "organisations": profile["partner_organisations"],
+               "filters": f.to_query()}  # the other views' links keep the profile's filters
     coverage = state.list_coverage(sid)
     caveat = coverage_caveat(coverage, ref, lang, code)
     if coverage:  # the public list: say which lists were found for this province

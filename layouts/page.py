@@ -79,12 +79,19 @@ VIEWS = (("", "总览", "Overview"), ("profile", "省份画像", "Province profi
          ("chains", "技术链", "Technology chains"), ("changes", "变化", "What changed"))
 
 
-def create_header(lang: str, view: str = "", user: str | None = None) -> list:
-    """Title, data banner, language switch, the links between the views, and sign-in or sign-out."""
+def view_href(key: str, query: str, lang: str) -> str:
+    """The address of view ``key`` under the filters ``query`` (as Filters.to_query gives them), in ``lang``;
+    assets/records-grid.js (nav_links) writes the same while the overview's filters change."""
+    tail = (f"&{query}" if query else "") + ("" if lang == "zh" else "&lang=en")
+    return f"?view={key}{tail}"
+
+
+def create_header(lang: str, view: str = "", user: str | None = None, query: str = "") -> list:
+    """Title, data banner, language switch, the links between the views (carrying the filters ``query``),
+    and sign-in or sign-out."""
     zh = lang == "zh"
-    suffix = "" if zh else "&lang=en"
-    nav = html.Nav([html.A(zh_name if zh else en_name, href=(f"?view={key}{suffix}" if key else
-                                                            ("/" if zh else "/?lang=en")),
+    nav = html.Nav([html.A(zh_name if zh else en_name, id=f"view-link-{key or 'overview'}",
+                           href=(view_href(key, query, lang) if key else ("/" if zh else "/?lang=en")),
                            className="view-link" + (" active" if key == view else ""))
                     for key, zh_name, en_name in VIEWS]
                    + [html.A("数据管理" if zh else "Stewardship", href="/steward" + ("" if zh else "?lang=en"),
@@ -117,7 +124,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                {"label": t("lq", lang) + ("（所选领域/技术）" if zh else " (chosen sector/technology)"), "value": "lq"}]
     if has_population:
         metrics.insert(1, {"label": t("per_capita", lang), "value": "per_capita"})
-    header = create_header(lang, user=user)
+    header = create_header(lang, user=user, query=f.to_query())
     if not has_snapshot:
         return [header, html.Section(html.P(
             "数据库中还没有数据快照：运行 python -m etl demo 或 python -m etl ingest 文件…" if zh else

@@ -68,7 +68,8 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
         kpis,
         html.P(caveat, className="note caveat") if caveat else None,
         html.Div([html.A("与同区域省份对比 →" if zh else "Compare with its region's peers →",
-                         href=f"?view=compare&provinces={','.join(figures['peers'])}{suffix}"),
+                         href=f"?view=compare&provinces={','.join(figures['peers'])}"
+                              + (f"&{figures['filters']}" if figures.get("filters") else "") + suffix),
                   html.Button("画像 PDF" if zh else "Profile PDF", id=ids.PROFILE_EXPORT_PDF),
                   html.Button("画像 PPTX" if zh else "Profile PPTX", id=ids.PROFILE_EXPORT_PPTX),
                   dcc.Download(id=ids.PROFILE_DOWNLOAD), dcc.Store(id=ids.PROFILE_PROVINCE, data=code)],

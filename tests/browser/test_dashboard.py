@@ -61,6 +61,10 @@ def test_back_and_forward_show_the_filters_of_the_address(app_server, page):
     page.choose("filter-sector", "新材料", "sector=S3")
     page.choose("filter-technology", "燃料电池", "technology=T27")
     assert page.kpi("total") == both
+    # the links to the views carry the filters as they change
+    page.page.wait_for_function("() => document.querySelector('#view-link-profile').getAttribute('href') === "
+                                "'?view=profile&sector=S3&technology=T27'", timeout=10000)
+    assert page.page.get_attribute("#view-link-chains", "href") == "?view=chains&sector=S3&technology=T27"
     steps = [("go_back", "sector=S3", EXPECTED["by_sector"]["S3"]), ("go_back", "", EXPECTED["total"]),
              ("go_forward", "sector=S3", EXPECTED["by_sector"]["S3"])]
     for step, query, total in steps:
