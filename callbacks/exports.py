@@ -37,6 +37,13 @@ BUTTONS = (ids.EXPORT_CHART_BUTTON, ids.EXPORT_BRIEF_PPTX, ids.EXPORT_BRIEF_PDF,
            ids.EXPORT_DATA_XLSX)
 
 
+# cancel -> the status says so (the stopped job sends no more progress)
+@callback(Output(ids.EXPORT_STATUS, "children", allow_duplicate=True), Input(ids.EXPORT_CANCEL, "n_clicks"),
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def export_cancelled(_, lang):
+    return "已取消导出" if (lang or "zh") == "zh" else "Export cancelled"
+
+
 # export buttons, filters -> download; in the background (a web worker stays free), with progress,
 # the place in the render queue, and a cancel button
 @callback(Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children"),
@@ -65,7 +72,8 @@ def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology,
     renders = {ids.EXPORT_CHART_BUTTON: 1, ids.EXPORT_BRIEF_PPTX: len(BRIEF_CHARTS),
                ids.EXPORT_BRIEF_PDF: len(BRIEF_CHARTS) + 3}.get(trigger, 0)
     REPORTER.set(Progress(set_progress, renders, lang))
-    trigger = ctx.triggered_id
+    # The status line still names the last file exported: say at once that this one is under way.
+    set_progress(("0", str(max(1, renders)), SHOWN, "正在准备…" if lang == "zh" else "Preparing…"))
     stem = f"consortium-atlas-{snap.id}"
     if trigger == ids.EXPORT_CHART_BUTTON:
         data, ext = service.chart_bytes(chart, fmt, f, lang, snap), fmt

@@ -277,6 +277,8 @@ def test_a_briefing_pack_runs_in_the_background_with_progress_and_can_be_cancell
     page.page.click("#export-cancel")
     page.page.wait_for_selector("#export-cancel", state="hidden", timeout=20000)
     assert not page.page.is_disabled("#export-brief-pdf")
+    page.page.wait_for_function("() => document.querySelector('#export-status').textContent === '已取消导出'",
+                                timeout=10000)
     page.page.evaluate("""() => { window.statuses = [];
         new MutationObserver(() => window.statuses.push(document.querySelector('#export-status').textContent))
             .observe(document.querySelector('#export-status'), {childList: true, subtree: true,
@@ -286,3 +288,5 @@ def test_a_briefing_pack_runs_in_the_background_with_progress_and_can_be_cancell
     assert download.value.suggested_filename.endswith(".pptx")
     statuses = page.page.evaluate("() => window.statuses")
     assert any("正在生成" in s and "/" in s for s in statuses), statuses  # "正在生成：k / n" while it renders
+    # from the first change on it speaks of this export, never of the cancelled one
+    assert statuses[0] == "正在准备…" or statuses[0].startswith("正在生成："), statuses
