@@ -154,11 +154,13 @@ def upload(set_progress, contents, names, staged, lang, token):
     if not accepted:
         _let_go(engine, staged)
         accounts.audit(engine, user, "upload_refused", detail=refused_text, address=address)
+        set_progress("")
         return _empty(("没有可读取的文件：" if lang == "zh" else "No file could be read: ") + refused_text)
     result = stage(engine, accepted)
     _let_go(engine, staged)
     if not result.published:
         accounts.audit(engine, user, "upload_failed", detail="; ".join(result.errors), address=address)
+        set_progress("")
         return _empty("; ".join(result.errors))
     accounts.audit(engine, user, "stage", result.snapshot_id, detail=", ".join(s.name for s in accepted),
                    address=address)
@@ -169,6 +171,14 @@ def upload(set_progress, contents, names, staged, lang, token):
                         message + (" " + refused_text if refused_text else ""))
     set_progress("")  # done: the last step's text would otherwise stay beside the report
     return view
+
+
+# cancel -> the upload's progress line says it stopped (the stopped job sends nothing more)
+@callback(Output(ids.STEWARD_PROGRESS, "children", allow_duplicate=True), Input(ids.STEWARD_CANCEL, "n_clicks"),
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def upload_cancelled(_, lang):
+    return "已取消上传；此前暂存的名单不变。" if (lang or "zh") == "zh" else \
+        "Upload cancelled; what was staged before is unchanged."
 
 
 # alias-word -> the codes it can be mapped to

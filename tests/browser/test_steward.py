@@ -269,6 +269,30 @@ def test_a_list_with_no_accepted_record_cannot_be_published(steward_server, page
     assert page.errors == []
 
 
+def test_a_cancelled_upload_says_so_and_keeps_what_was_staged(steward_server, page, tmp_path):
+    url, env = steward_server
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    upload_samples(page)
+    staged = audit(env)[-1]["snapshot"]
+    big = tmp_path / "big.csv"
+    provinces = ("浙江", "江苏", "湖北", "安徽", "北京", "上海")
+    big.write_text("名称,省份,领域,成员单位\n" + "".join(
+        f"联合体{i},{provinces[i % 6]},新材料,甲大学;乙研究院;丙公司{i}\n" for i in range(120_000)), encoding="utf-8")
+    page.page.set_input_files("#upload-files input[type=file]", [str(big)])
+    page.page.wait_for_selector("#steward-cancel", state="visible", timeout=30000)
+    page.page.click("#steward-cancel")
+    page.page.wait_for_function("() => document.querySelector('#steward-progress').innerText.includes('已取消上传')",
+                                timeout=20000)
+    time.sleep(2)
+    assert not page.page.is_disabled("#publish-staged")  # the list staged before is still there, and publishable
+    from etl.store import get_engine, snapshot_info
+    assert snapshot_info(get_engine(f"sqlite:///{env['ATLAS_DATA_DIR']}/atlas.db"), staged)["kind"] == "staged"
+    page.page.click("#discard-staged")
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已放弃')",
+                                timeout=30000)
+
+
 def test_an_admin_refresh_runs_in_the_background_and_says_what_happened(steward_server, page):
     url, env = steward_server
     sign_in(page, url, "adam")
