@@ -69,13 +69,39 @@ def footer_text(f: Filters, ref: Reference, info: dict, lang: str) -> str:
     return "<br>".join(line)
 
 
+def wrap_line(text: str, width_px: float, size: int = 12) -> list[str]:
+    """``text`` in lines that fit ``width_px`` at font ``size``, broken after a separator or a blank where it
+    can (a CJK character is about one em wide, other characters about half); plotly.js does not wrap."""
+    def px(ch: str) -> float:
+        return size if ord(ch) >= 0x2E80 else size * 0.56
+
+    lines, line, used, cut = [], "", 0.0, -1
+    for ch in text:
+        line += ch
+        used += px(ch)
+        if ch in " ；;，,、":
+            cut = len(line)
+        if used > width_px and len(line) > 1:
+            head, tail = (line[:cut], line[cut:]) if cut > 0 else (line[:-1], line[-1])
+            lines.append(head.rstrip())
+            line, cut = tail.lstrip(), -1
+            used = sum(map(px, line))
+    return lines + [line] if line else lines
+
+
 def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
-    """Title on top, filters / data date / source / synthetic note at the bottom, in the image itself."""
+    """Title on top, filters / data date / source / synthetic note at the bottom, in the image itself:
+    wrapped to the image's width, and below a legend that sits under the plot."""
+    # The footer starts at the plot's left edge, after any axis labels (a quarter of the width at most).
+    width = (fig.layout.width or 1200) * 0.72
+    footer = "<br>".join(part for line in footer.split("<br>") for part in wrap_line(line, width))
     lines = footer.count("<br>") + 1
+    legend = fig.layout.legend
+    below = 34 if legend is not None and legend.y is not None and legend.y < 0 else 0  # a legend under the plot
     fig.update_layout(title=dict(text=f"<b>{title}</b>", x=0.01, xanchor="left", font=dict(size=22)),
-                      margin=dict(t=80, b=30 + 20 * lines, l=20, r=20))
+                      margin=dict(t=80, b=30 + 20 * lines + below, l=20, r=20))
     fig.add_annotation(text=footer, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",
-                       yshift=-10, showarrow=False, align="left", font=dict(size=12, color=MUTED))
+                       yshift=-10 - below, showarrow=False, align="left", font=dict(size=12, color=MUTED))
     return fig
 
 

@@ -262,3 +262,21 @@ def test_a_forked_process_renders_after_its_parent_has(tmp_path, monkeypatch):
         child.join()
     assert not hung, "the forked process never finished its render"
     assert results.get(timeout=5) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_footer_lines_wrap_to_the_image_and_clear_a_legend_under_the_plot():
+    import plotly.graph_objects as go
+
+    from exports.charts import decorate, wrap_line
+    # at 12 px a CJK character (the full-width semicolon too) is 12 px wide: five fit in 60 px
+    assert wrap_line("甲乙丙丁；戊己庚辛", 60) == ["甲乙丙丁；", "戊己庚辛"]
+    assert wrap_line("Data: a; b", 600) == ["Data: a; b"]
+    assert wrap_line("aaaa bbbb", 30) == ["aaaa", "bbbb"]  # 6.72 px each: the blank is where it breaks
+    fig = decorate(go.Figure(layout=dict(width=100 / 0.72, legend=dict(orientation="h", y=-0.01))), "T",
+                   "筛选：全国，未加筛选<br>来源：甲乙丙丁戊己庚辛壬癸子丑寅卯辰")
+    footer = fig.layout.annotations[0]
+    # 100 px for text: eight CJK characters a line, broken after the comma where it can
+    assert footer.text == "筛选：全国，<br>未加筛选<br>来源：甲乙丙丁戊<br>己庚辛壬癸子丑寅<br>卯辰"
+    assert footer.yshift == -10 - 34 and fig.layout.margin.b == 30 + 20 * 5 + 34
+    plain = decorate(go.Figure(layout=dict(width=1200)), "T", "筛选：全国")
+    assert plain.layout.annotations[0].yshift == -10 and plain.layout.margin.b == 50
