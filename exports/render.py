@@ -22,6 +22,9 @@ import plotly.graph_objects as go
 import config
 
 FORMATS = ("png", "svg", "pdf")
+# Latin letters and digits from Liberation Sans (which Debian's chromium brings), the rest from Noto Sans CJK:
+# in a PDF, digits drawn with Noto Sans CJK's glyphs map back to no character, so nobody could search or copy them.
+EXPORT_FONT_FAMILY = "Liberation Sans, Arial, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 _lock = threading.Lock()
 _started = False
@@ -134,6 +137,7 @@ def render_figure(fig: go.Figure, fmt: str = "png", width: int = 1200, height: i
     import kaleido
 
     spec = with_geometry(fig.to_dict())
+    spec.setdefault("layout", {}).setdefault("font", {})["family"] = EXPORT_FONT_FAMILY
     with render_slot():
         _ensure_started()
         opts = {"format": fmt, "width": width, "height": height, "scale": scale}

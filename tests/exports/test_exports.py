@@ -68,6 +68,11 @@ def test_chart_pdf_is_a_pdf_with_text(store):
     assert pdf[:5] == b"%PDF-"
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Bottleneck technologies" in text and "Filters" in text
+    # numbers can be searched and copied too: the snapshot id's digits, not NULs
+    assert store.id in text and "\x00" not in text
+    zh = unicodedata.normalize("NFKC", PdfReader(io.BytesIO(chart_bytes("technology-gaps", "pdf", Filters(), "zh",
+                                                                        store))).pages[0].extract_text())
+    assert "未加筛选" in zh and "数据" in zh and store.id in zh and "\x00" not in zh
 
 
 @pytest.mark.slow
