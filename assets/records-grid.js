@@ -30,3 +30,23 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   })
 });
+
+// A file over the upload limit is dropped by the upload box without a word; name it beside the box instead.
+(function () {
+  function note(files) {
+    var out = document.getElementById("upload-oversize");
+    if (!out || !files) { return; }
+    var limit = Number(out.getAttribute("data-max-bytes")), zh = out.getAttribute("data-lang") !== "en";
+    var big = Array.prototype.filter.call(files, function (f) { return f.size > limit; });
+    var mb = Math.round(limit / 1048576);
+    out.textContent = big.map(function (f) {
+      return zh ? f.name + "：超过 " + mb + " MB，未上传" : f.name + ": over " + mb + " MB, not uploaded";
+    }).join("；");
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.closest && e.target.closest("#upload-files")) { note(e.target.files); }
+  }, true);
+  document.addEventListener("drop", function (e) {
+    if (e.target && e.target.closest && e.target.closest("#upload-files") && e.dataTransfer) { note(e.dataTransfer.files); }
+  }, true);
+})();

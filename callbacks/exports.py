@@ -69,8 +69,10 @@ def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology,
     if snap is None:
         return no_update, "no data"
     trigger = ctx.triggered_id
-    renders = {ids.EXPORT_CHART_BUTTON: 1, ids.EXPORT_BRIEF_PPTX: len(BRIEF_CHARTS),
-               ids.EXPORT_BRIEF_PDF: len(BRIEF_CHARTS) + 3}.get(trigger, 0)
+    renders = {ids.EXPORT_CHART_BUTTON: 1, ids.EXPORT_BRIEF_PPTX: len(BRIEF_CHARTS)}.get(trigger, 0)
+    if trigger == ids.EXPORT_BRIEF_PDF:  # the charts, the title and key-figure pages, and what changed if anything did
+        from etl.store import get_engine, previous_snapshot_id
+        renders = len(BRIEF_CHARTS) + 2 + (previous_snapshot_id(get_engine(), snap.id) is not None)
     REPORTER.set(Progress(set_progress, renders, lang))
     # The status line still names the last file exported: say at once that this one is under way.
     set_progress(("0", str(max(1, renders)), SHOWN, "正在准备…" if lang == "zh" else "Preparing…"))

@@ -293,6 +293,22 @@ def test_a_cancelled_upload_says_so_and_keeps_what_was_staged(steward_server, pa
                                 timeout=30000)
 
 
+def test_a_file_over_the_limit_is_named_beside_the_upload_box(steward_server, page, tmp_path):
+    url, env = steward_server
+    before = current(env)
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    limit = int(page.page.get_attribute("#upload-oversize", "data-max-bytes"))
+    big = tmp_path / "huge.csv"
+    with open(big, "wb") as out:
+        out.truncate(limit + 1)
+    page.page.set_input_files("#upload-files input[type=file]", [str(big)])
+    page.page.wait_for_function("() => document.querySelector('#upload-oversize').textContent.includes('huge.csv')",
+                                timeout=10000)
+    assert page.text("#upload-oversize") == f"huge.csv：超过 {limit // 1048576} MB，未上传"
+    assert current(env) == before and page.errors == []
+
+
 def test_an_admin_refresh_runs_in_the_background_and_says_what_happened(steward_server, page):
     url, env = steward_server
     sign_in(page, url, "adam")
