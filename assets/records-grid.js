@@ -18,6 +18,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       return window.__atlasRecordsGrid;
     },
+    // An address the overview did not write itself (the browser's back or forward), or no update.
+    history_search: function (search, written) {
+      if ((search || "") === (written || "")) { return window.dash_clientside.no_update; }
+      return {search: search || "", at: Date.now()};  // a new value each time, even for an address seen before
+    },
     // The links to the views under the overview's current filters (layouts.page.view_href writes the same).
     nav_links: function (search) {
       var params = new URLSearchParams(search || "");

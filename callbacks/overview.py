@@ -101,7 +101,7 @@ FILTER_IDS = {i.component_id for i in FILTER_INPUTS}
           Output(ids.MAP_PROFILE_LINK, "href"), Output(ids.MAP_SIDE_OUTSIDE, "children"),
           Output(ids.MAP_SIDE_SCOPES, "children"),
           Output(ids.FILTER_PROVINCE_CHIP, "children"), Output(ids.OVERVIEW_DONE, "data"),
-          Output(ids.MAP_DRAWN, "data"), Output(ids.FILTER_URL, "search"),
+          Output(ids.MAP_DRAWN, "data"), Output(ids.FILTER_URL, "search"), Output(ids.FILTER_URL_WRITTEN, "data"),
           *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),
           Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), State(ids.MAP_DRAWN, "data"), *YEAR_BOUNDS,
           prevent_initial_call=True)
@@ -110,6 +110,7 @@ def update_overview(sector, technology, lead_type, level, years, province, grade
     f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     outputs = overview_outputs(f, metric, "city" in (city_layer or []), sid, lang or "zh", drawn)
     if FILTER_IDS.isdisjoint(ctx.triggered_prop_ids.values()):
-        return (*outputs, no_update)  # a new snapshot, metric or layer: the address stays
+        return (*outputs, no_update, no_update)  # a new snapshot, metric or layer: the address stays
     query = f.to_query(lang="en" if lang == "en" else "")
-    return (*outputs, f"?{query}" if query else "")
+    search = f"?{query}" if query else ""
+    return (*outputs, search, search)

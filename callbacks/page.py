@@ -160,10 +160,17 @@ def reset(_, ymin, ymax):
     return filter_values(Filters(), ymin, ymax)
 
 
-# the address bar moved by the browser's back or forward -> the filters it names. A filter change writes
-# the address itself (overview.update_overview), and then the two agree and nothing happens here.
-@callback(*FILTER_OUTPUTS, Input(ids.URL, "search"), *FILTER_STATES, *YEAR_BOUNDS, prevent_initial_call=True)
-def follow_history(search, *values):
+# the address bar changed -> passed on only when the overview did not write it itself (a filter change writes
+# it with every change), so the server hears of the browser's back and forward alone; in the browser
+clientside_callback(ClientsideFunction("atlas", "history_search"), Output(ids.HISTORY_SEARCH, "data"),
+                    Input(ids.URL, "search"), State(ids.FILTER_URL_WRITTEN, "data"), prevent_initial_call=True)
+
+
+# an address from the browser's back or forward -> the filters it names
+@callback(*FILTER_OUTPUTS, Input(ids.HISTORY_SEARCH, "data"), *FILTER_STATES, *YEAR_BOUNDS,
+          prevent_initial_call=True)
+def follow_history(came, *values):
+    search = (came or {}).get("search", "")
     *current, ymin, ymax = values
     wanted, _ = url_filters(search, lang_of(search))
     now = filter_values(read_filters(*current, ymin, ymax), ymin, ymax)

@@ -147,6 +147,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
             # Body-local: on the planner views these do not exist, so the overview's callbacks stay idle there.
             dcc.Store(id=ids.OVERVIEW_DONE, data=first.get("done")),
             dcc.Location(id=ids.FILTER_URL, refresh="callback-nav"),
+            dcc.Store(id=ids.FILTER_URL_WRITTEN), dcc.Store(id=ids.HISTORY_SEARCH),
             dcc.Store(id=ids.FILTER_PROVINCE, data=f.province or None),
             html.Span(first.get("chip"), id=ids.FILTER_PROVINCE_CHIP, className="chip"),
             html.Button("×", id=ids.FILTER_PROVINCE_CLEAR, className="chip-clear",

@@ -58,9 +58,13 @@ def test_back_and_forward_show_the_filters_of_the_address(app_server, page):
     fuel_cells = snap.technologies.loc[snap.technologies["technology"] == "T27", "consortium_id"]
     both = int((snap.consortia["sector"].eq("S3") & snap.consortia["id"].isin(fuel_cells)).sum())
     page.open(url + "/")
+    history_requests = []  # requests for the history callback (its outputs are the filters themselves)
+    page.page.on("request", lambda r: history_requests.append(r) if "/_dash-update-component" in r.url and json.loads(
+        r.post_data or "{}").get("output", "").startswith("..filter-sector.value") else None)
     page.choose("filter-sector", "新材料", "sector=S3")
     page.choose("filter-technology", "燃料电池", "technology=T27")
     assert page.kpi("total") == both
+    assert history_requests == []  # a filter change writes the address, and the server is not asked about it
     # the links to the views carry the filters as they change
     page.page.wait_for_function("() => document.querySelector('#view-link-profile').getAttribute('href') === "
                                 "'?view=profile&sector=S3&technology=T27'", timeout=10000)
@@ -74,6 +78,7 @@ def test_back_and_forward_show_the_filters_of_the_address(app_server, page):
         page.page.wait_for_function("n => document.querySelector('#kpi-total').innerText === String(n)", arg=total,
                                     timeout=10000)
         assert "T27" not in page.page.url
+    assert len(history_requests) == 3  # one for each step through the history
     assert page.errors == []
 
 
