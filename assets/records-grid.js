@@ -1,6 +1,8 @@
-// The records grid's script (dash-ag-grid, 1.3 MB) is left out of the page (app.defer_the_records_grid) and
-// fetched here once the map is drawn; the sections under the map are asked for when it has loaded, so the
-// grid among them finds its component. Same origin as Dash's own scripts, under any path prefix.
+// The page's small browser-side functions. First the records grid's script (dash-ag-grid, 1.3 MB): it is
+// left out of the page (app.defer_the_records_grid) and fetched here once the map is drawn; the sections
+// under the map are asked for when it has loaded, so the grid among them finds its component. Same origin
+// as Dash's own scripts, under any path prefix. Then the history gate, the views' links and the upload
+// box's note on oversize files.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   atlas: Object.assign({}, (window.dash_clientside || {}).atlas, {
     load_records_grid: function () {

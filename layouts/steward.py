@@ -28,7 +28,7 @@ def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int,
         html.H2("上传名单" if zh else "Bring in a list"),
         html.P((f"已登录：{user}（{role}）" if zh else f"Signed in: {user} ({role})"),
                className="note"),
-        # A file over the limit never leaves the browser; assets/records-grid.js (oversize_notes) says so here.
+        # A file over the limit never leaves the browser; assets/records-grid.js names it here.
         html.P(id="upload-oversize", className="view-error", **{"data-max-bytes": str(max_mb * 1024 * 1024),
                                                                  "data-lang": lang}),
         dcc.Upload(id=ids.UPLOAD_FILES, multiple=True, max_size=max_mb * 1024 * 1024,
