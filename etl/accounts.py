@@ -93,18 +93,12 @@ def record_failure(engine: Engine, name: str, address: str) -> None:
 def claim_attempt(engine: Engine, name: str, address: str) -> int | None:
     """Count a sign-in attempt before its password is checked: its id, or None when sign-in is paused for
     this user name or address. Counted first, so attempts sent all at once cannot all pass the check
-    before any of them is recorded. A successful attempt is forgotten (forget_attempt)."""
+    before any of them is recorded: only those counted before it (a smaller id) weigh on it, so the first
+    MAX_FAILURES of a burst go on. A successful attempt is forgotten (forget_attempt)."""
     with engine.begin() as con:
         attempt = con.execute(insert(sign_in_failures).returning(sign_in_failures.c.id),
                               dict(at=now(), user=name[:64], address=address[:64])).scalar()
-    since = now() - FAILURE_WINDOW
-    # This attempt and those counted before it (a smaller id): the first MAX_FAILURES of a burst go on.
-    earlier = select(func.count()).select_from(sign_in_failures).where(sign_in_failures.c.at >= since,
-                                                                        sign_in_failures.c.id <= attempt)
-    with engine.connect() as con:
-        by_user = con.execute(earlier.where(sign_in_failures.c.user == name[:64])).scalar()
-        by_address = con.execute(earlier.where(sign_in_failures.c.address == address[:64])).scalar()
-    return None if max(by_user, by_address) > MAX_FAILURES else attempt
+    return None if too_many_failures(engine, name, address, before=attempt) else attempt
 
 
 def forget_attempt(engine: Engine, attempt: int) -> None:
@@ -133,20 +127,22 @@ def session_user(engine: Engine, token: str | None) -> str | None:
                                                           sign_ins.c.at >= now() - SESSION_MAX)).scalar()
 
 
-def close_sessions(engine: Engine, token: str | None = None, name: str | None = None) -> None:
-    """End one session (signing out) or every session of ``name`` (a removed user)."""
-    with engine.begin() as con:
-        if token:
+def close_session(engine: Engine, token: str | None) -> None:
+    """End the session ``token`` (signing out); remove_user ends all of a user's sessions."""
+    if token:
+        with engine.begin() as con:
             con.execute(delete(sign_ins).where(sign_ins.c.token == token[:64]))
-        if name:
-            con.execute(delete(sign_ins).where(sign_ins.c.user == name[:64]))
 
 
-def too_many_failures(engine: Engine, name: str, address: str, at: dt.datetime | None = None) -> bool:
-    """Whether sign-in is paused for this user name or this address (MAX_FAILURES within FAILURE_WINDOW)."""
+def too_many_failures(engine: Engine, name: str, address: str, at: dt.datetime | None = None,
+                      before: int | None = None) -> bool:
+    """Whether sign-in is paused for this user name or this address (MAX_FAILURES within FAILURE_WINDOW),
+    counting, with ``before``, only the failures recorded before that attempt."""
     since = (at or now()) - FAILURE_WINDOW
     with engine.connect() as con:
         recent = select(func.count()).select_from(sign_in_failures).where(sign_in_failures.c.at >= since)
+        if before is not None:
+            recent = recent.where(sign_in_failures.c.id < before)
         by_user = con.execute(recent.where(sign_in_failures.c.user == name[:64])).scalar()
         by_address = con.execute(recent.where(sign_in_failures.c.address == address[:64])).scalar()
     return by_user >= MAX_FAILURES or by_address >= MAX_FAILURES

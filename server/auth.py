@@ -185,7 +185,7 @@ def install(app) -> None:
         name = current_user_name()
         if name:
             accounts.audit(get_engine(), name, "sign_out", address=client_address())
-        accounts.close_sessions(get_engine(), token=session.pop(SESSION_KEY, None))
+        accounts.close_session(get_engine(), session.pop(SESSION_KEY, None))
         logout_user()
         return redirect("/")
 
