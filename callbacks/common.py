@@ -39,17 +39,15 @@ def url_filters(search: str | None, lang: str) -> tuple[Filters, str]:
     Jiangxi), and a note when it names no province (that filter is then left out, never shown as zero)."""
     from dataclasses import replace
 
-    from etl.normalise import resolve_place
-    from etl.reference import load_reference
+    from etl.normalise import province_code
 
     f = Filters.from_query(search or "")
-    ref = load_reference()
-    if not f.province or f.province in ref.provinces:
+    if not f.province:
         return f, ""
-    place = resolve_place(f.province[:64], ref)
-    if place is not None and place.kind == "province" and place.province:
-        return replace(f, province=place.province), ""
     text = f.province[:64]
+    code = province_code(text)
+    if code:
+        return replace(f, province=code), ""
     return f.without_province(), (f"未知省份：{text}（可用 360000、江西或 Jiangxi），已显示全国。" if lang == "zh" else
                                   f"Unknown province: {text} (try 360000, 江西 or Jiangxi); showing all of China.")
 

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, no_update
 from analytics import planner, views
 from analytics.chains import load_chains
 from analytics.filters import Filters
-from etl.normalise import resolve_place
+from etl.normalise import province_code
 from etl.reference import Reference, load_reference
 from exports.data import display_rows
 from figures.narrative import changes_reading, coverage_caveat
@@ -30,11 +30,6 @@ def view_key(search: str | None) -> str:
     if (q.get("view") or [""])[0] not in VIEWS:
         return ""
     return "&".join(f"{k}={','.join(v)}" for k, v in sorted(q.items()) if k != "lang")
-
-
-def _province(text: str, ref: Reference) -> str | None:
-    place = resolve_place(text, ref) if text else None
-    return place.province if place is not None and place.kind == "province" and place.province else None
 
 
 def _filtered(sid: str, f: Filters):
@@ -61,7 +56,7 @@ def _view_body(search: str, lang: str) -> list:
     if view == "profile":
         if not q.get("province"):
             return [create_province_picker(ref, lang, "profile")]
-        code = _province(q["province"], ref)
+        code = province_code(q["province"], ref)
         if code is None:
             return [create_view_error(f"未知省份：{q['province']}（可用 360000、江西或 Jiangxi）" if zh else
                                       f"Unknown province: {q['province']} (try 360000, 江西 or Jiangxi)")]
@@ -69,11 +64,11 @@ def _view_body(search: str, lang: str) -> list:
     if view == "compare":
         texts = [p for p in q.get("provinces", "").split(",") if p]
         if not texts and q.get("province"):
-            base = _province(q["province"], ref)
+            base = province_code(q["province"], ref)
             texts = planner.peers(base, ref) if base else [q["province"]]
         if not texts:
             return [create_province_picker(ref, lang, "compare")]
-        codes = [_province(p, ref) for p in texts]
+        codes = [province_code(p, ref) for p in texts]
         unknown = [p for p, c in zip(texts, codes) if c is None]
         if unknown:
             return [create_view_error(("未知省份：" if zh else "Unknown province: ") + ", ".join(unknown))]

@@ -162,6 +162,12 @@ def resolve_place(text, ref: Reference | None = None) -> Place | None:
     return _resolve_place_cached(clean(text), _refdir(ref))
 
 
+def province_code(text, ref: Reference | None = None) -> str | None:
+    """The provincial unit ``text`` names (360000, 江西, Jiangxi …), or None when it names none."""
+    place = resolve_place(text, ref) if text else None
+    return place.province if place is not None and place.kind == "province" and place.province else None
+
+
 def resolve_city(text, province: str = "", ref: Reference | None = None) -> tuple[str, str]:
     """(city code, note) for a city cell, preferring cities of ``province``."""
     ref = ref or load_reference()

@@ -41,11 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "chart":
             data = service.chart_bytes(args.chart, fmt, f, args.lang)
         elif args.command == "profile":
-            from etl.normalise import resolve_place
-            place = resolve_place(args.province)
-            if place is None or place.kind != "province" or not place.province:
+            from etl.normalise import province_code
+            code = province_code(args.province)
+            if code is None:
                 raise LookupError(f"{args.province!r} is not one of the 34 provincial units")
-            data = service.profile_bytes(place.province, fmt, args.lang, f=f)
+            data = service.profile_bytes(code, fmt, args.lang, f=f)
         else:
             data = service.data_bytes(fmt, f, args.lang)
     except (LookupError, ValueError) as exc:
