@@ -9,6 +9,7 @@ from figures.china_map import INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_cit
 from figures.narrative import overview_reading
 from figures.text import fmt_int, t
 from layouts import ids
+from layouts.page import view_href
 
 from . import state
 from .common import FILTER_INPUTS, YEAR_BOUNDS, read_filters
@@ -39,7 +40,7 @@ def side_texts(view: dict, lang: str, f: Filters, name: str = "") -> tuple[str, 
     link = href = ""
     if f.province:
         link = f"查看{name}省份画像 →" if zh else f"Open the profile of {name} →"
-        href = "?view=profile&" + f.to_query(lang="" if zh else "en")  # the profile under the same filters
+        href = view_href("profile", f.to_query(), lang)  # the profile under the same filters
     outside = "\n".join(line(k, view[k]) for k in ("national", "regional"))
     scopes = "\n".join(line(k, v) for k, v in view["scopes"].items())
     return link, href, outside, scopes

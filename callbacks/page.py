@@ -10,7 +10,7 @@ from etl.reference import load_reference
 from analytics.sources import is_public, sources_as_of
 from figures.text import fmt_datetime, public_note, t
 from layouts import ids
-from layouts.page import create_below, create_body, create_header
+from layouts.page import create_below, create_body, create_header, filter_values
 
 from . import state
 from .common import FILTER_INPUTS, FILTER_STATES, YEAR_BOUNDS, lang_of, read_filters, url_filters
@@ -143,17 +143,6 @@ def clear_province(_):
 FILTER_OUTPUTS = [Output(i.component_id, i.component_property, allow_duplicate=True) for i in FILTER_INPUTS]
 
 
-def filter_values(f: Filters, ymin, ymax) -> tuple:
-    """The filter components' values that show ``f`` (in FILTER_INPUTS' order); the dropdowns hold one
-    value each, as the page renders them."""
-    def first(values: tuple[str, ...]):
-        return values[0] if values else None
-
-    years = [f.year_from if f.year_from is not None else ymin, f.year_to if f.year_to is not None else ymax]
-    return (first(f.sector), first(f.technology), first(f.lead_type), first(f.level), years, f.province or None,
-            first(f.grade))
-
-
 # reset -> the national picture
 @callback(*FILTER_OUTPUTS, Input(ids.FILTER_RESET, "n_clicks"), *YEAR_BOUNDS, prevent_initial_call=True)
 def reset(_, ymin, ymax):
@@ -182,7 +171,7 @@ def follow_history(came, *values):
 
 # the overview's filters (as it writes them into the address) -> the links to the views carry them, in the browser
 clientside_callback(ClientsideFunction("atlas", "nav_links"),
-                    *[Output(f"view-link-{key}", "href") for key in ("profile", "compare", "chains", "changes")],
+                    *[Output(ids.VIEW_LINK.format(key), "href") for key in ("profile", "compare", "chains", "changes")],
                     Input(ids.FILTER_URL, "search"), prevent_initial_call=True)
 
 

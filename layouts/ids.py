@@ -4,6 +4,7 @@ URL = "url"
 URL_NOTE = "url-note"  # what the address named that the overview could not use (an unknown province)
 FILTER_URL_WRITTEN = "filter-url-written"  # the last query the overview wrote into the address itself
 HISTORY_SEARCH = "history-search"  # an address the browser's back or forward brought (not one the overview wrote)
+VIEW_LINK = "view-link-{}"  # the header's link to a view (overview, profile, compare, chains, changes)
 FILTER_URL = "filter-url"  # the overview's own handle on the address bar (filters -> query)
 PAGE = "page"
 PAGE_LANG = "page-lang"
@@ -103,6 +104,7 @@ MAP_PROFILE_LINK = "map-profile-link"
 
 # Stewardship (/steward), contract §6: every id here is checked for the signed-in role on the server
 UPLOAD_FILES = "upload-files"
+UPLOAD_OVERSIZE = "upload-oversize"  # names a file over the size limit (assets/records-grid.js writes it)
 STEWARD_STAGED = "steward-staged"        # dcc.Store: {"id": staged snapshot, "base": current when staged}
 STEWARD_REPORT = "steward-report"
 STEWARD_MESSAGE = "steward-message"

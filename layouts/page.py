@@ -66,8 +66,15 @@ def _dropdown(id_: str, label: str, opts: list[dict], value) -> html.Div:
     ], className="filter")
 
 
-def _first(values: tuple[str, ...]) -> str | None:
-    return values[0] if values else None
+def filter_values(f: Filters, ymin, ymax) -> tuple:
+    """The filter components' values that show ``f``, in callbacks.common.FILTER_INPUTS' order: sector,
+    technology, lead type, level, years, province, grade. The dropdowns hold one value each."""
+    def first(values: tuple[str, ...]) -> str | None:
+        return values[0] if values else None
+
+    years = [f.year_from if f.year_from is not None else ymin, f.year_to if f.year_to is not None else ymax]
+    return (first(f.sector), first(f.technology), first(f.lead_type), first(f.level), years, f.province or None,
+            first(f.grade))
 
 
 def _section(title: str, *children, id_: str | None = None, note: str | None = None) -> html.Section:
@@ -90,7 +97,7 @@ def create_header(lang: str, view: str = "", user: str | None = None, query: str
     """Title, data banner, language switch, the links between the views (carrying the filters ``query``),
     and sign-in or sign-out."""
     zh = lang == "zh"
-    nav = html.Nav([html.A(zh_name if zh else en_name, id=f"view-link-{key or 'overview'}",
+    nav = html.Nav([html.A(zh_name if zh else en_name, id=ids.VIEW_LINK.format(key or "overview"),
                            href=(view_href(key, query, lang) if key else ("/" if zh else "/?lang=en")),
                            className="view-link" + (" active" if key == view else ""))
                     for key, zh_name, en_name in VIEWS]
@@ -119,7 +126,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
     first = first or {}
     zh = lang == "zh"
     lo, hi = years
-    year_value = [f.year_from if f.year_from is not None else lo, f.year_to if f.year_to is not None else hi]
+    sector, technology, lead_type, level, year_value, province, grade = filter_values(f, lo, hi)
     metrics = [{"label": t("count", lang), "value": "count"},
                {"label": t("lq", lang) + ("（所选领域/技术）" if zh else " (chosen sector/technology)"), "value": "lq"}]
     if has_population:
@@ -131,13 +138,13 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
             "The store has no snapshot yet: run python -m etl demo or python -m etl ingest FILE…"),
             className="panel")]
     filters = html.Section([
-        _dropdown(ids.FILTER_SECTOR, t("sector", lang), options("sector", ref, lang), _first(f.sector)),
+        _dropdown(ids.FILTER_SECTOR, t("sector", lang), options("sector", ref, lang), sector),
         _dropdown(ids.FILTER_TECHNOLOGY, t("technology", lang), options("technology", ref, lang),
-                  _first(f.technology)),
-        _dropdown(ids.FILTER_LEAD_TYPE, t("lead_type", lang), options("lead_type", ref, lang), _first(f.lead_type)),
+                  technology),
+        _dropdown(ids.FILTER_LEAD_TYPE, t("lead_type", lang), options("lead_type", ref, lang), lead_type),
         _dropdown(ids.FILTER_LEVEL, t("level", lang) + (" / 范围" if zh else " / scope"),
-                  options("level", ref, lang), _first(f.level)),
-        _dropdown(ids.FILTER_GRADE, t("grade", lang), options("grade", ref, lang), _first(f.grade)),
+                  options("level", ref, lang), level),
+        _dropdown(ids.FILTER_GRADE, t("grade", lang), options("grade", ref, lang), grade),
         html.Div([html.Label(t("year", lang), htmlFor=ids.FILTER_YEAR),
                   dcc.RangeSlider(id=ids.FILTER_YEAR, min=lo, max=hi, step=1, value=year_value,
                                   marks={y: str(y) for y in range(lo, hi + 1, max(1, -(-(hi - lo) // 4)))},
@@ -148,7 +155,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
             dcc.Store(id=ids.OVERVIEW_DONE, data=first.get("done")),
             dcc.Location(id=ids.FILTER_URL, refresh="callback-nav"),
             dcc.Store(id=ids.FILTER_URL_WRITTEN), dcc.Store(id=ids.HISTORY_SEARCH),
-            dcc.Store(id=ids.FILTER_PROVINCE, data=f.province or None),
+            dcc.Store(id=ids.FILTER_PROVINCE, data=province),
             html.Span(first.get("chip"), id=ids.FILTER_PROVINCE_CHIP, className="chip"),
             html.Button("×", id=ids.FILTER_PROVINCE_CLEAR, className="chip-clear",
                         title="清除省份" if zh else "Clear province"),

@@ -8,7 +8,7 @@ from etl.reference import Reference
 from figures.text import fmt_int, fmt_pct, t
 
 from . import ids
-from .page import GRAPH_CONFIG
+from .page import GRAPH_CONFIG, view_href
 
 
 def _h(text: str) -> html.H2:
@@ -50,7 +50,6 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
     zh = lang == "zh"
     code = profile["province"]
     name = ref.province_label(code, lang)
-    suffix = "" if zh else "&lang=en"
     label = lambda c: ref.province_label(c, lang)  # noqa: E731
     kpis = html.Div([
         html.Div([html.Div(str(profile["total"]), id=ids.PROFILE_TOTAL, className="kpi-value"),
@@ -68,8 +67,8 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
         kpis,
         html.P(caveat, className="note caveat") if caveat else None,
         html.Div([html.A("与同区域省份对比 →" if zh else "Compare with its region's peers →",
-                         href=f"?view=compare&provinces={','.join(figures['peers'])}"
-                              + (f"&{figures['filters']}" if figures.get("filters") else "") + suffix),
+                         href=view_href("compare", "&".join(filter(None, [f"provinces={','.join(figures['peers'])}",
+                                                                          figures.get("filters")])), lang)),
                   html.Button("画像 PDF" if zh else "Profile PDF", id=ids.PROFILE_EXPORT_PDF),
                   html.Button("画像 PPTX" if zh else "Profile PPTX", id=ids.PROFILE_EXPORT_PPTX),
                   dcc.Download(id=ids.PROFILE_DOWNLOAD), dcc.Store(id=ids.PROFILE_PROVINCE, data=code)],

@@ -29,7 +29,7 @@ def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int,
         html.P((f"已登录：{user}（{role}）" if zh else f"Signed in: {user} ({role})"),
                className="note"),
         # A file over the limit never leaves the browser; assets/records-grid.js names it here.
-        html.P(id="upload-oversize", className="view-error", **{"data-max-bytes": str(max_mb * 1024 * 1024),
+        html.P(id=ids.UPLOAD_OVERSIZE, className="view-error", **{"data-max-bytes": str(max_mb * 1024 * 1024),
                                                                  "data-lang": lang}),
         dcc.Upload(id=ids.UPLOAD_FILES, multiple=True, max_size=max_mb * 1024 * 1024,
                    children=html.Div(("拖入或点击选择 CSV / XLSX / JSON 文件" if zh else
