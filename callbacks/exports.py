@@ -60,7 +60,7 @@ def export_cancelled(_, lang):
           cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")])
 def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology, lead_type, level, years, province,
            grade, sid, lang, ymin, ymax):
-    from exports.brief import BRIEF_CHARTS
+    from exports.brief import BRIEF_CHARTS, pdf_pages
     from exports.render import REPORTER
 
     lang = lang or "zh"
@@ -70,9 +70,9 @@ def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology,
         return no_update, "no data"
     trigger = ctx.triggered_id
     renders = {ids.EXPORT_CHART_BUTTON: 1, ids.EXPORT_BRIEF_PPTX: len(BRIEF_CHARTS)}.get(trigger, 0)
-    if trigger == ids.EXPORT_BRIEF_PDF:  # the charts, the title and key-figure pages, and what changed if anything did
+    if trigger == ids.EXPORT_BRIEF_PDF:
         from etl.store import get_engine, previous_snapshot_id
-        renders = len(BRIEF_CHARTS) + 2 + (previous_snapshot_id(get_engine(), snap.id) is not None)
+        renders = pdf_pages(previous_snapshot_id(get_engine(), snap.id) is not None)
     REPORTER.set(Progress(set_progress, renders, lang))
     # The status line still names the last file exported: say at once that this one is under way.
     set_progress(("0", str(max(1, renders)), SHOWN, "正在准备…" if lang == "zh" else "Preparing…"))

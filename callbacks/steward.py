@@ -125,6 +125,11 @@ def _job_identity(token: str | None, needed: str, action: str) -> dict | None:
     return None
 
 
+def _gone(lang: str):
+    return _empty("暂存的名单已不存在（已丢弃或已发布），请重新上传。" if lang == "zh" else
+                  "The staged list is gone (discarded or published); upload the files again.")
+
+
 def _let_go(engine, staged: dict | None) -> None:
     if staged:
         discard_staged(engine, staged["id"])
@@ -241,8 +246,7 @@ def publish(_, staged, lang):
     engine = get_engine()
     info = snapshot_info(engine, staged["id"])
     if info is None or info["kind"] != STAGED:
-        return _empty("暂存的名单已不存在（已丢弃或已发布），请重新上传。" if lang == "zh" else
-                      "The staged list is gone (discarded or published); upload the files again.")
+        return _gone(lang)
     if not info["consortia"]:
         return (no_update, no_update, "没有一条记录被接受，不能发布。" if lang == "zh" else
                 "No record was accepted, so this cannot be published.", no_update, True, no_update, no_update)
@@ -258,8 +262,7 @@ def publish(_, staged, lang):
                    "Publish again to confirm.")
         return _staged_view(staged["id"], current, snap.info["report"], [], lang, message)
     except LookupError:  # gone between the check and the publish
-        return _empty("暂存的名单已不存在（已丢弃或已发布），请重新上传。" if lang == "zh" else
-                      "The staged list is gone (discarded or published); upload the files again.")
+        return _gone(lang)
     accounts.audit(engine, user, "publish", staged["id"], address=client_address())
     state.reset_caches()
     return _empty((f"已发布：快照 {staged['id']} 现为当前数据。" if lang == "zh" else

@@ -179,6 +179,12 @@ def _text_page(title: str, lines: list[str], small: str, lang: str) -> go.Figure
     return fig
 
 
+def pdf_pages(with_changes: bool) -> int:
+    """How many pages to_pdf renders: a title page, the key figures, what changed (when an earlier
+    snapshot exists) and one page per chart."""
+    return 2 + with_changes + len(BRIEF_CHARTS)
+
+
 def to_pdf(brief: Brief) -> bytes:
     """Title page, key figures, then each chart as a vector page, merged into one PDF."""
     from pypdf import PdfWriter
