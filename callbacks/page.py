@@ -25,17 +25,19 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
     """The body for a page URL (path and query), its language, its view key and the snapshot current when
     it was rendered: the overview with the URL's filters, a planner view (?view=profile|compare|chains|
     changes), or the steward's page."""
-    from server.auth import current_user_name
+    from server.auth import current_user_name, form_token
 
     lang, user, sid = lang_of(search), current_user_name(), state.current_id()
+    token = form_token() if user else ""
     if is_steward_path(path):
         from .steward import steward_body
-        return [create_header(lang, "steward", user), *steward_body(lang)], lang, "steward", sid
+        header = create_header(lang, "steward", user, form_token=token)
+        return [header, *steward_body(lang)], lang, "steward", sid
     key = view_key(search)
     if key:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
         query = Filters.from_query(search or "").to_query()
-        return [create_header(lang, view, user, query), *view_body(search, lang)], lang, key, sid
+        return [create_header(lang, view, user, query, token), *view_body(search, lang)], lang, key, sid
     f, note = url_filters(search, lang)
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
@@ -43,7 +45,7 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
 
         first = dict(zip(OUTPUT_NAMES, overview_outputs(f, "count", False, sid, lang, None)))
     body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
-                       has_snapshot=sid is not None, user=user, first=first, note=note)
+                       has_snapshot=sid is not None, user=user, first=first, note=note, form_token=token)
     return body, lang, key, sid
 
 

@@ -10,9 +10,11 @@ from analytics.planner import diff_snapshots
 from etl import accounts
 from etl.reference import load_reference
 from etl.store import (STAGED, StagedConflict, archived_sources, current_snapshot_id, discard_staged, get_engine,
-                       list_snapshots, load_snapshot, publish_staged, refresh_history, set_current, snapshot_info)
+                       latest_staged, list_snapshots, load_snapshot, publish_staged, refresh_history, set_current,
+                       snapshot_info, staged_owner)
 from etl.uploads import accept_uploads, max_upload_bytes, max_upload_files, stage, unmapped_words
 from figures.china_map import build_province_map
+from figures.text import fmt_datetime
 from figures.theme import DIVERGING
 from layouts import ids
 from layouts.steward import alias_options, create_admin, create_sign_in_needed, create_staged_report, create_steward
@@ -35,12 +37,27 @@ def steward_body(lang: str) -> list:
     if not accounts.allowed(role, "steward"):
         return [create_sign_in_needed(lang, user)]
     token = sign_identity(user, role, client_address())
-    body = create_steward(lang, user, role, max_upload_bytes() // 2**20, max_upload_files(), token)
+    engine = get_engine()
+    body = create_steward(lang, user, role, max_upload_bytes() // 2**20, max_upload_files(), token,
+                          waiting(engine, user, lang))
     if accounts.allowed(role, "admin"):
-        engine = get_engine()
         body.append(create_admin(lang, list_snapshots(engine).to_dict("records"), current_snapshot_id(engine),
                                  schedule_status(engine), accounts.audit_entries(engine, 50)))
     return body
+
+
+def waiting(engine, user: str, lang: str) -> tuple | None:
+    """The page's staged-list outputs (as STAGE_OUTPUTS) for ``user``'s newest staged list, compared with the
+    current snapshot; None when nothing of theirs waits. So a reload, or another tab, finds it again."""
+    sid = latest_staged(engine, user)
+    info = snapshot_info(engine, sid) if sid else None
+    if info is None:
+        return None
+    when = fmt_datetime(info["published_at"], lang)
+    message = (f"你在 {when} 暂存的名单尚未发布：请检查下面的结果，然后发布或放弃。" if lang == "zh" else
+               f"The list you staged on {when} is not published yet: check the report below, then publish "
+               "or discard it.")
+    return _staged_view(sid, current_snapshot_id(engine), info["report"], [], lang, message)
 
 
 def schedule_status(engine) -> dict:
@@ -130,8 +147,22 @@ def _gone(lang: str):
                   "The staged list is gone (discarded or published); upload the files again.")
 
 
-def _let_go(engine, staged: dict | None) -> None:
-    if staged:
+def _not_yours(engine, staged: dict, user: str, lang: str, action: str):
+    """The page's reply when the staged list is another steward's upload (an admin may act on any);
+    None when ``user`` may go on. A list that is gone is left to the caller."""
+    owner = staged_owner(engine, staged["id"])
+    if owner in (None, user) or accounts.allowed(role_of_current_user(), "admin"):
+        return None
+    accounts.audit(engine, user, "refused", staged["id"], detail=f"{action} of {owner}'s staged list",
+                   address=client_address())
+    return (no_update, no_update, f"这份暂存名单是 {owner} 上传的：只有 TA 或管理员可以修改、发布或放弃它。"
+            if lang == "zh" else f"This staged list is {owner}'s upload: only they or an admin may change, "
+            "publish or discard it.", no_update, no_update, no_update, no_update)
+
+
+def _let_go(engine, staged: dict | None, user: str) -> None:
+    """Discard the list ``user`` staged before (never another steward's)."""
+    if staged and staged_owner(engine, staged["id"]) in (None, user):
         discard_staged(engine, staged["id"])
 
 
@@ -157,12 +188,12 @@ def upload(set_progress, contents, names, staged, lang, token):
     accepted, refusals = accept_uploads(_decode(contents, names))
     refused_text = "；".join(f"{r.file}：{r.reason}" for r in refusals)
     if not accepted:
-        _let_go(engine, staged)
+        _let_go(engine, staged, user)
         accounts.audit(engine, user, "upload_refused", detail=refused_text, address=address)
         set_progress("")
         return _empty(("没有可读取的文件：" if lang == "zh" else "No file could be read: ") + refused_text)
-    result = stage(engine, accepted)
-    _let_go(engine, staged)
+    result = stage(engine, accepted, user)
+    _let_go(engine, staged, user)
     if not result.published:
         accounts.audit(engine, user, "upload_failed", detail="; ".join(result.errors), address=address)
         set_progress("")
@@ -214,6 +245,9 @@ def apply_alias(_, word, code, staged, lang):
         return (no_update, no_update, "请选择文字和代码" if lang == "zh" else "Choose a text and a code", no_update,
                 no_update, no_update, no_update)
     engine = get_engine()
+    refusal = _not_yours(engine, staged, user, lang, "alias")
+    if refusal:
+        return refusal
     kind, text = word.split("\t", 1)
     try:
         version = accounts.add_alias(engine, kind, text, code, user)
@@ -221,9 +255,9 @@ def apply_alias(_, word, code, staged, lang):
         return no_update, no_update, str(exc), no_update, no_update, no_update, no_update
     accounts.audit(engine, user, "alias_add", detail=f"{kind}: {text} -> {code} (v{version})",
                    address=client_address())
-    sources = archived_sources(engine, staged["id"])
+    sources, owner = archived_sources(engine, staged["id"]), staged_owner(engine, staged["id"]) or user
     discard_staged(engine, staged["id"])
-    result = stage(engine, sources)
+    result = stage(engine, sources, owner)  # still the uploader's, when an admin added the mapping
     if not result.published:
         return _empty("; ".join(result.errors))
     accounts.audit(engine, user, "stage", result.snapshot_id, detail=f"again with alias v{version}",
@@ -247,6 +281,9 @@ def publish(_, staged, lang):
     info = snapshot_info(engine, staged["id"])
     if info is None or info["kind"] != STAGED:
         return _gone(lang)
+    refusal = _not_yours(engine, staged, user, lang, "publish")
+    if refusal:
+        return refusal
     if not info["consortia"]:
         return (no_update, no_update, "没有一条记录被接受，不能发布。" if lang == "zh" else
                 "No record was accepted, so this cannot be published.", no_update, True, no_update, no_update)
@@ -278,6 +315,9 @@ def discard(_, staged, lang):
     if user is None:
         return _refused(lang)
     if staged:
+        refusal = _not_yours(get_engine(), staged, user, lang, "discard")
+        if refusal:
+            return refusal
         discard_staged(get_engine(), staged["id"])
         accounts.audit(get_engine(), user, "discard", staged["id"], address=client_address())
     return _empty("已放弃暂存的名单，当前数据未变。" if lang == "zh" else

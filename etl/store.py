@@ -45,6 +45,7 @@ snapshots = Table(
     Column("duplicates", Integer, nullable=False),
     Column("rows_read", Integer, nullable=False),
     Column("report", Text, nullable=False),  # JSON ingest report
+    Column("staged_by", String(64)),  # the steward whose upload a staged snapshot is (see staged_owner())
 )
 pointer = Table(
     "current_snapshot", metadata,
@@ -440,6 +441,27 @@ def publish_staged(engine: Engine, sid: str, expected_current: str | None, kind:
         _point(con, sid)
     prune(engine, config.snapshots_kept())
     return sid
+
+
+def own_staged(engine: Engine, sid: str, user: str) -> None:
+    """Record ``user`` as the steward whose upload the staged snapshot ``sid`` is."""
+    with engine.begin() as con:
+        con.execute(update(snapshots).where(snapshots.c.id == sid, snapshots.c.kind == STAGED)
+                    .values(staged_by=user[:64]))
+
+
+def staged_owner(engine: Engine, sid: str) -> str | None:
+    """Whose upload the staged snapshot ``sid`` is (None when it is not staged, or nobody's)."""
+    with engine.connect() as con:
+        return con.execute(select(snapshots.c.staged_by).where(snapshots.c.id == sid,
+                                                                snapshots.c.kind == STAGED)).scalar()
+
+
+def latest_staged(engine: Engine, user: str) -> str | None:
+    """The newest staged snapshot of ``user``'s, still waiting to be published or discarded."""
+    with engine.connect() as con:
+        return con.execute(select(snapshots.c.id).where(snapshots.c.kind == STAGED, snapshots.c.staged_by == user)
+                           .order_by(snapshots.c.published_at.desc(), snapshots.c.id.desc()).limit(1)).scalar()
 
 
 def discard_staged(engine: Engine, sid: str) -> bool:

@@ -87,12 +87,16 @@ def accept_uploads(files: list[tuple[str, bytes]], max_bytes: int | None = None,
     return accepted, refused
 
 
-def stage(engine, sources: list[SourceFile]):
-    """Read ``sources`` by the ordinary ingest into a staged snapshot that no viewer sees (an IngestResult)."""
+def stage(engine, sources: list[SourceFile], user: str):
+    """Read ``sources`` by the ordinary ingest into a staged snapshot that no viewer sees, ``user``'s to
+    publish or discard (an IngestResult)."""
     from .ingest import ingest_sources
-    from .store import STAGED
+    from .store import STAGED, own_staged
 
-    return ingest_sources(engine, sources, kind=STAGED)
+    result = ingest_sources(engine, sources, kind=STAGED)
+    if result.published:
+        own_staged(engine, result.snapshot_id, user)
+    return result
 
 
 def unmapped_words(report: dict) -> list[dict]:

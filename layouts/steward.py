@@ -22,8 +22,12 @@ def create_sign_in_needed(lang: str, signed_in_as: str | None) -> html.Section:
         html.A("登录 · Sign in", href="/login?next=/steward")], className="panel")
 
 
-def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int, token: str = "") -> list:
+def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int, token: str = "",
+                   staged: tuple | None = None) -> list:
+    """The upload box, the staged list's buttons and its report; ``staged`` holds the values the staged-list
+    callbacks set (callbacks.steward.STAGE_OUTPUTS) for a list of the user's that still waits."""
     zh = lang == "zh"
+    data, view, message, words, no_publish, no_discard, no_alias = staged or (None, [], "", [], True, True, True)
     upload = html.Section([
         html.H2("上传名单" if zh else "Bring in a list"),
         html.P((f"已登录：{user}（{role}）" if zh else f"Signed in: {user} ({role})"),
@@ -40,27 +44,28 @@ def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int,
         html.P("上传的名单先暂存：只有你能看到下面的检查结果，确认后才发布给所有人。" if zh else
                "An upload is staged: only you see the report below; nothing is published until you say so.",
                className="note"),
-        dcc.Store(id=ids.STEWARD_STAGED),
+        dcc.Store(id=ids.STEWARD_STAGED, data=data),
         dcc.Store(id=ids.STEWARD_TOKEN, data=token),
         html.Div([html.Span(id=ids.STEWARD_PROGRESS, className="note"),
                   html.Button("取消" if zh else "Cancel", id=ids.STEWARD_CANCEL, style={"display": "none"})],
                  className="exports"),
-        html.P(id=ids.STEWARD_MESSAGE, className="reading"),
+        html.P(message, id=ids.STEWARD_MESSAGE, className="reading"),
         # Always on the page (enabled while something is staged): a callback's inputs must exist.
-        html.Div([html.Button("发布" if zh else "Publish", id=ids.PUBLISH_STAGED, className="primary", disabled=True),
-                  html.Button("放弃" if zh else "Discard", id=ids.DISCARD_STAGED, disabled=True)],
+        html.Div([html.Button("发布" if zh else "Publish", id=ids.PUBLISH_STAGED, className="primary",
+                              disabled=no_publish),
+                  html.Button("放弃" if zh else "Discard", id=ids.DISCARD_STAGED, disabled=no_discard)],
                  className="exports"),
         html.Div([
             html.Span("把未识别的文字映射到代码：" if zh else "Map a text the tagger did not understand: "),
-            dcc.Dropdown(id=ids.ALIAS_WORD, options=[], placeholder="选择文字…" if zh else "Choose a text…",
+            dcc.Dropdown(id=ids.ALIAS_WORD, options=words, placeholder="选择文字…" if zh else "Choose a text…",
                          className="alias-word"),
             dcc.Dropdown(id=ids.ALIAS_CODE, options=[], placeholder="映射到…" if zh else "Map to…",
                          className="alias-code"),
             html.Button("保存映射并重新检查" if zh else "Save the mapping and check again", id=ids.ALIAS_APPLY,
-                        disabled=True),
+                        disabled=no_alias),
         ], className="exports"),
     ], className="panel")
-    report = html.Section(id=ids.STEWARD_REPORT, className="panel")
+    report = html.Section(view, id=ids.STEWARD_REPORT, className="panel")
     return [upload, report]
 
 

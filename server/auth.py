@@ -1,15 +1,20 @@
 """Sign-in on the Dash app's Flask server: Flask-Login sessions, roles checked on the server for every
 changing request, rate-limited sign-in, an optional trusted single-sign-on header, security headers.
 
-Routes: /login (form with login-user, login-password, login-submit), /logout. Settings:
+Routes: /login (form with login-user, login-password, login-submit), /logout (a POST; a GET asks first).
+Both forms carry a token tied to the browser's session, so another site cannot sign a visitor in or out.
+Settings:
 ATLAS_SECRET_KEY (else a key generated once into the data folder), ATLAS_REQUIRE_LOGIN=1 (reading
 needs sign-in too), ATLAS_AUTH_HEADER with ATLAS_TRUSTED_PROXIES (intranet single sign-on).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -26,6 +31,7 @@ PROTECTED_PREFIXES = (("admin-", "admin"), ("steward-", "steward"), ("staged-", 
                       ("publish-staged", "steward"), ("discard-staged", "steward"), ("upload-files", "steward"),
                       ("alias-", "steward"))
 SESSION_KEY = "atlas_session"  # the cookie's token of a session the server holds open (etl.accounts.sign_ins)
+FORM_KEY = "atlas_form"  # the cookie's random value the sign-in and sign-out forms must echo (form_token)
 OPEN_PATHS = ("/login", "/logout", "/assets/style.css", "/_favicon.ico", "/healthz", "/metrics")
 
 
@@ -101,7 +107,7 @@ LOGIN_PAGE = """<!DOCTYPE html>
 <title>登录 · Sign in · 创新联合体布局图谱</title><link rel="stylesheet" href="/assets/style.css"></head>
 <body class="login-page"><main class="login-box">
 <h1>创新联合体布局图谱</h1><p class="subtitle">Consortium Atlas</p>
-<form method="post" action="/login{query}">
+<form method="post" action="/login{query}"><input type="hidden" name="form_token" value="{token}">
 <label for="login-user">用户名 · User</label><input id="login-user" name="user" autocomplete="username" required>
 <label for="login-password">密码 · Password</label>
 <input id="login-password" name="password" type="password" autocomplete="current-password" required>
@@ -110,10 +116,32 @@ LOGIN_PAGE = """<!DOCTYPE html>
 </main></body></html>"""
 
 
+LOGOUT_PAGE = """<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>退出 · Sign out · 创新联合体布局图谱</title><link rel="stylesheet" href="/assets/style.css"></head>
+<body class="login-page"><main class="login-box"><h1>创新联合体布局图谱</h1>
+<form method="post" action="/logout"><input type="hidden" name="form_token" value="{token}">
+<button id="logout-submit" type="submit">退出登录 · Sign out</button></form>
+<p><a href="/">返回图谱 · Back to the atlas</a></p></main></body></html>"""
+
+
+def form_token() -> str:
+    """The value this browser's sign-in and sign-out forms carry: a random value kept in its (signed) session
+    cookie. Another site can make a browser post a form here, but cannot read the value to put in it."""
+    if not session.get(FORM_KEY):
+        session[FORM_KEY] = secrets.token_urlsafe(24)
+    return hmac.new(session[FORM_KEY].encode(), b"atlas-form", hashlib.sha256).hexdigest()
+
+
+def form_token_ok() -> bool:
+    sent = request.form.get("form_token") or ""
+    return bool(session.get(FORM_KEY)) and hmac.compare_digest(sent, form_token())
+
+
 def _login_page(message: str = "", status: int = 200) -> Response:
     query = f"?next={html.escape(request.args['next'], quote=True)}" if request.args.get("next") else ""
-    return Response(LOGIN_PAGE.format(query=query, message=html.escape(message)), status=status,
-                    mimetype="text/html")
+    return Response(LOGIN_PAGE.format(query=query, message=html.escape(message), token=form_token()),
+                    status=status, mimetype="text/html")
 
 
 def security_headers(response: Response, script_hashes: list[str]) -> Response:
@@ -162,6 +190,8 @@ def install(app) -> None:
     def login():
         if request.method == "GET":
             return _login_page()
+        if not form_token_ok():  # posted from elsewhere, or a stale page: nothing is checked or counted
+            return _login_page("页面已过期，请重新登录 · The page had expired; please sign in again", 400)
         engine = get_engine()
         name = (request.form.get("user") or "").strip()[:64]
         password = request.form.get("password") or ""
@@ -176,12 +206,15 @@ def install(app) -> None:
             return _login_page("用户名或密码错误 · Wrong user name or password", 401)
         accounts.forget_attempt(engine, attempt)
         session[SESSION_KEY] = accounts.open_session(engine, name)
+        session[FORM_KEY] = secrets.token_urlsafe(24)  # a new form value for the signed-in session
         login_user(User(name, role))
         accounts.audit(engine, name, "sign_in", address=address)
         return redirect(_safe_next(request.args.get("next")))
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
+        if request.method == "GET" or not form_token_ok():  # a link alone never signs anyone out
+            return Response(LOGOUT_PAGE.format(token=form_token()), mimetype="text/html")
         name = current_user_name()
         if name:
             accounts.audit(get_engine(), name, "sign_out", address=client_address())

@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from etl import accounts
-from etl.store import (STAGED, StagedConflict, current_snapshot_id, discard_staged, list_snapshots, load_snapshot,
-                       publish_staged, set_current)
+from etl.store import (STAGED, StagedConflict, current_snapshot_id, discard_staged, latest_staged, list_snapshots,
+                       load_snapshot, publish_staged, set_current, staged_owner)
 from etl.uploads import accept_uploads, sniff, stage, unmapped_words
 from server.auth import required_role, trusted_header_user
 from tests.conftest import run_cli, xlsx_bytes
@@ -80,30 +80,43 @@ def test_attempts_sent_all_at_once_are_counted_before_any_password_is_checked(en
 
 
 SIGN_OUT = """
-import json, app
+import json, re, app
 from etl import accounts
 from etl.store import get_engine
 accounts.add_user(get_engine(), "stella", "steward", "a long password")
 c = app.server.test_client()
 publish = {"output": "publish-staged-status.children", "outputs": {"id": "publish-staged-status",
            "property": "children"}, "inputs": [], "changedPropIds": []}
-before = c.post("/_dash-update-component", json=publish).status_code
-c.post("/login", data={"user": "stella", "password": "a long password"})
+gate = lambda: c.post("/_dash-update-component", json=publish).status_code
+token = lambda path: re.search('name="form_token" value="([^"]+)"', c.get(path).get_data(as_text=True)).group(1)
+stella = {"user": "stella", "password": "a long password"}
+before = gate()
+forged_in = c.post("/login", data=stella).status_code  # as another site's form would send it: no form token
+forged_in_gate = gate()
+claims = [accounts.claim_attempt(get_engine(), "stella", "127.0.0.1") for _ in range(accounts.MAX_FAILURES)]
+counted = None in claims  # had the forged post counted, the fifth claim would find five failures before it
+for claim in claims:
+    if claim is not None:
+        accounts.forget_attempt(get_engine(), claim)
+c.post("/login", data={**stella, "form_token": token("/login")})
 cookie = c.get_cookie("session").value
-signed_in = c.post("/_dash-update-component", json=publish).status_code
-c.get("/logout")
+signed_in = gate()
+c.get("/logout")  # a link, or another site's image, signs nobody out
+c.post("/logout", data={"form_token": "forged"})
+still_in = gate()
+c.post("/logout", data={"form_token": token("/logout")})
+out = gate()
 c.set_cookie("session", cookie)  # the cookie copied before signing out, sent again
-replayed = c.post("/_dash-update-component", json=publish).status_code
-page = c.get("/steward").status_code
-c.post("/login", data={"user": "stella", "password": "a long password"})
-again = c.post("/_dash-update-component", json=publish).status_code
+replayed = gate()
+c.post("/login", data={**stella, "form_token": token("/login")})
+again = gate()
 accounts.remove_user(get_engine(), "stella")
-removed = c.post("/_dash-update-component", json=publish).status_code
-print(json.dumps([before, signed_in, replayed, again, removed]))
+removed = gate()
+print(json.dumps([before, forged_in, forged_in_gate, counted, signed_in, still_in, out, replayed, again, removed]))
 """
 
 
-def test_signing_out_ends_the_session_even_for_a_copied_cookie(tmp_path):
+def test_sign_in_and_out_need_the_form_and_signing_out_ends_the_session_even_for_a_copied_cookie(tmp_path):
     import subprocess
     import sys
 
@@ -111,9 +124,13 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(tmp_path):
     done = subprocess.run([sys.executable, "-c", SIGN_OUT], cwd=config.ROOT, capture_output=True, text=True,
                           timeout=120, env={**os.environ, "DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr[-2000:]
-    before, signed_in, replayed, again, removed = json.loads(done.stdout.strip().splitlines()[-1])
-    assert before == 401 and signed_in not in (401, 403)  # the gate let the signed-in steward through
-    assert replayed == 401  # the session was closed on the server: the old cookie is anonymous now
+    (before, forged_in, forged_in_gate, counted, signed_in, still_in, out, replayed, again,
+     removed) = json.loads(done.stdout.strip().splitlines()[-1])
+    assert before == 401 and forged_in == 400 and forged_in_gate == 401  # no form token: not signed in
+    assert counted is False  # ... and the forged post was not counted as a failed attempt
+    assert signed_in not in (401, 403)  # the gate let the signed-in steward through
+    assert still_in not in (401, 403)  # a GET or a forged form did not sign her out
+    assert out == 401 and replayed == 401  # signed out on the server: the old cookie is anonymous now
     assert again not in (401, 403) and removed == 401  # a new sign-in works; a removed user's session ends
 
 
@@ -177,7 +194,8 @@ def test_staged_snapshots_are_invisible_until_published(engine, samples):
     from etl.ingest import ingest_sources
     first = ingest_sources(engine, [json_source("a.json", [{"name": "甲", "province": "浙江", "sector": "S3"}])])
     result = stage(engine, [json_source("b.json", [{"name": "乙", "province": "Atlantis", "sector": "S3"},
-                                                    {"name": "丙", "province": "江苏", "sector": "星际旅行服务"}])])
+                                                    {"name": "丙", "province": "江苏", "sector": "星际旅行服务"}])],
+                   "stella")
     assert current_snapshot_id(engine) == first.snapshot_id  # nothing visible changed
     assert result.snapshot_id not in set(list_snapshots(engine)["id"])
     assert load_snapshot(engine, result.snapshot_id).info["kind"] == STAGED
@@ -188,10 +206,27 @@ def test_staged_snapshots_are_invisible_until_published(engine, samples):
     assert load_snapshot(engine).info["kind"] == "steward"
 
 
+def test_a_staged_list_belongs_to_its_uploader_until_published_or_discarded(engine):
+    from etl.ingest import ingest_sources
+    base = ingest_sources(engine, [json_source("a.json", [{"name": "甲", "province": "浙江", "sector": "S3"}])])
+    assert latest_staged(engine, "stella") is None
+    older = stage(engine, [json_source("b.json", [{"name": "乙", "province": "江苏", "sector": "S3"}])], "stella")
+    newer = stage(engine, [json_source("c.json", [{"name": "丙", "province": "安徽", "sector": "S3"}])], "stella")
+    sams = stage(engine, [json_source("d.json", [{"name": "丁", "province": "湖北", "sector": "S3"}])], "sam")
+    assert staged_owner(engine, older.snapshot_id) == "stella" and staged_owner(engine, sams.snapshot_id) == "sam"
+    assert latest_staged(engine, "stella") == newer.snapshot_id and latest_staged(engine, "sam") == sams.snapshot_id
+    assert staged_owner(engine, base.snapshot_id) is None  # a published snapshot is nobody's staged list
+    discard_staged(engine, newer.snapshot_id)
+    assert latest_staged(engine, "stella") == older.snapshot_id
+    publish_staged(engine, older.snapshot_id, base.snapshot_id)
+    assert latest_staged(engine, "stella") is None and staged_owner(engine, older.snapshot_id) is None
+    assert latest_staged(engine, "sam") == sams.snapshot_id
+
+
 def test_publishing_onto_a_changed_snapshot_is_refused_and_discard_leaves_nothing(engine):
     from etl.ingest import ingest_sources
     base = ingest_sources(engine, [json_source("a.json", [{"name": "甲", "province": "浙江", "sector": "S3"}])])
-    staged = stage(engine, [json_source("b.json", [{"name": "乙", "province": "江苏", "sector": "S3"}])])
+    staged = stage(engine, [json_source("b.json", [{"name": "乙", "province": "江苏", "sector": "S3"}])], "stella")
     newer = ingest_sources(engine, [json_source("c.json", [{"name": "丁", "province": "安徽", "sector": "S3"}])])
     with pytest.raises(StagedConflict):
         publish_staged(engine, staged.snapshot_id, base.snapshot_id)

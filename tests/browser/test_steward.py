@@ -15,8 +15,8 @@ from tests.conftest import SAMPLE_FILES, SAMPLES, run_cli
 
 pytestmark = pytest.mark.browser
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
-PASSWORDS = {"stella": "steward-pass-1", "adam": "admin-pass-123", "vic": "viewer-pass-1"}
-ROLES = {"stella": "steward", "adam": "admin", "vic": "viewer"}
+PASSWORDS = {"stella": "steward-pass-1", "sam": "steward-pass-2", "adam": "admin-pass-123", "vic": "viewer-pass-1"}
+ROLES = {"stella": "steward", "sam": "steward", "adam": "admin", "vic": "viewer"}
 
 
 @pytest.fixture(scope="module")
@@ -250,22 +250,71 @@ def test_a_list_with_no_accepted_record_cannot_be_published(steward_server, page
     # the publish callback asked for by a script, past the disabled button: the server checks again
     trail = audit(env)
     staged = trail[-1]["snapshot"]
-    callback = next(c for c in requests.get(url + "/_dash-dependencies", timeout=30).json()
-                    if any(i["id"] == "publish-staged" for i in c["inputs"]))
-    outputs = [dict(zip(("id", "property"), o.split("@")[0].rsplit(".", 1))) for o in callback["output"].strip(".").split("...")]
-    body = {"output": callback["output"], "outputs": outputs,
-            "inputs": [{"id": "publish-staged", "property": "n_clicks", "value": 1}],
-            "state": [{"id": "steward-staged", "property": "data", "value": {"id": staged, "base": before}},
-                      {"id": "page-lang", "property": "data", "value": "zh"}],
-            "changedPropIds": ["publish-staged.n_clicks"]}
     cookies = {c["name"]: c["value"] for c in page.page.context.cookies()}
-    answer = requests.post(url + "/_dash-update-component", json=body, cookies=cookies, timeout=60)
+    answer = staged_action(url, "publish-staged", {"id": staged, "base": before}, cookies)
     assert answer.status_code == 200
     assert answer.json()["response"]["steward-message"]["children"] == "没有一条记录被接受，不能发布。"
     assert current(env) == before and "publish" not in [e["action"] for e in audit(env)[len(trail):]]
     page.page.click("#discard-staged")
     page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已放弃')",
                                 timeout=30000)
+    assert page.errors == []
+
+
+def staged_action(url: str, button: str, staged: dict, cookies: dict) -> requests.Response:
+    """The callback of ``button`` (publish-staged, discard-staged) asked for by a script, with ``staged`` as
+    the page's staged list: built from /_dash-dependencies as the page would send it."""
+    callback = next(c for c in requests.get(url + "/_dash-dependencies", timeout=30).json()
+                    if any(i["id"] == button for i in c["inputs"]))
+    outputs = [dict(zip(("id", "property"), o.split("@")[0].rsplit(".", 1)))
+               for o in callback["output"].strip(".").split("...")]
+    body = {"output": callback["output"], "outputs": outputs,
+            "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
+            "state": [{"id": "steward-staged", "property": "data", "value": staged},
+                      {"id": "page-lang", "property": "data", "value": "zh"}],
+            "changedPropIds": [f"{button}.n_clicks"]}
+    return requests.post(url + "/_dash-update-component", json=body, cookies=cookies, timeout=60)
+
+
+def test_a_staged_list_is_its_uploaders_and_waits_for_them_across_reloads(steward_server, page, browser):
+    url, env = steward_server
+    before = current(env)
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    upload_samples(page)
+    staged, accepted = audit(env)[-1]["snapshot"], digits(page, "staged-accepted")
+    # A reload (or another tab) finds stella's staged list again, compared with the current snapshot.
+    page.page.reload()
+    page.page.wait_for_selector("#staged-accepted", timeout=30000)
+    assert digits(page, "staged-accepted") == accepted and "尚未发布" in page.text("#steward-message")
+    assert not page.page.is_disabled("#publish-staged") and not page.page.is_disabled("#discard-staged")
+    # Another steward can neither publish nor discard it, even by naming it in a crafted request.
+    other = browser.new_context()
+    sam = other.new_page()
+    sam.goto(f"{url}/login?next=/steward")
+    sam.fill("#login-user", "sam")
+    sam.fill("#login-password", PASSWORDS["sam"])
+    sam.click("#login-submit")
+    sam.wait_for_selector("#upload-files", timeout=20000)
+    assert sam.locator("#staged-accepted").count() == 0  # nothing of sam's waits
+    cookies = {c["name"]: c["value"] for c in other.cookies()}
+    for button in ("publish-staged", "discard-staged"):
+        answer = staged_action(url, button, {"id": staged, "base": before}, cookies)
+        assert answer.status_code == 200
+        assert "是 stella 上传的" in answer.json()["response"]["steward-message"]["children"]
+    other.close()
+    from etl.store import get_engine, snapshot_info
+    assert snapshot_info(get_engine(f"sqlite:///{env['ATLAS_DATA_DIR']}/atlas.db"), staged)["kind"] == "staged"
+    assert current(env) == before
+    refused = [e for e in audit(env) if e["action"] == "refused" and e["user"] == "sam"]
+    assert [e["detail"] for e in refused[-2:]] == ["publish of stella's staged list", "discard of stella's staged list"]
+    # stella discards it; a reload then shows an empty upload page.
+    page.page.click("#discard-staged")
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已放弃')",
+                                timeout=30000)
+    page.page.reload()
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    assert page.page.locator("#staged-accepted").count() == 0 and page.text("#steward-message") == ""
     assert page.errors == []
 
 
