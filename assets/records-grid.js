@@ -1,8 +1,8 @@
 // The page's small browser-side functions. First the records grid's script (dash-ag-grid, 1.3 MB): it is
 // left out of the page (app.defer_the_records_grid) and fetched here once the map is drawn; the sections
 // under the map are asked for when it has loaded, so the grid among them finds its component. Same origin
-// as Dash's own scripts, under any path prefix. Then the history gate, the views' links and the upload
-// box's note on oversize files.
+// as Dash's own scripts, under any path prefix. Then the history gate, the views' links, the upload
+// box's note on oversize files, and a note when the server refuses a change.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   atlas: Object.assign({}, (window.dash_clientside || {}).atlas, {
     load_records_grid: function () {
@@ -56,4 +56,43 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   document.addEventListener("drop", function (e) {
     if (e.target && e.target.closest && e.target.closest("#upload-files") && e.dataTransfer) { note(e.dataTransfer.files); }
   }, true);
+})();
+
+// A change the server refused (the session ended, say by signing out in another tab, or the role does not
+// allow it): dash-renderer would only log an error. Say so at the top of the page, with a link to sign in
+// again, and let the callback end as "no update".
+(function () {
+  var plain = window.fetch;
+  if (!plain) { return; }
+  function say(status) {
+    var en = new URLSearchParams(window.location.search).get("lang") === "en";
+    var note = document.getElementById("auth-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "auth-note";
+      note.className = "view-error auth-note";
+      note.setAttribute("role", "alert");
+      document.body.insertBefore(note, document.body.firstChild);
+    }
+    note.textContent = status === 401
+      ? (en ? "You are no longer signed in (perhaps you signed out in another tab); nothing was changed. "
+            : "登录已失效（可能已在其他页面退出），未做任何更改。")
+      : (en ? "Your role does not allow this; nothing was changed. " : "你的角色无权执行此操作，未做任何更改。");
+    if (status === 401) {
+      var link = document.createElement("a");
+      link.href = "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+      link.textContent = en ? "Sign in again" : "重新登录";
+      note.appendChild(link);
+    }
+  }
+  window.fetch = function (input) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    return plain.apply(this, arguments).then(function (res) {
+      if ((res.status === 401 || res.status === 403) && url.indexOf("/_dash-update-component") !== -1) {
+        say(res.status);
+        return new Response(null, {status: 204});
+      }
+      return res;
+    });
+  };
 })();

@@ -318,6 +318,28 @@ def test_a_staged_list_is_its_uploaders_and_waits_for_them_across_reloads(stewar
     assert page.errors == []
 
 
+def test_a_change_after_signing_out_in_another_tab_says_so_and_changes_nothing(steward_server, page, tmp_path):
+    url, env = steward_server
+    sign_in(page, url, "stella")
+    page.page.wait_for_selector("#upload-files", timeout=20000)
+    other = page.page.context.new_page()  # the same browser, another tab: signs out there
+    other.goto(url + "/logout")
+    other.click("#logout-submit")
+    other.wait_for_selector("#province-map .choroplethlayer path", timeout=30000)
+    other.close()
+    trail = audit(env)
+    small = tmp_path / "small.csv"
+    small.write_text("名称,省份,领域\n甲联合体,浙江,新材料\n", encoding="utf-8")
+    page.page.set_input_files("#upload-files input[type=file]", [str(small)])
+    page.page.wait_for_selector("#auth-note", timeout=30000)
+    assert "登录已失效" in page.text("#auth-note")
+    assert page.page.get_attribute("#auth-note a", "href") == "/login?next=%2Fsteward"
+    page.wait_idle()
+    assert "stage" not in [e["action"] for e in audit(env)[len(trail):]]
+    # Chromium logs the 401 response itself; before, dash-renderer also failed ("body stream already read").
+    assert [e for e in page.errors if "status of 401" not in e] == []
+
+
 def test_a_cancelled_upload_says_so_and_keeps_what_was_staged(steward_server, page, tmp_path):
     url, env = steward_server
     sign_in(page, url, "stella")
