@@ -34,22 +34,68 @@ def read_filters(sector, technology, lead_type, level, years, province, grade=No
                    grade=_many(grade))
 
 
-def url_filters(search: str | None, lang: str) -> tuple[Filters, str]:
-    """The filters an address names, its province read as the planner views read it (360000, 江西 or
-    Jiangxi), and a note when it names no province (that filter is then left out, never shown as zero)."""
+# The overview's dropdowns, by Filters field: what each is called in a note, in Chinese and English.
+DROPDOWNS = {"sector": ("领域", "sector"), "technology": ("技术", "technology"), "lead_type": ("牵头类型", "lead type"),
+             "level": ("层级", "level"), "grade": ("来源等级", "grade")}
+
+
+def url_filters(search: str | None, lang: str, years: tuple[int, int] | None = None) -> tuple[Filters, str]:
+    """The filters an address names, as the overview can show them, and a note on what it left out.
+
+    The province is read as the planner views read it (360000, 江西 or Jiangxi). A code no dropdown offers
+    is left out; a dropdown holds one value, so of several the first is kept; years outside the data's
+    ``years`` are brought inside them, and a range that ends before it starts is left out. A note names
+    each, so an address never shows silent zeros or a filter the page does not show."""
     from dataclasses import replace
 
     from etl.normalise import province_code
+    from etl.reference import load_reference
+    from layouts.page import options
 
-    f = Filters.from_query(search or "")
-    if not f.province:
+    zh = lang == "zh"
+    ref, f, notes = load_reference(), Filters.from_query(search or ""), []
+    for field, (name_zh, name_en) in DROPDOWNS.items():
+        values = getattr(f, field)
+        if not values:
+            continue
+        offered = {o["value"] for o in options(field, ref, lang)}
+        unknown = [v[:40] for v in values if v not in offered]
+        known = [v for v in values if v in offered]
+        if unknown:
+            notes.append(f"未知{name_zh}代码 {'、'.join(unknown)}" if zh else f"unknown {name_en} code {', '.join(unknown)}")
+        if len(known) > 1:
+            notes.append(f"{name_zh}一次只能选一个，已用 {known[0]}" if zh else
+                         f"one {name_en} at a time, so {known[0]} is used")
+        f = replace(f, **{field: tuple(known[:1])})
+    if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
+        notes.append(f"年份范围 {f.year_from}–{f.year_to} 无效，已显示全部年份" if zh else
+                     f"the years {f.year_from}–{f.year_to} are no range, so all years are shown")
+        f = replace(f, year_from=None, year_to=None)
+    elif years:
+        lo, hi = years
+        outside = [y for y in (f.year_from, f.year_to) if y is not None and not lo <= y <= hi]
+        if outside:
+            notes.append(f"年份 {'、'.join(map(str, outside))} 超出数据的年份（{lo}–{hi}），已调整到其中" if zh else
+                         f"year {', '.join(map(str, outside))} is outside the data's years ({lo}–{hi}), so it was "
+                         "brought inside them")
+            inside = [None if y is None else min(max(y, lo), hi) for y in (f.year_from, f.year_to)]
+            # A bound at the data's own first or last year means no bound (undated consortia stay).
+            f = replace(f, year_from=None if inside[0] in (None, lo) else inside[0],
+                        year_to=None if inside[1] in (None, hi) else inside[1])
+    if f.province:
+        text = f.province[:64]
+        code = province_code(text)
+        if code:
+            f = replace(f, province=code)
+        else:
+            f = f.without_province()
+            notes.append(f"未知省份：{text}（可用 360000、江西或 Jiangxi），已显示全国" if zh else
+                         f"unknown province: {text} (try 360000, 江西 or Jiangxi); showing all of China")
+    if not notes:
         return f, ""
-    text = f.province[:64]
-    code = province_code(text)
-    if code:
-        return replace(f, province=code), ""
-    return f.without_province(), (f"未知省份：{text}（可用 360000、江西或 Jiangxi），已显示全国。" if lang == "zh" else
-                                  f"Unknown province: {text} (try 360000, 江西 or Jiangxi); showing all of China.")
+    if zh:
+        return f, "地址中的部分筛选未能使用：" + "；".join(notes) + "。"
+    return f, "Some filters in the address could not be used: " + "; ".join(notes) + "."
 
 
 def lang_of(search: str | None) -> str:

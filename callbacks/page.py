@@ -38,7 +38,7 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
         view = parse_qs((search or "").lstrip("?"))["view"][0]
         query = Filters.from_query(search or "").to_query()
         return [create_header(lang, view, user, query, token), *view_body(search, lang)], lang, key, sid
-    f, note = url_filters(search, lang)
+    f, note = url_filters(search, lang, state.year_bounds(sid))
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
         from .overview import OUTPUT_NAMES, overview_outputs
@@ -163,7 +163,7 @@ clientside_callback(ClientsideFunction("atlas", "history_search"), Output(ids.HI
 def follow_history(came, *values):
     search = (came or {}).get("search", "")
     *current, ymin, ymax = values
-    wanted, _ = url_filters(search, lang_of(search))
+    wanted, _ = url_filters(search, lang_of(search), (ymin, ymax))
     now = filter_values(read_filters(*current, ymin, ymax), ymin, ymax)
     shown = filter_values(wanted, ymin, ymax)
     if shown == now:

@@ -72,12 +72,13 @@ def _view_body(search: str, lang: str) -> list:
         unknown = [p for p, c in zip(texts, codes) if c is None]
         if unknown:
             return [create_view_error(("未知省份：" if zh else "Unknown province: ") + ", ".join(unknown))]
+        codes = list(dict.fromkeys(codes))  # one province named twice (330000, 浙江) is one
         if len(codes) > planner.MAX_COMPARE:
             return [create_view_error(f"最多对比 {planner.MAX_COMPARE} 个省份，当前 {len(codes)} 个" if zh else
                                       f"At most {planner.MAX_COMPARE} provinces can be compared; {len(codes)} given")]
         f = Filters.from_query(search or "").without_province()
         sel = _filtered(sid, f)
-        result = planner.compare(sel.consortia, sel.technologies, sel.members, list(dict.fromkeys(codes)), ref,
+        result = planner.compare(sel.consortia, sel.technologies, sel.members, codes, ref,
                                  state.planner_context(sid, f, with_partners=False))
         return create_compare(result, ref, lang, {"sectors": build_compare_sectors(result["sectors"], ref, lang),
                                                   "coverage": build_coverage_grid(result["coverage"], ref, lang)})

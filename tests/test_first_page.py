@@ -27,10 +27,13 @@ zj = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=3300
 zj_s3 = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=S3&province=330000&lang=en'}).get_json()
 jx = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=%E6%B1%9F%E8%A5%BF'}).get_json()
 mars = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=999999&lang=en'}).get_json()
+odd = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=ZZZ,S3&grade=B,A&year_from=1800&lang=en'}
+            ).get_json()
+norange = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?year_from=2024&year_to=2020'}).get_json()
 bare = c.get('/_dash-layout').get_json()
 grid = c.get('/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js')
 print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'zj': zj, 'zj_s3': zj_s3, 'jx': jx, 'mars': mars,
-                  'bare': bare,
+                  'odd': odd, 'norange': norange, 'bare': bare,
                   'grid': [grid.status_code, len(grid.get_data())]}))
 """
 
@@ -94,7 +97,19 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert find(pages["jx"], "filter-province")["data"] == "360000" and find(pages["jx"], "kpi-total")["children"] == "1"
     assert find(pages["jx"], "url-note") is None
     assert find(pages["mars"], "filter-province")["data"] is None and find(pages["mars"], "kpi-total")["children"] == "3"
-    assert find(pages["mars"], "url-note")["children"].startswith("Unknown province: 999999")
+    assert find(pages["mars"], "url-note")["children"] == (
+        "Some filters in the address could not be used: unknown province: 999999 (try 360000, 江西 or Jiangxi); "
+        "showing all of China.")
+    # codes no dropdown offers, several values for a one-value dropdown, years outside the data's (none are
+    # dated here, so 2015–2026) or no range at all: what the page shows is what it counts, and a note says why
+    odd = pages["odd"]
+    assert find(odd, "filter-sector")["value"] == "S3" and find(odd, "filter-grade")["value"] == "B"
+    assert find(odd, "filter-year")["value"] == [2015, 2026]
+    assert find(odd, "url-note")["children"] == (
+        "Some filters in the address could not be used: unknown sector code ZZZ; one grade at a time, so B is "
+        "used; year 1800 is outside the data's years (2015–2026), so it was brought inside them.")
+    assert find(pages["norange"], "kpi-total")["children"] == "3"
+    assert find(pages["norange"], "url-note")["children"] == "地址中的部分筛选未能使用：年份范围 2024–2020 无效，已显示全部年份。"
 
     # the callbacks start from what the layout shows: the snapshot, the done marker, the drawn key
     snapshot = find(whole, "snapshot-id")["data"]

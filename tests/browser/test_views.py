@@ -43,6 +43,10 @@ def test_profile_from_a_click_on_the_map(app_server, page):
 
 def test_compare_defaults_to_region_peers_and_takes_a_list(app_server, page):
     url, env, _ = app_server
+    # a province named again is one row; so ten provinces plus two repeats are not "twelve"
+    ten = sorted(PROVINCES)[:10]
+    open_view(page, url + "/?view=compare&provinces=" + ",".join(ten + ten[:2]), "#compare-table")
+    assert page.page.locator("#compare-table tbody tr").count() == 10
     open_view(page, url + "/?view=compare&provinces=230000,420000,500000", "#compare-table")
     rows = page.page.locator("#compare-table tbody tr")
     assert rows.count() == 3
