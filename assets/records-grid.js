@@ -29,8 +29,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     nav_links: function (search) {
       var params = new URLSearchParams(search || "");
       var en = params.get("lang") === "en";
-      params.delete("lang");
-      params.delete("view");
+      ["lang", "view", "metric", "layer"].forEach(function (key) { params.delete(key); });  // the map's own
       var rest = params.toString().replace(/%2C/g, ",");
       var tail = (rest ? "&" + rest : "") + (en ? "&lang=en" : "");
       return ["profile", "compare", "chains", "changes"].map(function (key) { return "?view=" + key + tail; });

@@ -98,6 +98,28 @@ def url_filters(search: str | None, lang: str, years: tuple[int, int] | None = N
     return f, "Some filters in the address could not be used: " + "; ".join(notes) + "."
 
 
+METRICS = ("count", "per_capita", "lq")  # the map's metric (ids.MAP_METRIC); count unless the address says
+
+
+def url_settings(search: str | None, has_population: bool) -> tuple[str, bool]:
+    """The map's metric and whether its city layer is on, as the address keeps them beside the filters
+    (``metric=lq``, ``layer=city``; the defaults, count and provinces, are not written)."""
+    from urllib.parse import parse_qs
+
+    q = parse_qs((search or "").lstrip("?"))
+    metric = q.get("metric", ["count"])[0]
+    if metric not in METRICS or (metric == "per_capita" and not has_population):
+        metric = "count"
+    return metric, q.get("layer", [""])[0] == "city"
+
+
+def view_search(f: Filters, metric: str | None, city: bool, lang: str) -> str:
+    """The overview's address query for ``f`` and the map's settings, as url_filters and url_settings read it."""
+    query = f.to_query(metric="" if metric in (None, "count") else metric, layer="city" if city else "",
+                       lang="en" if lang == "en" else "")
+    return f"?{query}" if query else ""
+
+
 def lang_of(search: str | None) -> str:
     from urllib.parse import parse_qs
 

@@ -12,7 +12,7 @@ from layouts import ids
 from layouts.page import view_href
 
 from . import state
-from .common import FILTER_INPUTS, YEAR_BOUNDS, read_filters
+from .common import FILTER_INPUTS, YEAR_BOUNDS, read_filters, view_search
 
 
 def map_style(metric: str, lang: str) -> dict:
@@ -91,7 +91,8 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
             *side_texts(view, lang, f, chip), chip, done, key)
 
 
-FILTER_IDS = {i.component_id for i in FILTER_INPUTS}
+# what the address keeps: a change of any of these writes it (see common.view_search)
+SETTING_IDS = {i.component_id for i in FILTER_INPUTS} | {ids.MAP_METRIC, ids.MAP_CITY_LAYER}
 
 
 # filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, province chip, and the
@@ -110,8 +111,7 @@ def update_overview(sector, technology, lead_type, level, years, province, grade
                     drawn, ymin, ymax):
     f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     outputs = overview_outputs(f, metric, "city" in (city_layer or []), sid, lang or "zh", drawn)
-    if FILTER_IDS.isdisjoint(ctx.triggered_prop_ids.values()):
-        return (*outputs, no_update, no_update)  # a new snapshot, metric or layer: the address stays
-    query = f.to_query(lang="en" if lang == "en" else "")
-    search = f"?{query}" if query else ""
+    if SETTING_IDS.isdisjoint(ctx.triggered_prop_ids.values()):
+        return (*outputs, no_update, no_update)  # a new snapshot or language: the address stays
+    search = view_search(f, metric, "city" in (city_layer or []), lang or "zh")
     return (*outputs, search, search)

@@ -13,7 +13,7 @@ from layouts import ids
 from layouts.page import create_below, create_body, create_header, filter_values
 
 from . import state
-from .common import FILTER_INPUTS, FILTER_STATES, YEAR_BOUNDS, lang_of, read_filters, url_filters
+from .common import FILTER_INPUTS, FILTER_STATES, YEAR_BOUNDS, lang_of, read_filters, url_filters, url_settings
 from .planner import view_body, view_key
 
 
@@ -39,13 +39,15 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
         query = Filters.from_query(search or "").to_query()
         return [create_header(lang, view, user, query, token), *view_body(search, lang)], lang, key, sid
     f, note = url_filters(search, lang, state.year_bounds(sid))
+    metric, city = url_settings(search, state.has_population())
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
         from .overview import OUTPUT_NAMES, overview_outputs
 
-        first = dict(zip(OUTPUT_NAMES, overview_outputs(f, "count", False, sid, lang, None)))
+        first = dict(zip(OUTPUT_NAMES, overview_outputs(f, metric, city, sid, lang, None)))
     body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
-                       has_snapshot=sid is not None, user=user, first=first, note=note, form_token=token)
+                       has_snapshot=sid is not None, user=user, first=first, note=note, form_token=token,
+                       map_settings=(metric, city))
     return body, lang, key, sid
 
 
@@ -157,17 +159,18 @@ clientside_callback(ClientsideFunction("atlas", "history_search"), Output(ids.HI
                     Input(ids.URL, "search"), State(ids.FILTER_URL_WRITTEN, "data"), prevent_initial_call=True)
 
 
-# an address from the browser's back or forward -> the filters it names
-@callback(*FILTER_OUTPUTS, Input(ids.HISTORY_SEARCH, "data"), *FILTER_STATES, *YEAR_BOUNDS,
+# an address from the browser's back or forward -> the filters and map settings it names
+@callback(*FILTER_OUTPUTS, Output(ids.MAP_METRIC, "value", allow_duplicate=True),
+          Output(ids.MAP_CITY_LAYER, "value", allow_duplicate=True), Input(ids.HISTORY_SEARCH, "data"),
+          *FILTER_STATES, State(ids.MAP_METRIC, "value"), State(ids.MAP_CITY_LAYER, "value"), *YEAR_BOUNDS,
           prevent_initial_call=True)
 def follow_history(came, *values):
     search = (came or {}).get("search", "")
-    *current, ymin, ymax = values
+    *current, metric, layer, ymin, ymax = values
     wanted, _ = url_filters(search, lang_of(search), (ymin, ymax))
-    now = filter_values(read_filters(*current, ymin, ymax), ymin, ymax)
-    shown = filter_values(wanted, ymin, ymax)
-    if shown == now:
-        return (no_update,) * len(FILTER_OUTPUTS)
+    now = (*filter_values(read_filters(*current, ymin, ymax), ymin, ymax), metric, layer or [])
+    want_metric, want_city = url_settings(search, state.has_population())
+    shown = (*filter_values(wanted, ymin, ymax), want_metric, ["city"] if want_city else [])
     return tuple(no_update if a == b else a for a, b in zip(shown, now))
 
 

@@ -36,6 +36,10 @@ def create_layout(body: list | None = None, lang: str | None = None, view: str |
     ])
 
 
+# A setting the planner changed stays when the page is drawn again in the other language (until a reload).
+KEPT = {"persistence": True, "persistence_type": "memory"}
+
+
 def options(kind: str, ref: Reference, lang: str) -> list[dict]:
     """Dropdown options: code plus label, searchable in both languages."""
     if kind == "sector":
@@ -122,12 +126,13 @@ def create_header(lang: str, view: str = "", user: str | None = None, query: str
 
 def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
                 has_snapshot: bool = True, user: str | None = None, first: dict | None = None,
-                note: str = "", form_token: str = "") -> list:
+                note: str = "", form_token: str = "", map_settings: tuple[str, bool] = ("count", False)) -> list:
     """Everything below the shell, in ``lang``, with filter values taken from ``f``.
 
     ``first`` holds the map, KPIs and reading already computed for ``f`` (named as in
     callbacks.overview.OUTPUT_NAMES), so the first map is drawn without waiting for a callback;
-    charts below it start from an empty, axis-less figure that costs the browser next to nothing."""
+    charts below it start from an empty, axis-less figure that costs the browser next to nothing.
+    ``map_settings`` are the map's metric and whether its city layer is on (callbacks.common.url_settings)."""
     first = first or {}
     zh = lang == "zh"
     lo, hi = years
@@ -179,10 +184,11 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
 
     exports = html.Section([
         html.Span("导出" if zh else "Export", className="export-label"),
-        dcc.Dropdown(id=ids.EXPORT_CHART, value="province-map", clearable=False, searchable=False,
+        # Settings kept while the page re-renders (switching language); the map's own are in the address.
+        dcc.Dropdown(id=ids.EXPORT_CHART, value="province-map", clearable=False, searchable=False, **KEPT,
                      options=[{"label": TITLES[c][0 if zh else 1], "value": c} for c in CHARTS],
                      className="export-chart"),
-        dcc.RadioItems(id=ids.EXPORT_FORMAT, value="png", inline=True, className="radios",
+        dcc.RadioItems(id=ids.EXPORT_FORMAT, value="png", inline=True, className="radios", **KEPT,
                        options=[{"label": f.upper(), "value": f} for f in ("png", "svg", "pdf")]),
         html.Button("下载图表" if zh else "Download chart", id=ids.EXPORT_CHART_BUTTON),
         html.Button("简报 PPTX" if zh else "Briefing PPTX", id=ids.EXPORT_BRIEF_PPTX),
@@ -198,9 +204,11 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
     overview = _section(
         "分布总览" if zh else "Overview",
         html.Div([
-            dcc.RadioItems(id=ids.MAP_METRIC, options=metrics, value="count", inline=True, className="radios"),
+            dcc.RadioItems(id=ids.MAP_METRIC, options=metrics, value=map_settings[0], inline=True,
+                           className="radios"),
             dcc.Checklist(id=ids.MAP_CITY_LAYER, options=[{"label": "显示城市层" if zh else "City layer",
-                                                            "value": "city"}], value=[], inline=True),
+                                                            "value": "city"}], value=["city"] if map_settings[1] else [],
+                          inline=True),
         ], className="controls"),
         html.Div([
             dcc.Graph(id=ids.PROVINCE_MAP, figure=first.get("figure", EMPTY_FIGURE), config=GRAPH_CONFIG,
@@ -248,8 +256,8 @@ def create_below(lang: str) -> list:
         html.Div([
             dcc.RadioItems(id=ids.HEATMAP_MODE, options=[{"label": t("count", lang), "value": "count"},
                                                          {"label": t("lq", lang), "value": "lq"}],
-                           value="count", inline=True, className="radios"),
-            dcc.RadioItems(id=ids.HEATMAP_SORT, options=[
+                           value="count", inline=True, className="radios", **KEPT),
+            dcc.RadioItems(id=ids.HEATMAP_SORT, **KEPT, options=[
                 {"label": "按总数排序" if zh else "Sort by total", "value": "total"},
                 {"label": "按区域分组" if zh else "Group by region", "value": "region"}],
                 value="total", inline=True, className="radios"),
@@ -285,7 +293,7 @@ def create_below(lang: str) -> list:
                ("inferred", "推断字段", "Inferred", 110)]
     records = _section(
         "联合体名录" if zh else "Consortia",
-        html.Div([dcc.Input(id=ids.RECORDS_SEARCH, type="search", debounce=True,
+        html.Div([dcc.Input(id=ids.RECORDS_SEARCH, type="search", debounce=True, **KEPT,
                             placeholder="搜索名称、牵头单位、来源…" if zh else "Search name, lead, source…"),
                   html.Span(id=ids.RECORDS_COUNT, className="note")], className="controls"),
         dag.AgGrid(id=ids.RECORDS_GRID, columnDefs=[

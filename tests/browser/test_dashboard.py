@@ -155,6 +155,50 @@ def test_language_switch_and_english_link(app_server, page):
     assert page.errors == []
 
 
+def test_switching_language_keeps_the_map_and_chart_settings(app_server, page):
+    """The map's metric is in the address (a copied link shows it, Back undoes it); the heatmap's, the
+    export's and the records' settings stay while the page is drawn again in English."""
+    url, _, _ = app_server
+    page.open(url + "/?sector=S3")
+    legend = "() => document.querySelector('#province-map .cbtitle')?.textContent"
+    page.page.check("#map-metric input[value=lq]")
+    page.page.wait_for_function(f"() => ({legend})() === '区位熵'", timeout=20000)
+    assert page.page.url.endswith("?sector=S3&metric=lq")
+    page.page.locator("#records-grid").scroll_into_view_if_needed()
+    page.page.wait_for_selector("#heatmap-sort input[value=region]", timeout=30000)
+    page.page.check("#heatmap-sort input[value=region]")
+    page.page.check("#export-format input[value=svg]")
+    page.page.locator("#records-grid").scroll_into_view_if_needed()
+    cell = "#records-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='name']"
+    page.page.wait_for_function(f"() => document.querySelector(\"{cell}\")?.innerText.trim()", timeout=20000)
+    name = page.text(cell).strip()
+    page.page.fill("#records-search", name)
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_function("() => document.querySelector('#records-count').innerText === '共 1 条'",
+                                timeout=20000)
+    page.wait_idle()
+    page.page.click("#lang-toggle")
+    page.page.wait_for_function(f"() => ({legend})() === 'Location quotient'", timeout=20000)
+    assert page.page.url.endswith("?sector=S3&metric=lq&lang=en")
+    assert page.page.is_checked("#map-metric input[value=lq]") and page.kpi("total") == EXPECTED["by_sector"]["S3"]
+    page.page.locator("#records-grid").scroll_into_view_if_needed()
+    page.page.wait_for_function("() => /^1 /.test(document.querySelector('#records-count')?.innerText || '')",
+                                timeout=30000)
+    assert page.page.input_value("#records-search") == name
+    assert page.page.is_checked("#heatmap-sort input[value=region]")
+    assert page.page.is_checked("#export-format input[value=svg]")
+    # Back to Chinese, then Back in history: the metric follows the address.
+    page.page.click("#lang-toggle")
+    page.page.wait_for_function(f"() => ({legend})() === '区位熵'", timeout=20000)
+    page.page.check("#map-metric input[value=count]")
+    page.page.wait_for_function(f"() => ({legend})() === '联合体数量'", timeout=20000)
+    assert page.page.url.endswith("?sector=S3")
+    page.page.go_back()
+    page.page.wait_for_function(f"() => ({legend})() === '区位熵'", timeout=20000)
+    assert page.page.is_checked("#map-metric input[value=lq]")
+    assert page.errors == []
+
+
 def test_year_range_from_the_url(app_server, page):
     url, _, _ = app_server
     from tests.browser.conftest import direct_counts
