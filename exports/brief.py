@@ -189,6 +189,8 @@ def to_pdf(brief: Brief) -> bytes:
     """Title page, key figures, then each chart as a vector page, merged into one PDF."""
     from pypdf import PdfWriter
 
+    from .pdf_text import readable_cjk
+
     zh = brief.lang == "zh"
     pages = [
         _text_page(brief.title, brief.subtitle.split("\n"), brief.source_line, brief.lang),
@@ -205,11 +207,12 @@ def to_pdf(brief: Brief) -> bytes:
         pages.append(page)
     writer = PdfWriter()
     for fig in pages:
-        pdf = render_figure(fig, "pdf", fig.layout.width or 1400, fig.layout.height or 900, scale=1)
+        pdf = render_figure(fig, "pdf", fig.layout.width or 1400, fig.layout.height or 900, scale=1,
+                            readable=False)
         writer.append(io.BytesIO(pdf))
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return readable_cjk(out.getvalue())  # once for the merged pack
 
 
 def one_slide_pptx(png: bytes, width: int, height: int) -> bytes:

@@ -130,8 +130,10 @@ def render_slot():
 
 
 def render_figure(fig: go.Figure, fmt: str = "png", width: int = 1200, height: int = 760,
-                  scale: float = 2.0) -> bytes:
-    """The figure as PNG, SVG or PDF bytes, rendered by the warm Chromium, at most max_renders() at once."""
+                  scale: float = 2.0, readable: bool = True) -> bytes:
+    """The figure as PNG, SVG or PDF bytes, rendered by the warm Chromium, at most max_renders() at once.
+    A PDF's Chinese text reads back as drawn (exports.pdf_text); ``readable=False`` leaves that to a caller
+    that merges pages first."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     import kaleido
@@ -145,6 +147,9 @@ def render_figure(fig: go.Figure, fmt: str = "png", width: int = 1200, height: i
     reporter = REPORTER.get()
     if reporter is not None:
         reporter.rendered()
+    if fmt == "pdf" and readable:
+        from .pdf_text import readable_cjk
+        data = readable_cjk(data)
     return data
 
 
