@@ -29,15 +29,16 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
 
     lang, user, sid = lang_of(search), current_user_name(), state.current_id()
     token = form_token() if user else ""
+    here = "/" + (path or "/").lstrip("/") + (f"?{search.lstrip('?')}" if (search or "").lstrip("?") else "")
     if is_steward_path(path):
         from .steward import steward_body
-        header = create_header(lang, "steward", user, form_token=token)
+        header = create_header(lang, "steward", user, form_token=token, here=here)
         return [header, *steward_body(lang)], lang, "steward", sid
     key = view_key(search)
     if key:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
         query = Filters.from_query(search or "").to_query()
-        return [create_header(lang, view, user, query, token), *view_body(search, lang)], lang, key, sid
+        return [create_header(lang, view, user, query, token, here), *view_body(search, lang)], lang, key, sid
     f, note = url_filters(search, lang, state.year_bounds(sid))
     metric, city = url_settings(search, state.has_population())
     first = None
@@ -47,7 +48,7 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
         first = dict(zip(OUTPUT_NAMES, overview_outputs(f, metric, city, sid, lang, None)))
     body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
                        has_snapshot=sid is not None, user=user, first=first, note=note, form_token=token,
-                       map_settings=(metric, city))
+                       map_settings=(metric, city), here=here)
     return body, lang, key, sid
 
 
@@ -81,7 +82,9 @@ def render_page(search, path, rendered_lang, rendered_view):
 # lang-toggle -> url (the body re-renders in the other language, filters kept)
 @callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.LANG_TOGGLE, "n_clicks"),
           State(ids.URL, "search"), prevent_initial_call=True)
-def toggle_language(_, search):
+def toggle_language(clicks, search):
+    if not clicks:  # a new header's button (the page drawn again after Back), never a click
+        return no_update
     params = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
     if lang_of(search) == "en":
         params.pop("lang", None)

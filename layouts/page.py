@@ -1,6 +1,8 @@
 """The page: a fixed shell, and a body rendered per language with the URL's filters."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import dash_ag_grid as dag
 from dash import dcc, html
 
@@ -98,17 +100,20 @@ def view_href(key: str, query: str, lang: str) -> str:
 
 
 def create_header(lang: str, view: str = "", user: str | None = None, query: str = "",
-                  form_token: str = "") -> list:
+                  form_token: str = "", here: str = "/") -> list:
     """Title, data banner, language switch, the links between the views (carrying the filters ``query``),
-    and sign-in or, for a signed-in ``user``, a sign-out button posting the session's ``form_token``."""
+    and sign-in or, for a signed-in ``user``, a sign-out button posting the session's ``form_token``; both
+    come back to ``here``, the page's address (path and query)."""
     zh = lang == "zh"
     if user:
         sign = html.Form([dcc.Input(type="hidden", name="form_token", value=form_token),
+                          dcc.Input(type="hidden", name="next", value=here),
                           html.Button(f"退出（{user}）" if zh else f"Sign out ({user})", type="submit",
                                       className="view-link sign-out", id="sign-in-out")],
                          method="POST", action="/logout", className="sign-out-form")
     else:
-        sign = html.A("登录" if zh else "Sign in", href="/login", className="view-link", id="sign-in-out")
+        sign = html.A("登录" if zh else "Sign in", href="/login?next=" + quote(here, safe="/"),
+                      className="view-link", id="sign-in-out")
     nav = html.Nav([html.A(zh_name if zh else en_name, id=ids.VIEW_LINK.format(key or "overview"),
                            href=(view_href(key, query, lang) if key else ("/" if zh else "/?lang=en")),
                            className="view-link" + (" active" if key == view else ""))
@@ -126,7 +131,8 @@ def create_header(lang: str, view: str = "", user: str | None = None, query: str
 
 def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
                 has_snapshot: bool = True, user: str | None = None, first: dict | None = None,
-                note: str = "", form_token: str = "", map_settings: tuple[str, bool] = ("count", False)) -> list:
+                note: str = "", form_token: str = "", map_settings: tuple[str, bool] = ("count", False),
+                here: str = "/") -> list:
     """Everything below the shell, in ``lang``, with filter values taken from ``f``.
 
     ``first`` holds the map, KPIs and reading already computed for ``f`` (named as in
@@ -141,7 +147,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                {"label": t("lq", lang) + ("（所选领域/技术）" if zh else " (chosen sector/technology)"), "value": "lq"}]
     if has_population:
         metrics.insert(1, {"label": t("per_capita", lang), "value": "per_capita"})
-    header = create_header(lang, user=user, query=f.to_query(), form_token=form_token)
+    header = create_header(lang, user=user, query=f.to_query(), form_token=form_token, here=here)
     if not has_snapshot:
         return [header, html.Section(html.P(
             "数据库中还没有数据快照：运行 python -m etl demo 或 python -m etl ingest 文件…" if zh else

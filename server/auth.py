@@ -16,7 +16,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from flask import Response, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -121,6 +121,7 @@ LOGOUT_PAGE = """<!DOCTYPE html>
 <title>退出 · Sign out · 创新联合体布局图谱</title><link rel="stylesheet" href="/assets/style.css"></head>
 <body class="login-page"><main class="login-box"><h1>创新联合体布局图谱</h1>
 <form method="post" action="/logout"><input type="hidden" name="form_token" value="{token}">
+<input type="hidden" name="next" value="{next}">
 <button id="logout-submit" type="submit">退出登录 · Sign out</button></form>
 <p><a href="/">返回图谱 · Back to the atlas</a></p></main></body></html>"""
 
@@ -138,8 +139,13 @@ def form_token_ok() -> bool:
     return bool(session.get(FORM_KEY)) and hmac.compare_digest(sent, form_token())
 
 
+def next_query(target: str) -> str:
+    """``?next=`` for a page address, encoded whole (its own query and all)."""
+    return f"?next={quote(target, safe='/')}" if target else ""
+
+
 def _login_page(message: str = "", status: int = 200) -> Response:
-    query = f"?next={html.escape(request.args['next'], quote=True)}" if request.args.get("next") else ""
+    query = html.escape(next_query(request.args.get("next") or ""), quote=True)
     return Response(LOGIN_PAGE.format(query=query, message=html.escape(message), token=form_token()),
                     status=status, mimetype="text/html")
 
@@ -191,6 +197,8 @@ def install(app) -> None:
         if request.method == "GET":
             return _login_page()
         if not form_token_ok():  # posted from elsewhere, or a stale page: nothing is checked or counted
+            if role_of_current_user():  # signed in meanwhile (in another tab): go on to the page asked for
+                return redirect(_safe_next(request.args.get("next")))
             return _login_page("页面已过期，请重新登录 · The page had expired; please sign in again", 400)
         engine = get_engine()
         name = (request.form.get("user") or "").strip()[:64]
@@ -213,14 +221,16 @@ def install(app) -> None:
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
+        target = _safe_next(request.values.get("next"))
         if request.method == "GET" or not form_token_ok():  # a link alone never signs anyone out
-            return Response(LOGOUT_PAGE.format(token=form_token()), mimetype="text/html")
+            return Response(LOGOUT_PAGE.format(token=form_token(), next=html.escape(target, quote=True)),
+                            mimetype="text/html")
         name = current_user_name()
         if name:
             accounts.audit(get_engine(), name, "sign_out", address=client_address())
         accounts.close_session(get_engine(), session.pop(SESSION_KEY, None))
         logout_user()
-        return redirect("/")
+        return redirect(target)  # the page signed out from, now as an anonymous visitor sees it
 
     @server.before_request
     def gate():
@@ -237,7 +247,8 @@ def install(app) -> None:
                 return Response(json.dumps({"error": "not allowed"}), status=status, mimetype="application/json")
         if require_login and role is None:
             if request.method == "GET" and not path.startswith(("/_dash", "/boundaries")):
-                return redirect(f"/login?next={path}")
+                query = request.query_string.decode("utf-8", "replace")
+                return redirect("/login" + next_query(path + (f"?{query}" if query else "")))
             return Response(json.dumps({"error": "sign in first"}), status=401, mimetype="application/json")
         return None
 

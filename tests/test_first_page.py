@@ -88,6 +88,9 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert find(whole, "map-side-scopes")["children"] == "全国性：0\n跨区域：0\n省级：3\n市级：0"
     assert find(s3, "map-side-scopes")["children"] == "National: 0\nCross-regional: 0\nProvincial: 2\nMunicipal: 0"
     assert find(whole, "map-profile-link")["children"] == ""
+    # signing in comes back to this page, its whole address encoded into ?next=
+    assert find(whole, "sign-in-out")["href"] == "/login?next=/"
+    assert find(s3, "sign-in-out")["href"] == "/login?next=/%3Fsector%3DS3%26lang%3Den"
     link = find(pages["zj"], "map-profile-link")
     assert link["children"] == "查看浙江省份画像 →" and link["href"] == "?view=profile&province=330000"
     link = find(pages["zj_s3"], "map-profile-link")  # the profile opens under the overview's other filters

@@ -134,6 +134,48 @@ def test_sign_in_and_out_need_the_form_and_signing_out_ends_the_session_even_for
     assert again not in (401, 403) and removed == 401  # a new sign-in works; a removed user's session ends
 
 
+COMING_BACK = """
+import json, re, app
+from etl import accounts
+from etl.store import get_engine
+accounts.add_user(get_engine(), "stella", "steward", "a long password")
+c = app.server.test_client()
+token = lambda page: re.search('name="form_token" value="([^"]+)"', page).group(1)
+shared = c.get("/?view=profile&province=360000&lang=en")  # a shared link, with sign-in required
+login = c.get(shared.headers["Location"]).get_data(as_text=True)
+action = re.search('action="([^"]+)"', login).group(1)
+stale = token(login)  # this page stays open in a second tab
+signed = c.post(action.replace("&amp;", "&"), data={"user": "stella", "password": "a long password",
+                                                   "form_token": stale})
+second_tab = c.post(action.replace("&amp;", "&"), data={"user": "stella", "password": "x", "form_token": stale})
+page = c.get("/?view=profile&province=360000&lang=en").status_code
+out = c.post("/logout", data={"form_token": token(c.get("/logout").get_data(as_text=True)),
+                              "next": "/?sector=S3&lang=en"})
+print(json.dumps([shared.headers["Location"], action, signed.status_code, signed.headers.get("Location"),
+                  second_tab.status_code, second_tab.headers.get("Location"), page, out.headers.get("Location")]))
+"""
+
+
+def test_sign_in_and_out_come_back_to_the_page_with_its_whole_address(tmp_path):
+    import subprocess
+    import sys
+
+    import config
+    done = subprocess.run([sys.executable, "-c", COMING_BACK], cwd=config.ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path),
+                                            "ATLAS_REQUIRE_LOGIN": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    shared, action, signed, landed, second_tab, second_landed, page, out = json.loads(
+        done.stdout.strip().splitlines()[-1])
+    # the shared link's whole query goes through the sign-in, encoded, and comes back
+    assert shared == "/login?next=/%3Fview%3Dprofile%26province%3D360000%26lang%3Den"
+    assert action == "/login?next=/%3Fview%3Dprofile%26province%3D360000%26lang%3Den"
+    assert (signed, landed) == (302, "/?view=profile&province=360000&lang=en") and page == 200
+    # a sign-in page left open in another tab goes on to its page instead of "expired" (no password checked)
+    assert (second_tab, second_landed) == (302, "/?view=profile&province=360000&lang=en")
+    assert out == "/?sector=S3&lang=en"  # signing out stays on the page (as an anonymous visitor sees it)
+
+
 @pytest.mark.parametrize("remote, headers, expected", [
     ("10.0.0.5", {"X-Remote-User": "ann"}, "ann"),        # from the trusted proxy
     ("10.0.0.6", {"X-Remote-User": "ann"}, None),         # anyone else may not claim a user

@@ -199,6 +199,21 @@ def test_switching_language_keeps_the_map_and_chart_settings(app_server, page):
     assert page.errors == []
 
 
+def test_back_after_switching_language_goes_back_once(app_server, page):
+    url, _, _ = app_server
+    page.open(url + "/?lang=en")
+    page.page.click("#lang-toggle")
+    page.page.wait_for_selector("#lang-toggle:has-text('English')")
+    page.wait_idle()
+    steps = page.page.evaluate("history.length")
+    page.page.go_back()
+    page.page.wait_for_selector("#lang-toggle:has-text('中文')")
+    page.wait_idle()
+    time.sleep(1)  # before, the new header's button fired the switch again: the address flipped back and forth
+    assert page.page.url == url + "/?lang=en" and page.page.evaluate("history.length") == steps
+    assert page.errors == []
+
+
 def test_year_range_from_the_url(app_server, page):
     url, _, _ = app_server
     from tests.browser.conftest import direct_counts

@@ -66,11 +66,10 @@ def test_sign_in_and_sign_out(steward_server, page):
     sign_in(page, url, "stella")
     page.page.wait_for_selector("#upload-files", timeout=20000)
     assert "退出（stella）" in page.text("#view-nav")
-    page.page.click("#sign-in-out")
-    page.page.wait_for_selector("#province-map .choroplethlayer path", timeout=30000)
-    assert "登录" in page.text("#view-nav")
-    page.page.goto(url + "/steward")
+    page.page.click("#sign-in-out")  # signed out, back on the same page as an anonymous visitor sees it
     page.page.wait_for_selector("#view-error", timeout=20000)
+    assert page.page.url == url + "/steward" and "登录" in page.text("#view-nav")
+    assert page.page.locator("#upload-files").count() == 0
     actions = [e["action"] for e in audit(env) if e["user"] == "stella"]
     assert actions[-3:] == ["sign_in_failed", "sign_in", "sign_out"]
 
