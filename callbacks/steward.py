@@ -11,7 +11,7 @@ from etl import accounts
 from etl.reference import load_reference
 from etl.store import (STAGED, StagedConflict, archived_sources, current_snapshot_id, discard_staged, get_engine,
                        latest_staged, list_snapshots, load_snapshot, publish_staged, refresh_history, set_current,
-                       snapshot_info, staged_owner)
+                       snapshot_info, staged_lists, staged_owner)
 from etl.uploads import accept_uploads, max_upload_bytes, max_upload_files, stage, unmapped_words
 from figures.china_map import build_province_map
 from figures.text import fmt_datetime
@@ -42,7 +42,7 @@ def steward_body(lang: str) -> list:
                           waiting(engine, user, lang))
     if accounts.allowed(role, "admin"):
         body.append(create_admin(lang, list_snapshots(engine).to_dict("records"), current_snapshot_id(engine),
-                                 schedule_status(engine), accounts.audit_entries(engine, 50)))
+                                 schedule_status(engine), accounts.audit_entries(engine, 50), staged_lists(engine)))
     return body
 
 
@@ -322,6 +322,23 @@ def discard(_, staged, lang):
         accounts.audit(get_engine(), user, "discard", staged["id"], address=client_address())
     return _empty("已放弃暂存的名单，当前数据未变。" if lang == "zh" else
                   "The staged list was discarded; the current data did not change.")
+
+
+# admin-staged-open -> another steward's staged list in the report above, for the admin to publish or discard
+@callback(*STAGE_OUTPUTS, Input(ids.ADMIN_STAGED_OPEN, "n_clicks"), State(ids.ADMIN_STAGED_PICK, "value"),
+          State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def open_staged(_, sid, lang):
+    lang = lang or "zh"
+    if _allowed("admin", "open a staged list") is None:
+        return _refused(lang)
+    engine = get_engine()
+    info = snapshot_info(engine, sid) if sid else None
+    if info is None or info["kind"] != STAGED:
+        return _gone(lang)
+    owner, when = info.get("staged_by") or "—", fmt_datetime(info["published_at"], lang)
+    message = (f"{owner} 在 {when} 暂存的名单：可以发布或放弃。" if lang == "zh" else
+               f"The list {owner} staged on {when}: publish or discard it.")
+    return _staged_view(sid, current_snapshot_id(engine), info["report"], [], lang, message)
 
 
 # admin-rollback -> a kept snapshot is current again (open dashboards follow within their poll)

@@ -464,6 +464,16 @@ def latest_staged(engine: Engine, user: str) -> str | None:
                            .order_by(snapshots.c.published_at.desc(), snapshots.c.id.desc()).limit(1)).scalar()
 
 
+def staged_lists(engine: Engine) -> list[dict]:
+    """Every staged snapshot waiting to be published or discarded, newest first: id, staged_by, published_at
+    (when it was staged), consortia, rejected."""
+    with engine.connect() as con:
+        return [dict(r) for r in con.execute(
+            select(snapshots.c.id, snapshots.c.staged_by, snapshots.c.published_at, snapshots.c.consortia,
+                   snapshots.c.rejected).where(snapshots.c.kind == STAGED)
+            .order_by(snapshots.c.published_at.desc(), snapshots.c.id.desc())).mappings()]
+
+
 def discard_staged(engine: Engine, sid: str) -> bool:
     """Delete the staged snapshot ``sid`` and every row of it; False when there is no such staged snapshot."""
     with engine.begin() as con:

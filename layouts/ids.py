@@ -131,3 +131,5 @@ ADMIN_MESSAGE = "admin-message"
 ADMIN_PROGRESS = "admin-progress"
 ADMIN_AUDIT = "admin-audit"
 ADMIN_SCHEDULE = "admin-schedule-status"
+ADMIN_STAGED_PICK = "admin-staged-pick"  # the staged lists of every steward (an admin may open any of them)
+ADMIN_STAGED_OPEN = "admin-staged-open"

@@ -30,7 +30,7 @@ def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int,
     data, view, message, words, no_publish, no_discard, no_alias = staged or (None, [], "", [], True, True, True)
     upload = html.Section([
         html.H2("上传名单" if zh else "Bring in a list"),
-        html.P((f"已登录：{user}（{role}）" if zh else f"Signed in: {user} ({role})"),
+        html.P(f"已登录：{user}（{role_label(role, lang)}）" if zh else f"Signed in: {user} ({role_label(role, lang)})",
                className="note"),
         # A file over the limit never leaves the browser; assets/records-grid.js names it here.
         html.P(id=ids.UPLOAD_OVERSIZE, className="view-error", **{"data-max-bytes": str(max_mb * 1024 * 1024),
@@ -69,6 +69,31 @@ def create_steward(lang: str, user: str, role: str, max_mb: int, max_files: int,
     return [upload, report]
 
 
+KINDS = {"sector": ("领域", "sector"), "technology": ("技术", "technology"), "province": ("省份", "province"),
+         "city": ("城市", "city")}
+NAMED = 30  # names listed per line of the comparison; SHOWN rows per table of the report
+SHOWN = 50
+
+
+def _some(names: list[str], lang: str) -> str:
+    """Up to NAMED names, and how many more there are."""
+    if not names:
+        return "—"
+    text = ("、" if lang == "zh" else ", ").join(names[:NAMED])
+    rest = len(names) - NAMED
+    if rest > 0:
+        text += f" …… 另有 {fmt_int(rest)} 个未列出" if lang == "zh" else f" … and {fmt_int(rest)} more"
+    return text
+
+
+def _more(total: int, lang: str):
+    rest = total - SHOWN
+    if rest <= 0:
+        return None
+    return html.P(f"…… 另有 {fmt_int(rest)} 行未列出" if lang == "zh" else f"… and {fmt_int(rest)} more rows",
+                  className="note")
+
+
 def _count(id_: str, label: str, value: int) -> html.Div:
     return html.Div([html.Div(str(value), id=id_, className="kpi-value"), html.Div(label)], className="kpi")
 
@@ -104,21 +129,24 @@ def create_staged_report(report: dict, diff: dict, words: list[dict], refusals: 
         html.H3(f"被拒记录（{report['rejected']}）" if zh else f"Rejected rows ({report['rejected']})"),
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "值" if zh else "Value",
                 "原因" if zh else "Reason"],
-               [[r["file"], r["row"], r["field"], r["value"], r["reason"]] for r in report["rejections"][:50]])
+               [[r["file"], r["row"], r["field"], r["value"], r["reason"]] for r in report["rejections"][:SHOWN]])
         if report["rejections"] else html.P("无" if zh else "None"),
+        _more(len(report["rejections"]), lang),
         html.H3(f"警告（{report['warnings']}）" if zh else f"Warnings ({report['warnings']})"),
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "值" if zh else "Value",
                 "原因" if zh else "Reason"],
-               [[w["file"], w["row"], w["field"], w["value"], w["reason"]] for w in report["warning_list"][:50]])
+               [[w["file"], w["row"], w["field"], w["value"], w["reason"]] for w in report["warning_list"][:SHOWN]])
         if report["warning_list"] else html.P("无" if zh else "None"),
+        _more(len(report["warning_list"]), lang),
         html.H3(f"未识别的文字（{len(words)}）" if zh else f"Texts not understood ({len(words)})"),
         _table(["类别" if zh else "Kind", "文字" if zh else "Text", "次数" if zh else "Count"],
-               [[w["kind"], w["text"], w["count"]] for w in words]) if words else html.P("无" if zh else "None"),
+               [[KINDS[w["kind"]][0 if zh else 1], w["text"], w["count"]] for w in words])
+        if words else html.P("无" if zh else "None"),
         html.H3("与当前快照相比" if zh else "Against the current snapshot"),
-        html.P(("新增：" if zh else "Added: ") + (sep.join(diff["added"][:30]) or "—")),
-        html.P(("移除：" if zh else "Removed: ") + (sep.join(diff["removed"][:30]) or "—")),
-        html.P(("变更：" if zh else "Changed: ") + (sep.join(f"{c['name']}（{', '.join(c['fields'])}）"
-                                                           for c in diff["changed"][:30]) or "—")),
+        html.P(("新增：" if zh else "Added: ") + _some(diff["added"], lang)),
+        html.P(("移除：" if zh else "Removed: ") + _some(diff["removed"], lang)),
+        html.P(("变更：" if zh else "Changed: ") + _some([f"{c['name']}（{', '.join(c['fields'])}）"
+                                                         for c in diff["changed"]], lang)),
         html.P(("新覆盖技术：" if zh else "Newly covered: ") + (sep.join(diff["newly_covered"]) or "—")
                + ("；不再覆盖：" if zh else "; no longer covered: ") + (sep.join(diff["newly_uncovered"]) or "—")),
         _table(["省份" if zh else "Province", "变化" if zh else "Change"], deltas) if deltas else None,
@@ -126,10 +154,30 @@ def create_staged_report(report: dict, diff: dict, words: list[dict], refusals: 
     ]
 
 
+ROLES = {"viewer": ("查看者", "viewer"), "steward": ("数据管理员", "steward"), "admin": ("管理员", "admin")}
+ACTIONS = {  # the audit trail's action codes (etl.accounts.audit), as the page names them
+    "sign_in": ("登录", "signed in"), "sign_out": ("退出", "signed out"), "sign_in_failed": ("登录失败", "sign-in failed"),
+    "sign_in_blocked": ("登录已暂停", "sign-in paused"), "stage": ("暂存", "staged"), "publish": ("发布", "published"),
+    "publish_conflict": ("发布时当前快照已变", "publish met a newer snapshot"), "discard": ("放弃", "discarded"),
+    "alias_add": ("添加映射", "mapping added"), "refused": ("拒绝", "refused"), "rollback": ("回滚", "rolled back"),
+    "refresh_now": ("立即刷新", "refreshed now"), "upload_refused": ("上传被拒", "upload refused"),
+    "upload_failed": ("上传失败", "upload failed"), "user_add": ("添加用户", "user added"),
+    "user_remove": ("删除用户", "user removed")}
+
+
+def role_label(role: str, lang: str) -> str:
+    return ROLES.get(role, (role, role))[0 if lang == "zh" else 1]
+
+
 def create_admin(lang: str, snapshots: list[dict], current: str | None, schedule: dict,
-                 audit: list[dict]) -> html.Section:
-    """Rollback, refresh now with the schedule's status, and the audit trail (admins only)."""
+                 audit: list[dict], staged: list[dict]) -> html.Section:
+    """The staged lists of every steward (to open one), rollback, refresh now with the schedule's status, and
+    the audit trail (admins only)."""
     zh = lang == "zh"
+    waiting = [{"label": f"{s['staged_by'] or '—'} · {fmt_datetime(s['published_at'], lang)} · "
+                         + (f"接受 {fmt_int(s['consortia'])}，拒绝 {fmt_int(s['rejected'])}" if zh else
+                            f"{fmt_int(s['consortia'])} accepted, {fmt_int(s['rejected'])} rejected"),
+                "value": s["id"]} for s in staged]
     options = [{"label": f"{s['id']} · {s['kind']} · {fmt_int(s['consortia'])}"
                          + (" ✓" if s["id"] == current else ""), "value": s["id"]} for s in snapshots]
     last = schedule.get("last")
@@ -141,6 +189,12 @@ def create_admin(lang: str, snapshots: list[dict], current: str | None, schedule
     ]
     return html.Section([
         html.H2("管理员" if zh else "Admin"),
+        html.H3("待发布的暂存名单" if zh else "Staged lists waiting"),
+        html.Div([dcc.Dropdown(id=ids.ADMIN_STAGED_PICK, options=waiting, value=None, className="alias-word",
+                               placeholder=("选择暂存名单…" if waiting else "没有待发布的暂存名单") if zh else
+                               ("Choose a staged list…" if waiting else "No staged list is waiting")),
+                  html.Button("在上方打开" if zh else "Open above", id=ids.ADMIN_STAGED_OPEN)],
+                 className="exports"),
         html.H3("回滚到保留的快照" if zh else "Make a kept snapshot current again"),
         html.Div([dcc.Dropdown(id=ids.ADMIN_ROLLBACK_SNAPSHOT, options=options, value=None,
                                placeholder="选择快照…" if zh else "Choose a snapshot…", className="alias-word"),
@@ -153,16 +207,15 @@ def create_admin(lang: str, snapshots: list[dict], current: str | None, schedule
         html.H3("审计记录" if zh else "Audit trail"),
         _table(["时间" if zh else "At", "用户" if zh else "User", "操作" if zh else "Action",
                 "快照" if zh else "Snapshot", "说明" if zh else "Detail"],
-               [[fmt_datetime(e["at"], lang), e["user"] or "", e["action"], e["snapshot"] or "", e["detail"] or ""]
-                for e in reversed(audit)]),
+               [[fmt_datetime(e["at"], lang), e["user"] or "",
+                 ACTIONS.get(e["action"], (e["action"],) * 2)[0 if zh else 1], e["snapshot"] or "",
+                 e["detail"] or ""] for e in reversed(audit)]),
     ], className="panel", id=ids.ADMIN_AUDIT)
 
 
 def alias_options(words: list[dict], lang: str) -> list[dict]:
     """The unmapped words as options of the alias form (value: kind, a tab, the text)."""
     zh = lang == "zh"
-    kinds = {"sector": ("领域", "sector"), "technology": ("技术", "technology"), "province": ("省份", "province"),
-             "city": ("城市", "city")}
-    return [{"label": (f"{kinds[w['kind']][0]}：{w['text']}（{w['count']}）" if zh else
-                       f"{kinds[w['kind']][1]}: {w['text']} ({w['count']})"), "value": f"{w['kind']}\t{w['text']}"}
+    return [{"label": (f"{KINDS[w['kind']][0]}：{w['text']}（{w['count']}）" if zh else
+                       f"{KINDS[w['kind']][1]}: {w['text']} ({w['count']})"), "value": f"{w['kind']}\t{w['text']}"}
             for w in words]

@@ -307,10 +307,26 @@ def test_a_staged_list_is_its_uploaders_and_waits_for_them_across_reloads(stewar
     assert current(env) == before
     refused = [e for e in audit(env) if e["action"] == "refused" and e["user"] == "sam"]
     assert [e["detail"] for e in refused[-2:]] == ["publish of stella's staged list", "discard of stella's staged list"]
-    # stella discards it; a reload then shows an empty upload page.
-    page.page.click("#discard-staged")
-    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已放弃')",
-                                timeout=30000)
+    # An admin finds it among the staged lists waiting, opens it and discards it; stella's reload then
+    # shows an empty upload page.
+    admin = browser.new_context()
+    adam = admin.new_page()
+    adam.goto(f"{url}/login?next=/steward")
+    adam.fill("#login-user", "adam")
+    adam.fill("#login-password", PASSWORDS["adam"])
+    adam.click("#login-submit")
+    adam.wait_for_selector("#admin-staged-pick", timeout=20000)
+    adam.click("#admin-staged-pick")
+    adam.get_by_role("option").filter(has_text="stella").first.click()
+    adam.click("#admin-staged-open")
+    adam.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('stella')",
+                           timeout=30000)
+    assert int(adam.inner_text("#staged-accepted")) == accepted
+    adam.click("#discard-staged")
+    adam.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已放弃')",
+                           timeout=30000)
+    admin.close()
+    assert [e for e in audit(env) if e["action"] == "discard"][-1]["user"] == "adam"
     page.page.reload()
     page.page.wait_for_selector("#upload-files", timeout=20000)
     assert page.page.locator("#staged-accepted").count() == 0 and page.text("#steward-message") == ""
