@@ -101,16 +101,26 @@ def url_filters(search: str | None, lang: str, years: tuple[int, int] | None = N
 METRICS = ("count", "per_capita", "lq")  # the map's metric (ids.MAP_METRIC); count unless the address says
 
 
-def url_settings(search: str | None, has_population: bool) -> tuple[str, bool]:
+def url_settings(search: str | None, has_population: bool, lang: str = "zh") -> tuple[str, bool, str]:
     """The map's metric and whether its city layer is on, as the address keeps them beside the filters
-    (``metric=lq``, ``layer=city``; the defaults, count and provinces, are not written)."""
+    (``metric=lq``, ``layer=city``; the defaults, count and provinces, are not written), and a note on
+    a value the map cannot show (it then shows the default)."""
     from urllib.parse import parse_qs
 
     q = parse_qs((search or "").lstrip("?"))
-    metric = q.get("metric", ["count"])[0]
+    metric, layer, notes = q.get("metric", ["count"])[0][:40], q.get("layer", [""])[0][:40], []
     if metric not in METRICS or (metric == "per_capita" and not has_population):
+        notes.append((f"地图指标 {metric} 不可用，已显示联合体数量" if lang == "zh" else
+                      f"the map metric {metric} is not available, so counts are shown"))
         metric = "count"
-    return metric, q.get("layer", [""])[0] == "city"
+    if layer not in ("", "city"):
+        notes.append(f"未知图层 {layer}，已显示省级地图" if lang == "zh" else
+                     f"unknown layer {layer}, so the province map is shown")
+    if not notes:
+        return metric, layer == "city", ""
+    if lang == "zh":
+        return metric, layer == "city", "地址中的部分设置未能使用：" + "；".join(notes) + "。"
+    return metric, layer == "city", "Some settings in the address could not be used: " + "; ".join(notes) + "."
 
 
 def view_search(f: Filters, metric: str | None, city: bool, lang: str) -> str:

@@ -50,7 +50,8 @@ def export_cancelled(_, lang):
           Input(ids.EXPORT_CHART_BUTTON, "n_clicks"), Input(ids.EXPORT_BRIEF_PPTX, "n_clicks"),
           Input(ids.EXPORT_BRIEF_PDF, "n_clicks"), Input(ids.EXPORT_DATA_CSV, "n_clicks"),
           Input(ids.EXPORT_DATA_XLSX, "n_clicks"), State(ids.EXPORT_CHART, "value"),
-          State(ids.EXPORT_FORMAT, "value"), *FILTER_STATES, State(ids.SNAPSHOT, "data"),
+          State(ids.EXPORT_FORMAT, "value"), *FILTER_STATES, State(ids.MAP_METRIC, "value"),
+          State(ids.MAP_CITY_LAYER, "value"), State(ids.SNAPSHOT, "data"),
           State(ids.PAGE_LANG, "data"), *YEAR_BOUNDS, prevent_initial_call=True, background=True,
           running=[*[(Output(b, "disabled"), True, False) for b in BUTTONS],
                    (Output(ids.EXPORT_CANCEL, "style"), SHOWN, HIDDEN),
@@ -59,7 +60,7 @@ def export_cancelled(_, lang):
                     Output(ids.EXPORT_PROGRESS, "style"), Output(ids.EXPORT_STATUS, "children")],
           cancel=[Input(ids.EXPORT_CANCEL, "n_clicks")])
 def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology, lead_type, level, years, province,
-           grade, sid, lang, ymin, ymax):
+           grade, metric, city_layer, sid, lang, ymin, ymax):
     from exports.brief import BRIEF_CHARTS, pdf_pages
     from exports.render import REPORTER
 
@@ -78,7 +79,8 @@ def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology,
     set_progress(("0", str(max(1, renders)), SHOWN, "正在准备…" if lang == "zh" else "Preparing…"))
     stem = f"consortium-atlas-{snap.id}"
     if trigger == ids.EXPORT_CHART_BUTTON:
-        data, ext = service.chart_bytes(chart, fmt, f, lang, snap), fmt
+        data, ext = service.chart_bytes(chart, fmt, f, lang, snap, metric=metric or "count",
+                                        city="city" in (city_layer or [])), fmt
         stem = f"{chart}-{snap.id}"
     elif trigger in (ids.EXPORT_BRIEF_PPTX, ids.EXPORT_BRIEF_PDF):
         ext = "pptx" if trigger == ids.EXPORT_BRIEF_PPTX else "pdf"

@@ -5,7 +5,8 @@ from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from analytics.filters import Filters
 from etl.reference import load_reference
-from figures.china_map import INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map, map_trace_values
+from figures.china_map import (INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map,
+                                map_trace_values, metric_style)
 from figures.narrative import overview_reading
 from figures.text import fmt_int, t
 from layouts import ids
@@ -13,15 +14,6 @@ from layouts.page import view_href
 
 from . import state
 from .common import FILTER_INPUTS, YEAR_BOUNDS, read_filters, view_search
-
-
-def map_style(metric: str, lang: str) -> dict:
-    """Legend label and scale options of a map metric."""
-    if metric == "lq":
-        return dict(legend_label=t("lq", lang), zmid=1.0, value_format="float")
-    if metric == "per_capita":
-        return dict(legend_label=t("per_capita", lang), value_format="float")
-    return dict(legend_label=t("consortia", lang), value_format="int")
 
 
 def side_texts(view: dict, lang: str, f: Filters, name: str = "") -> tuple[str, str, str, str]:
@@ -51,6 +43,19 @@ OUTPUT_NAMES = ("figure", "total", "provinces", "uncovered", "reading", "link", 
                 "chip", "done", "drawn")
 
 
+def metric_note(f, metric: str | None, city: bool, lang: str) -> str:
+    """What the map cannot show for this metric: the city layer counts consortia only, and a location
+    quotient needs a sector or technology to be chosen (before the reading, so it is read first)."""
+    zh = lang == "zh"
+    if city and metric not in (None, "count"):
+        return "城市层只显示联合体数量。" if zh else "The city layer shows counts only. "
+    if metric == "lq" and not (f.sector or f.technology):
+        return ("区位熵需要先选择一个领域或技术，地图才有数值。" if zh else
+                "The location quotient needs a sector or technology to be chosen first; the map has no values "
+                "until then. ")
+    return ""
+
+
 def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
     """The map figure (whole, or a Patch of values when ``drawn`` says this map is on the page), KPIs,
     reading, side panel, province chip, the done marker and the drawn key, for one filter state.
@@ -62,7 +67,7 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     key = f"{sid}|{lang}|{'city' if city else 'province'}"
     done = f"{sid}?{f.to_query()}&lang={lang}"
     view = state.overview(sid, f, metric or "count")
-    style = map_style(metric or "count", lang)
+    style = metric_style(metric or "count", lang)
     # A Patch needs a drawn province map of the same language and snapshot; otherwise draw it whole.
     if city:
         figure = build_city_map(state.city_counts(sid, f), legend_label=t("consortia", lang), lang=lang,
@@ -86,7 +91,8 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
         figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
     k = view["kpis"]
     chip = ref.province_label(f.province, lang) if f.province else ""
-    reading = overview_reading(view, ref, lang, state.list_coverage(sid), f.province)
+    reading = metric_note(f, metric, city, lang) + overview_reading(view, ref, lang, state.list_coverage(sid),
+                                                                     f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
             *side_texts(view, lang, f, chip), chip, done, key)
 

@@ -40,7 +40,8 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
         query = Filters.from_query(search or "").to_query()
         return [create_header(lang, view, user, query, token, here), *view_body(search, lang)], lang, key, sid
     f, note = url_filters(search, lang, state.year_bounds(sid))
-    metric, city = url_settings(search, state.has_population())
+    metric, city, settings_note = url_settings(search, state.has_population(), lang)
+    note = " ".join(n for n in (note, settings_note) if n)
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
         from .overview import OUTPUT_NAMES, overview_outputs
@@ -172,7 +173,7 @@ def follow_history(came, *values):
     *current, metric, layer, ymin, ymax = values
     wanted, _ = url_filters(search, lang_of(search), (ymin, ymax))
     now = (*filter_values(read_filters(*current, ymin, ymax), ymin, ymax), metric, layer or [])
-    want_metric, want_city = url_settings(search, state.has_population())
+    want_metric, want_city, _ = url_settings(search, state.has_population())
     shown = (*filter_values(wanted, ymin, ymax), want_metric, ["city"] if want_city else [])
     return tuple(no_update if a == b else a for a, b in zip(shown, now))
 

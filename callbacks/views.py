@@ -40,9 +40,12 @@ def update_gaps(_, sector, technology, lead_type, level, years, province, grade,
     table = state.gap_matrix(sid, f)
     uncovered = [c for c in table.index if table.loc[c, "total"] == 0]
     reading = gaps_reading(uncovered, ref, lang, show=2)
-    if uncovered and f.technology:  # the matrix shows every technology, so this count differs from the KPI's
+    # The matrix shows every technology in every region, so its count differs from the KPI's: say how.
+    if uncovered and f.technology:
         reading += "（不计技术筛选）" if lang == "zh" else " (with every technology, not only the chosen one)"
-    head = html.P(reading + ("：" if lang == "zh" else ": ") if uncovered else reading)
+    if f.province:
+        reading += "（全国，不限于所选省份）" if lang == "zh" else " (all of China, not only the chosen province)"
+    head = html.P(reading + (("：" if lang == "zh" else ": ") if uncovered else ("。" if lang == "zh" else ".")))
     tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
     caveats = coverage_caveats(state.list_coverage(sid), ref, lang, f.province)
     caveat = [html.P(("；" if lang == "zh" else "; ").join(caveats) + ("。" if lang == "zh" else "."),

@@ -1,6 +1,8 @@
 """Charts for meetings: each dashboard chart with its title, filters in words, data date and source."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import plotly.graph_objects as go
 
 from analytics import views
@@ -8,10 +10,13 @@ from analytics.filters import Filters
 from etl.reference import Reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
-from figures.china_map import build_province_map
+from figures.china_map import build_city_map, build_province_map, metric_style
 from figures.narrative import coverage_caveats, moran_reading, trend_reading
 from figures.text import fmt_datetime, public_note, t
 from figures.theme import MUTED
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map", "collaboration-flows",
           "collaboration-matrix", "trends-chart")
@@ -106,16 +111,21 @@ def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
 
 
 def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, info: dict,
-                lang: str = "zh") -> go.Figure:
+                lang: str = "zh", metric: str = "count", city: bool = False,
+                indicators: pd.DataFrame | None = None) -> go.Figure:
     """The named chart under the filters, decorated for a briefing. Maps reference their geometry by
-    URL; exports.render puts the GeoJSON in when it renders, offline."""
+    URL; exports.render puts the GeoJSON in when it renders, offline. The province map shows ``metric``
+    (``indicators`` give the population for per_capita), or the city layer, as the page's map does."""
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}; one of {', '.join(CHARTS)}")
-    if name == "province-map":
-        view = views.overview(frames, f, ref)
+    if name == "province-map" and city:
+        fig = build_city_map(views.city_counts(frames, f), legend_label=t("consortia", lang), lang=lang,
+                             geometry="url")
+    elif name == "province-map":
+        view = views.overview(frames, f, ref, metric, indicators)
         unlisted = [c for c, status in info.get("coverage", {}).items() if status == "none_found"]
-        fig = build_province_map(view["values"], legend_label=t("consortia", lang), lang=lang,
-                                 selected=f.province or None, geometry="url", unlisted=unlisted)
+        fig = build_province_map(view["values"], lang=lang, selected=f.province or None, geometry="url",
+                                 unlisted=unlisted, missing_as_zero=metric == "count", **metric_style(metric, lang))
     elif name == "sector-heatmap":
         fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang)
     elif name == "technology-gaps":

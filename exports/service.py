@@ -28,11 +28,23 @@ def _context(snap: Snapshot | None = None):
 
 
 def chart_bytes(name: str, fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = None,
-                scale: float = 2.0) -> bytes:
-    """One decorated chart as PNG (2×), SVG or PDF."""
+                scale: float = 2.0, metric: str = "count", city: bool = False) -> bytes:
+    """One decorated chart as PNG (2×), SVG or PDF; the province map with the page's ``metric`` or city layer."""
     snap, frames, info = _context(snap)
-    fig = build_chart(name, frames, f, load_reference(), info, lang)
+    indicators = _indicators() if metric == "per_capita" else None
+    fig = build_chart(name, frames, f, load_reference(), info, lang, metric, city, indicators)
     return render_figure(fig, fmt, fig.layout.width, fig.layout.height, scale=scale if fmt == "png" else 1)
+
+
+def _indicators():
+    """The province indicators in the store (population for per-capita maps), or None."""
+    import pandas as pd
+    from sqlalchemy import select
+
+    from etl.indicators import indicator_table
+    with get_engine().connect() as con:
+        frame = pd.read_sql(select(indicator_table), con)
+    return frame if len(frame) else None
 
 
 def previous_snapshot(snap: Snapshot) -> Snapshot | None:

@@ -210,6 +210,15 @@ def build_province_map(
     return fig
 
 
+def metric_style(metric: str, lang: str) -> dict:
+    """Legend label and scale options of a map metric (count, per_capita, lq), for build_province_map."""
+    if metric == "lq":
+        return dict(legend_label=t("lq", lang), zmid=1.0, value_format="float")
+    if metric == "per_capita":
+        return dict(legend_label=t("per_capita", lang), value_format="float")
+    return dict(legend_label=t("consortia", lang), value_format="int")
+
+
 def build_city_map(
     values: Mapping[str, float],
     *,

@@ -30,18 +30,22 @@ def concentration_reading(top6: list[str], share: float, counts: Mapping[str, in
     return f"The top {k} ({_join(names, lang)}) hold {fmt_pct(share)} of located consortia"
 
 
-def gaps_reading(uncovered: list[str], ref: Reference, lang: str, show: int = 2) -> str:
-    """'光刻机、航空发动机等 4 项卡脖子技术尚无联合体覆盖' — lithography and aero-engines named first."""
-    if not uncovered:
-        return "每项卡脖子技术都已有联合体覆盖。" if lang == "zh" else "Every bottleneck technology has at least one consortium."
+def gaps_reading(uncovered: list[str], ref: Reference, lang: str, show: int = 2, where: str = "") -> str:
+    """'光刻机、航空发动机等 4 项卡脖子技术尚无联合体覆盖' — lithography and aero-engines named first;
+    with ``where`` (a province's name) the count is said to be that province's."""
+    if not uncovered:  # (no stop at the end: a caller joins readings and ends them)
+        if lang == "zh":
+            return f"{where + '：' if where else ''}每项卡脖子技术都已有联合体覆盖"
+        return "Every bottleneck technology has at least one consortium" + (f" in {where}" if where else "")
     ordered = sorted(uncovered, key=lambda c: (c not in ("T01", "T36"), c))
     names = [ref.term_label("technology", c, lang) for c in ordered[:show]]
     n = len(uncovered)
     if lang == "zh":
         more = "等" if n > show else ""
-        return f"{_join(names, lang)}{more} {n} 项卡脖子技术尚无联合体覆盖"
+        return f"{where + '：' if where else ''}{_join(names, lang)}{more} {n} 项卡脖子技术尚无联合体覆盖"
     more = " and others" if n > show else ""
-    return f"{n} bottleneck technolog{'y has' if n == 1 else 'ies have'} no consortium: {_join(names, lang)}{more}"
+    return (f"{'In ' + where + ', ' if where else ''}{n} bottleneck technolog{'y has' if n == 1 else 'ies have'} "
+            f"no consortium: {_join(names, lang)}{more}")
 
 
 def cross_regional_reading(share: float, lang: str) -> str:
@@ -82,7 +86,8 @@ def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | Non
     public list, how far its provinces' lists go (so a missing list never reads as a gap)."""
     conc = view["concentration"]
     parts = [concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang),
-             gaps_reading(view["kpis"]["uncovered_codes"], ref, lang),
+             gaps_reading(view["kpis"]["uncovered_codes"], ref, lang,
+                          where=ref.province_label(province, lang) if province else ""),
              cross_regional_reading(view["cross_regional_share"], lang)]
     parts += coverage_caveats(coverage or {}, ref, lang, province)
     sep = "；" if lang == "zh" else "; "

@@ -29,11 +29,13 @@ jx = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=%E6%
 mars = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?province=999999&lang=en'}).get_json()
 odd = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?sector=ZZZ,S3&grade=B,A&year_from=1800&lang=en'}
             ).get_json()
+lq = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?metric=lq&lang=en'}).get_json()
+bogus = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?metric=bogus&layer=x'}).get_json()
 norange = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?year_from=2024&year_to=2020'}).get_json()
 bare = c.get('/_dash-layout').get_json()
 grid = c.get('/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js')
 print(json.dumps({'index': index, 'whole': whole, 's3': s3, 'zj': zj, 'zj_s3': zj_s3, 'jx': jx, 'mars': mars,
-                  'odd': odd, 'norange': norange, 'bare': bare,
+                  'odd': odd, 'norange': norange, 'lq': lq, 'bogus': bogus, 'bare': bare,
                   'grid': [grid.status_code, len(grid.get_data())]}))
 """
 
@@ -112,6 +114,14 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
         "Some filters in the address could not be used: unknown sector code ZZZ; one grade at a time, so B is "
         "used; year 1800 is outside the data's years (2015–2026), so it was brought inside them.")
     assert find(pages["norange"], "kpi-total")["children"] == "3"
+    # map settings the map cannot show: a note in the reading (no sector for a location quotient) or the address's
+    assert find(pages["lq"], "map-metric")["value"] == "lq"
+    assert find(pages["lq"], "overview-reading")["children"].startswith(
+        "The location quotient needs a sector or technology to be chosen first")
+    bogus = pages["bogus"]
+    assert find(bogus, "map-metric")["value"] == "count" and find(bogus, "map-city-layer")["value"] == []
+    assert find(bogus, "url-note")["children"] == (
+        "地址中的部分设置未能使用：地图指标 bogus 不可用，已显示联合体数量；未知图层 x，已显示省级地图。")
     assert find(pages["norange"], "url-note")["children"] == "地址中的部分筛选未能使用：年份范围 2024–2020 无效，已显示全部年份。"
 
     # the callbacks start from what the layout shows: the snapshot, the done marker, the drawn key

@@ -219,3 +219,19 @@ def test_concentration_reading_names_only_provinces_that_have_consortia():
                "kpis": {"uncovered_codes": ["T01"]}, "cross_regional_share": 0.0}
     assert overview_reading(nothing, ref, "zh") == (
         "当前筛选下没有落在具体省份的联合体；光刻机 1 项卡脖子技术尚无联合体覆盖；跨省协作的联合体占 0%。")
+
+
+def test_the_gaps_reading_says_whose_count_it_is_and_ends_once():
+    from figures.narrative import gaps_reading, overview_reading
+
+    ref = load_reference()
+    assert gaps_reading(["T05", "T36", "T01"], ref, "zh") == "光刻机、航空发动机等 3 项卡脖子技术尚无联合体覆盖"
+    # under a province filter the KPI counts that province's gaps: the reading names it
+    assert gaps_reading(["T01"], ref, "zh", where="江西") == "江西：光刻机 1 项卡脖子技术尚无联合体覆盖"
+    assert gaps_reading(["T01"], ref, "en", where="Jiangxi") == (
+        "In Jiangxi, 1 bottleneck technology has no consortium: Lithography machines")
+    assert gaps_reading([], ref, "en", where="Jiangxi") == "Every bottleneck technology has at least one consortium in Jiangxi"
+    every = {"concentration": {"top6": [], "top6_share": 0.0}, "counts": {},
+             "kpis": {"uncovered_codes": []}, "cross_regional_share": 0.5}
+    assert overview_reading(every, ref, "zh", province="360000") == (
+        "当前筛选下没有落在具体省份的联合体；江西：每项卡脖子技术都已有联合体覆盖；跨省协作的联合体占 50%。")

@@ -57,6 +57,9 @@ def test_chart_svg_carries_title_filters_date_source_and_the_inset(store):
     for text in ("创新联合体分布", "领域：新材料产业", store.id, "南海诸岛", "来源"):
         assert text in svg, text
     assert svg.count("<path") > 40  # vector provinces, not an embedded bitmap
+    # the map as the page shows it: its metric (a location quotient here), not always the counts
+    lq = chart_bytes("province-map", "svg", Filters(sector=("S3",)), "zh", store, metric="lq").decode("utf-8")
+    assert "区位熵" in lq and "联合体数量" not in lq
 
 
 @pytest.mark.slow
