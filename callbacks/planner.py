@@ -50,12 +50,13 @@ def view_body(search: str, lang: str) -> list:
 def _view_body(search: str, lang: str) -> list:
     q = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
     view, ref, zh = q.get("view", ""), load_reference(), lang == "zh"
+    rest = Filters.from_query(search or "").without_province().to_query()  # what the views' links carry
     sid = state.current_id()
     if sid is None:
         return [create_view_error("尚无数据快照" if zh else "No snapshot yet")]
     if view == "profile":
         if not q.get("province"):
-            return [create_province_picker(ref, lang, "profile")]
+            return [create_province_picker(ref, lang, "profile", rest)]
         code = province_code(q["province"], ref)
         if code is None:
             return [create_view_error(f"未知省份：{q['province']}（可用 360000、江西或 Jiangxi）" if zh else
@@ -67,7 +68,7 @@ def _view_body(search: str, lang: str) -> list:
             base = province_code(q["province"], ref)
             texts = planner.peers(base, ref) if base else [q["province"]]
         if not texts:
-            return [create_province_picker(ref, lang, "compare")]
+            return [create_province_picker(ref, lang, "compare", rest)]
         codes = [province_code(p, ref) for p in texts]
         unknown = [p for p, c in zip(texts, codes) if c is None]
         if unknown:
@@ -81,7 +82,8 @@ def _view_body(search: str, lang: str) -> list:
         result = planner.compare(sel.consortia, sel.technologies, sel.members, codes, ref,
                                  state.planner_context(sid, f, with_partners=False))
         return create_compare(result, ref, lang, {"sectors": build_compare_sectors(result["sectors"], ref, lang),
-                                                  "coverage": build_coverage_grid(result["coverage"], ref, lang)})
+                                                  "coverage": build_coverage_grid(result["coverage"], ref, lang)},
+                              rest)
     if view == "chains":
         chains = load_chains()
         key = q.get("chain") or next(iter(chains))
@@ -90,7 +92,8 @@ def _view_body(search: str, lang: str) -> list:
                                       + ", ".join(chains))]
         components = state.chain(sid, Filters.from_query(search or ""), key)
         name = chains[key].name if zh else chains[key].name_en
-        return create_chains(chains, key, components, ref, lang, build_chain_tree(name, components, ref, lang))
+        return create_chains(chains, key, components, ref, lang, build_chain_tree(name, components, ref, lang),
+                             rest)
     return changes_body(sid, q, ref, lang)
 
 

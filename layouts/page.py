@@ -213,8 +213,8 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
             dcc.RadioItems(id=ids.MAP_METRIC, options=metrics, value=map_settings[0], inline=True,
                            className="radios"),
             dcc.Checklist(id=ids.MAP_CITY_LAYER, options=[{"label": "显示城市层" if zh else "City layer",
-                                                            "value": "city"}], value=["city"] if map_settings[1] else [],
-                          inline=True),
+                                                            "value": "city"}],
+                          value=["city"] if map_settings[1] else [], inline=True),
         ], className="controls"),
         html.Div([
             dcc.Graph(id=ids.PROVINCE_MAP, figure=first.get("figure", EMPTY_FIGURE), config=GRAPH_CONFIG,

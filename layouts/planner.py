@@ -36,11 +36,16 @@ def create_view_error(message: str) -> html.Section:
     return html.Section(html.P(message, id=ids.VIEW_ERROR, className="view-error"), className="panel")
 
 
-def create_province_picker(ref: Reference, lang: str, view: str) -> html.Section:
-    suffix = "" if lang == "zh" else "&lang=en"
+def _with(param: str, query: str) -> str:
+    """One view parameter followed by the filters' ``query`` (Filters.to_query, its province left out)."""
+    return param + (f"&{query}" if query else "")
+
+
+def create_province_picker(ref: Reference, lang: str, view: str, query: str = "") -> html.Section:
+    """The provinces, each a link to ``view`` of it under the filters ``query``."""
     return html.Section([
         _h("选择省份" if lang == "zh" else "Choose a province"),
-        html.Div([html.A(ref.province_label(c, lang), href=f"?view={view}&province={c}{suffix}")
+        html.Div([html.A(ref.province_label(c, lang), href=view_href(view, _with(f"province={c}", query), lang))
                   for c in ref.province_codes], className="province-picker")], className="panel")
 
 
@@ -127,12 +132,13 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
     return [head, html.Div([sectors, technology], className="two"), partners, consortia]
 
 
-def create_compare(result: dict, ref: Reference, lang: str, figures: dict) -> list:
-    """Up to ten provinces side by side: a table, small-multiple sectors and the technology grid."""
+def create_compare(result: dict, ref: Reference, lang: str, figures: dict, query: str = "") -> list:
+    """Up to ten provinces side by side: a table (each province a link to its profile under the filters
+    ``query``), small-multiple sectors and the technology grid."""
     zh = lang == "zh"
-    suffix = "" if zh else "&lang=en"
     table = result["table"]
-    rows = [[html.A(ref.province_label(r.province, lang), href=f"?view=profile&province={r.province}{suffix}"),
+    rows = [[html.A(ref.province_label(r.province, lang),
+                    href=view_href("profile", _with(f"province={r.province}", query), lang)),
              fmt_int(r.total), str(r.rank), fmt_pct(r.share, 1), fmt_int(r.covered), fmt_int(r.uncovered),
              fmt_int(r.collaborating_provinces), ("是" if zh else "yes") if r.policy else ("否" if zh else "no")]
             for r in table.itertuples()]
@@ -153,11 +159,11 @@ def create_compare(result: dict, ref: Reference, lang: str, figures: dict) -> li
 
 
 def create_chains(chains: dict, current: str, components: list[dict], ref: Reference, lang: str,
-                  figure) -> list:
-    """One technology chain as a tree coloured by coverage, with links to the others."""
+                  figure, query: str = "") -> list:
+    """One technology chain as a tree coloured by coverage, with links to the others (under the filters
+    ``query``)."""
     zh = lang == "zh"
-    suffix = "" if zh else "&lang=en"
-    links = html.Nav([html.A(c.name if zh else c.name_en, href=f"?view=chains&chain={key}{suffix}",
+    links = html.Nav([html.A(c.name if zh else c.name_en, href=view_href("chains", _with(f"chain={key}", query), lang),
                              className="view-link" + (" active" if key == current else ""))
                       for key, c in chains.items()], className="view-nav")
     uncovered = [c for c in components if not c["consortia"]]

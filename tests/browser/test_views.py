@@ -54,6 +54,10 @@ def test_compare_defaults_to_region_peers_and_takes_a_list(app_server, page):
     assert totals == [PROVINCES["230000"], PROVINCES["420000"], PROVINCES["500000"]]
     open_view(page, url + "/?view=compare&province=230000", "#compare-table")
     assert page.page.locator("#compare-table tbody tr").count() == 3  # 东北: 黑龙江, 辽宁, 吉林
+    # the table's links open each profile under the same filters and language
+    open_view(page, url + "/?view=compare&provinces=230000,420000&sector=S3&lang=en", "#compare-table")
+    assert page.page.get_attribute("#compare-table tbody tr a >> nth=0", "href") == (
+        "?view=profile&province=230000&sector=S3&lang=en")
 
 
 def test_chain_tree_and_language_switch(app_server, page):
