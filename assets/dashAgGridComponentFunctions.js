@@ -3,7 +3,8 @@
 var dagcomponentfuncs = (window.dashAgGridComponentFunctions = window.dashAgGridComponentFunctions || {});
 
 // SourceLinks: the record's source pages (an array of http(s) URLs, checked on the server),
-// each opening in a new tab without giving the page a handle on the atlas.
+// each named by its site (so where a link goes is seen before it is opened; the whole address is its
+// tooltip) and opening in a new tab without giving the page a handle on the atlas.
 dagcomponentfuncs.SourceLinks = function (props) {
   var urls = props.value || [];
   var links = [];
@@ -13,7 +14,7 @@ dagcomponentfuncs.SourceLinks = function (props) {
     links.push(React.createElement("a", {
       key: url + i, href: url, target: "_blank", rel: "noopener noreferrer", title: url,
       className: "source-link"
-    }, urls.length > 1 ? "[" + (i + 1) + "]" : (props.colDef.cellRendererParams || {}).label || "↗"));
+    }, url.replace(/^https?:\/\//i, "").split(/[\/?#]/)[0].replace(/^(www|m)\./i, "")));
   });
   return React.createElement("span", null, links);
 };

@@ -2,6 +2,8 @@
 every record text goes into components as text, never as HTML."""
 from __future__ import annotations
 
+import re
+
 from dash import dcc, html
 
 from etl.reference import Reference
@@ -27,8 +29,14 @@ def _table(header: list[str], rows: list[list], id_: str | None = None) -> html.
                       className="planner", **kwargs)
 
 
+def site_of(url: str) -> str:
+    """'https://www.gov.cn/x/y.html' -> 'gov.cn': the name a source link shows, so where it goes is seen."""
+    host = re.sub(r"^https?://", "", url, flags=re.I).split("/")[0].split("?")[0].split("#")[0]
+    return re.sub(r"^(www|m)\.", "", host, flags=re.I)
+
+
 def _link(href: str, text: str) -> html.A:
-    return html.A(text, href=href, target="_blank", rel="noopener noreferrer", className="source-link")
+    return html.A(text, href=href, target="_blank", rel="noopener noreferrer", className="source-link", title=href)
 
 
 def create_view_error(message: str) -> html.Section:
@@ -127,7 +135,7 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
         _table(["名称" if zh else "Name", "领域" if zh else "Sector", "年份" if zh else "Year",
                 "来源等级" if zh else "Grade", "来源" if zh else "Source"],
                [[r["name"], r["sector"], r["year"] or "", r["grade"],
-                 html.Span([_link(u, f"[{i + 1}]") for i, u in enumerate(r["source_url"])])] for r in records]),
+                 html.Span([_link(u, site_of(u)) for u in r["source_url"]])] for r in records]),
     ], className="panel")
     return [head, html.Div([sectors, technology], className="two"), partners, consortia]
 

@@ -61,9 +61,12 @@ def test_records_show_grade_publisher_and_links_that_open_safely(public_server, 
     grid.scroll_into_view_if_needed()
     page.page.wait_for_selector("#records-grid a.source-link", timeout=20000)
     links = page.page.eval_on_selector_all(
-        "#records-grid a.source-link", "els => els.map(e => [e.href, e.target, e.rel])")
+        "#records-grid a.source-link", "els => els.map(e => [e.href, e.target, e.rel, e.textContent])")
     assert links and all(h.startswith(("http://", "https://")) and t == "_blank" and r == "noopener noreferrer"
-                         for h, t, r in links)
+                         for h, t, r, _ in links)
+    # each link names its site, so where it goes is seen before it is opened
+    from layouts.planner import site_of
+    assert all(text == site_of(h) and text in h for h, _, _, text in links)
     cells = "#records-grid .ag-center-cols-container [col-id='grade']"
     page.page.wait_for_function(  # textContent: the grid may keep cells out of view, where innerText is empty
         f"() => [...document.querySelectorAll(\"{cells}\")].some(e => e.textContent.trim())", timeout=20000)
