@@ -81,9 +81,10 @@ def _view_body(search: str, lang: str) -> list:
         sel = _filtered(sid, f)
         result = planner.compare(sel.consortia, sel.technologies, sel.members, codes, ref,
                                  state.planner_context(sid, f, with_partners=False))
+        unlisted = frozenset(c for c, s in state.list_coverage(sid).items() if s == "none_found")
         return create_compare(result, ref, lang, {"sectors": build_compare_sectors(result["sectors"], ref, lang),
                                                   "coverage": build_coverage_grid(result["coverage"], ref, lang)},
-                              rest)
+                              rest, unlisted)
     if view == "chains":
         chains = load_chains()
         key = q.get("chain") or next(iter(chains))
@@ -113,7 +114,8 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
         found = lists_found(code)
         caveat = " ".join(filter(None, [caveat + ("。" if caveat and lang == "zh" else ". " if caveat else ""),
                                         ("名录情况：" if lang == "zh" else "Lists found (in Chinese): ") + found]))
-    return create_profile(profile, ref, lang, figures, rows, caveat)
+    no_list = coverage.get(code) == "none_found" and not profile["total"]
+    return create_profile(profile, ref, lang, figures, rows, caveat, no_list)
 
 
 def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:

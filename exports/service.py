@@ -102,7 +102,8 @@ def profile_figure(province: str, lang: str = "zh", snap: Snapshot | None = None
     elif info.get("synthetic"):
         source.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
     caveat = coverage_caveat(info.get("coverage", {}), ref, lang, province)
-    return build_profile_page(profile, ref, lang, " · ".join(source), caveat)
+    no_list = info.get("coverage", {}).get(province) == "none_found" and not profile["total"]
+    return build_profile_page(profile, ref, lang, " · ".join(source), caveat, no_list)
 
 
 def data_bytes(fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = None) -> bytes:

@@ -85,10 +85,13 @@ def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | Non
     """The short reading under the KPIs: concentration, gaps and cross-regional reach, and, for the
     public list, how far its provinces' lists go (so a missing list never reads as a gap)."""
     conc = view["concentration"]
+    no_list = bool(province) and (coverage or {}).get(province) == "none_found" and not view["kpis"]["total"]
     parts = [concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang),
-             gaps_reading(view["kpis"]["uncovered_codes"], ref, lang,
-                          where=ref.province_label(province, lang) if province else ""),
+             # no gaps are read from a province whose list is missing (the caveat below says so)
+             "" if no_list else gaps_reading(view["kpis"]["uncovered_codes"], ref, lang,
+                                             where=ref.province_label(province, lang) if province else ""),
              cross_regional_reading(view["cross_regional_share"], lang)]
+    parts = [p for p in parts if p]
     parts += coverage_caveats(coverage or {}, ref, lang, province)
     sep = "；" if lang == "zh" else "; "
     return sep.join(parts) + ("。" if lang == "zh" else ".")

@@ -108,9 +108,10 @@ def build_chain_tree(chain_name: str, components: list[dict], ref: Reference, la
 
 
 def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: str,
-                       caveat: str = "") -> go.Figure:
+                       caveat: str = "", no_list: bool = False) -> go.Figure:
     """The one-page profile for a meeting: key figures, sectors, years, gaps and partners, as one figure
-    that renders to a vector PDF page or a slide image."""
+    that renders to a vector PDF page or a slide image. With ``no_list`` (the province's list was not found)
+    it states no gaps and suggests no partners: an empty list is no evidence of either."""
     zh = lang == "zh"
     name = ref.province_label(profile["province"], lang)
     fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.12,
@@ -126,7 +127,7 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
     fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=1)
     fig.update_xaxes(type="category", row=1, col=2)
     figures = (f"牵头联合体 {fmt_int(profile['total'])} 个 · 全国第 {profile['rank']} 位（共 {profile['of']}）· "
-               f"占 {fmt_pct(profile['share'], 1)} · {'已' if profile['policy'] else '未'}出台组建政策" if zh else
+               f"占 {fmt_pct(profile['share'], 1)} · {'已出台' if profile['policy'] else '未见'}组建政策" if zh else
                f"{fmt_int(profile['total'])} consortia led · rank {profile['rank']} of {profile['of']} · "
                f"{fmt_pct(profile['share'], 1)} of the total · consortium policy: "
                f"{'issued' if profile['policy'] else 'none found'}")
@@ -137,23 +138,29 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
             label = "{}（{}）" if zh else "{} ({})"
             names = ("、" if zh else ", ").join(label.format(ref.province_label(p["province"], lang), p["consortia"])
                                                  for p in provinces[:3])
-            partner_lines.append(f"{tech} {ref.term_label('technology', tech, lang)}: {names}")
+            partner_lines.append(f"{tech} {ref.term_label('technology', tech, lang)}{'：' if zh else ': '}{names}")
     text = [figures,
             (f"覆盖卡脖子技术 {len(profile['covered'])} 项，未覆盖 {len(profile['uncovered'])} 项"
              + ("（含" + "、".join(ref.term_label('technology', g, lang) for g in gaps) + "）" if gaps else "")
              if zh else f"Bottleneck technologies covered: {len(profile['covered'])}; uncovered: "
              f"{len(profile['uncovered'])}" + (" (incl. " + ", ".join(ref.term_label('technology', g, lang)
                                                                       for g in gaps) + ")" if gaps else "")),
-            ("可合作省份：" if zh else "Possible partners: ") + ("；".join(partner_lines) if zh else
-                                                               "; ".join(partner_lines) or "—")]
+            ("可合作省份：" if zh else "Possible partners: ") + ("<br>· " + "<br>· ".join(partner_lines)
+                                                               if partner_lines else "—")]
+    if no_list:  # no gap counts and no partner suggestions where the list itself is missing
+        text = [figures, "未找到本省名录：无法判断哪些卡脖子技术是空白，也不据此建议合作伙伴。" if zh else
+                "This province's list was not found, so no gaps are stated and no partners suggested."]
     if caveat:
         text.append(caveat)
-    fig.update_layout(**base_layout(width=1400, height=900, margin=dict(l=230, r=60, t=300, b=90)))
-    fig.add_annotation(text=f"<b>{name} · {'省份画像' if zh else 'Province profile'}</b>", x=-0.13, y=1.42,
-                       xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
-                       font=dict(size=32))
-    fig.add_annotation(text="<br>".join(text), x=-0.13, y=1.12, xref="paper", yref="paper", xanchor="left",
-                       yanchor="bottom", showarrow=False, align="left", font=dict(size=16))
+    # The title and the lines under it sit above the charts; the top margin grows with the lines, so a
+    # longer text (partners one per line, English) never runs into the title.
+    lines = sum(line.count("<br>") + 1 for line in text)
+    fig.update_layout(**base_layout(width=1400, height=900, margin=dict(l=230, r=60, t=140 + 22 * lines, b=90)))
+    fig.add_annotation(text="<br>".join(text), x=-0.13, y=1, yshift=50, xref="paper", yref="paper",
+                       xanchor="left", yanchor="bottom", showarrow=False, align="left", font=dict(size=16))
+    fig.add_annotation(text=f"<b>{name} · {'省份画像' if zh else 'Province profile'}</b>", x=-0.13, y=1,
+                       yshift=60 + 22 * lines, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                       showarrow=False, font=dict(size=32))
     fig.add_annotation(text=source_line, x=-0.13, y=-0.1, xref="paper", yref="paper", xanchor="left", yanchor="top",
                        showarrow=False, font=dict(size=12, color=MUTED))
     return fig

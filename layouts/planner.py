@@ -58,9 +58,13 @@ def create_province_picker(ref: Reference, lang: str, view: str, query: str = ""
 
 
 def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, records: list[dict],
-                   caveat: str) -> list:
-    """The province profile: figures, sectors, technologies, collaboration, years, partners, consortia."""
+                   caveat: str, no_list: bool = False) -> list:
+    """The province profile: figures, sectors, technologies, collaboration, years, partners, consortia.
+    With ``no_list`` (no list was found for the province) it states no gaps and suggests no partners."""
     zh = lang == "zh"
+    unknown = html.P("未找到本省名录：无法判断哪些卡脖子技术是空白，也不据此建议合作伙伴。" if zh else
+                     "No list was found for this province, so no gaps are stated and no partners suggested.",
+                     className="note caveat")
     code = profile["province"]
     name = ref.province_label(code, lang)
     label = lambda c: ref.province_label(c, lang)  # noqa: E731
@@ -92,10 +96,11 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
     collab = profile["collaboration"]
     technology = html.Section([
         _h("卡脖子技术" if zh else "Bottleneck technologies"),
-        html.H3(f"已覆盖（{len(profile['covered'])}）" if zh else f"Covered ({len(profile['covered'])})"),
-        _tags(profile["covered"], ref, lang, "covered"),
-        html.H3(f"未覆盖（{len(profile['uncovered'])}）" if zh else f"Uncovered ({len(profile['uncovered'])})"),
-        _tags(profile["uncovered"], ref, lang, "none"),
+        *([unknown] if no_list else [
+            html.H3(f"已覆盖（{len(profile['covered'])}）" if zh else f"Covered ({len(profile['covered'])})"),
+            _tags(profile["covered"], ref, lang, "covered"),
+            html.H3(f"未覆盖（{len(profile['uncovered'])}）" if zh else f"Uncovered ({len(profile['uncovered'])})"),
+            _tags(profile["uncovered"], ref, lang, "none")]),
         _h("跨省协作" if zh else "Collaboration"),
         html.P(("本省联合体的外省成员：" if zh else "Other provinces in its consortia: ")
                + (("、" if zh else ", ").join(f"{label(c)} {n}" for c, n in collab["out"].items()) or "—")),
@@ -118,7 +123,8 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
                 f"{label(p['province'])} ({p['consortia']}){' ✓' if p['collaborates'] else ''}" for p in provinces[:5]),
             ("、" if zh else ", ").join(o["name"] for o in orgs)])
     no_one = [tech for tech, provinces in profile["partners"].items() if not provinces]
-    partners = html.Section([
+    partners = html.Section([_h("合作伙伴建议" if zh else "Partner suggestions"), unknown],
+                            className="panel") if no_list else html.Section([
         _h("合作伙伴建议" if zh else "Partner suggestions"),
         html.P("本省尚未覆盖、而其他省份有联合体在攻关的技术；括号内为该省牵头的联合体数，✓ 表示已有合作。" if zh else
                "Technologies this province does not cover that other provinces' consortia work on; in brackets the "
@@ -140,23 +146,36 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
     return [head, html.Div([sectors, technology], className="two"), partners, consortia]
 
 
-def create_compare(result: dict, ref: Reference, lang: str, figures: dict, query: str = "") -> list:
+def create_compare(result: dict, ref: Reference, lang: str, figures: dict, query: str = "",
+                   unlisted: frozenset = frozenset()) -> list:
     """Up to ten provinces side by side: a table (each province a link to its profile under the filters
-    ``query``), small-multiple sectors and the technology grid."""
+    ``query``), small-multiple sectors and the technology grid. A province in ``unlisted`` (no list found)
+    with no consortium shows no rank, share or gap count: its zeros are not evidence."""
     zh = lang == "zh"
     table = result["table"]
-    rows = [[html.A(ref.province_label(r.province, lang),
-                    href=view_href("profile", _with(f"province={r.province}", query), lang)),
-             fmt_int(r.total), str(r.rank), fmt_pct(r.share, 1), fmt_int(r.covered), fmt_int(r.uncovered),
-             fmt_int(r.collaborating_provinces), ("是" if zh else "yes") if r.policy else ("否" if zh else "no")]
-            for r in table.itertuples()]
+    rows = []
+    for r in table.itertuples():
+        name = html.A(ref.province_label(r.province, lang),
+                      href=view_href("profile", _with(f"province={r.province}", query), lang))
+        if r.province in unlisted and not r.total:
+            rows.append([html.Span([name, "（未找到名录）" if zh else " (no list found)"]), "—", "—", "—", "—", "—",
+                         fmt_int(r.collaborating_provinces),
+                         ("是" if zh else "yes") if r.policy else ("否" if zh else "no")])
+            continue
+        rows.append([name, fmt_int(r.total), str(r.rank), fmt_pct(r.share, 1), fmt_int(r.covered),
+                     fmt_int(r.uncovered), fmt_int(r.collaborating_provinces),
+                     ("是" if zh else "yes") if r.policy else ("否" if zh else "no")])
+    missing = [ref.province_label(c, lang) for c in table["province"] if c in unlisted]
+    note = html.P((f"未找到{'、'.join(missing)}的名录：表中的空白不代表没有联合体。" if zh else
+                   f"No list was found for {', '.join(missing)}: a blank there is no evidence of no consortium.")
+                  if missing else "", className="note caveat")
     return [
         html.Section([
             _h("省份对比" if zh else "Provinces compared"),
             _table(["省份" if zh else "Province", "联合体" if zh else "Consortia", "排名" if zh else "Rank",
                     "占全国" if zh else "Share", "覆盖技术" if zh else "Technologies covered",
                     "未覆盖" if zh else "Uncovered", "协作省份" if zh else "Partner provinces",
-                    "组建政策" if zh else "Policy"], rows, ids.COMPARE_TABLE)], className="panel"),
+                    "组建政策" if zh else "Policy"], rows, ids.COMPARE_TABLE), note], className="panel"),
         html.Section([_h("各领域联合体" if zh else "Consortia by sector"),
                       dcc.Graph(id=ids.COMPARE_SECTORS, figure=figures["sectors"], config=GRAPH_CONFIG)],
                      className="panel"),

@@ -52,6 +52,23 @@ def test_provinces_without_a_list_are_greyed_with_a_note(public_server, page):
     assert re.search(r"\d+ 个省份名录不完整、\d+ 个未找到名录", page.text("#overview-reading"))
     page.open(url + "/?province=330000")  # 浙江: no list found, so an empty view says so
     assert page.kpi("total") == 0 and "未找到浙江的名录" in page.text("#overview-reading")
+    assert "尚无联合体覆盖" not in page.text("#overview-reading")  # and reads no gaps from the missing list
+
+
+def test_a_province_without_a_list_gets_no_gaps_and_no_partners_in_the_planner_views(public_server, page):
+    url, _ = public_server
+    assert "330000" in NONE_FOUND
+    page.page.goto(url + "/?view=profile&province=330000")
+    page.page.wait_for_selector("#profile-total", timeout=30000)
+    body = page.text("body")
+    assert "未找到本省名录：无法判断哪些卡脖子技术是空白" in body and "未覆盖（" not in body
+    assert page.page.locator("#profile-partners").count() == 0 and page.page.locator(".tag.none").count() == 0
+    page.page.goto(url + "/?view=compare&provinces=360000,330000")
+    page.page.wait_for_selector("#compare-table", timeout=30000)
+    zhejiang = page.page.locator("#compare-table tbody tr").nth(1).inner_text()
+    assert "浙江（未找到名录）" in zhejiang and zhejiang.split("\t")[1:6] == ["—"] * 5
+    assert "未找到浙江的名录" in page.text("body")
+    assert page.errors == []
 
 
 def test_records_show_grade_publisher_and_links_that_open_safely(public_server, page):

@@ -290,3 +290,20 @@ def test_footer_lines_wrap_to_the_image_and_clear_a_legend_under_the_plot():
     assert footer.yshift == -10 - 34 and fig.layout.margin.b == 30 + 20 * 5 + 34
     plain = decorate(go.Figure(layout=dict(width=1200)), "T", "筛选：全国")
     assert plain.layout.annotations[0].yshift == -10 and plain.layout.margin.b == 50
+
+
+def test_a_profile_page_of_a_province_without_a_list_states_no_gaps_and_no_partners(store):
+    from analytics import planner
+    from etl.reference import load_reference
+    from figures.planner import build_profile_page
+
+    ref = load_reference()
+    profile = planner.province_profile(store.consortia, store.technologies, store.members, "460000", ref)
+    assert profile["total"] == 0 and profile["uncovered"]  # the samples lead nothing from 海南
+
+    def text(fig):
+        return "\n".join(a.text for a in fig.layout.annotations)
+    assert "未覆盖" in text(build_profile_page(profile, ref, "zh", "source"))
+    missing = text(build_profile_page(profile, ref, "zh", "source", "未找到海南的名录", no_list=True))
+    assert "未找到本省名录" in missing and "未覆盖" not in missing and "可合作省份" not in missing
+    assert "未见组建政策" in missing or "已出台组建政策" in missing  # 'not seen', never 'not issued'
