@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qs
 
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from analytics import planner, views
 from analytics.chains import load_chains
@@ -40,11 +40,26 @@ def _filtered(sid: str, f: Filters):
 def view_body(search: str, lang: str) -> list:
     """The body of a planner view for the URL query ``search``, or a clear message why not."""
     try:
-        return _view_body(search, lang)
+        body = _view_body(search, lang)
     except Exception:  # the page says so in one line; the log keeps the detail
         logging.getLogger(__name__).exception("view %s failed", search)
         return [create_view_error("此视图暂时无法显示，请稍后再试或返回总览" if lang == "zh" else
                                   "This view cannot be shown right now; try again or go back to the overview")]
+    return scope_note(search, lang) + body
+
+
+def scope_note(search: str, lang: str) -> list:
+    """A line saying which filters a profile, comparison or chain counts under, so its figures are never
+    read as the province's whole (the changes view compares whole snapshots, unfiltered)."""
+    from exports.charts import filters_in_words
+
+    f = Filters.from_query(search or "").without_province()
+    view = parse_qs((search or "").lstrip("?")).get("view", [""])[0]
+    if f == Filters() or view == "changes":
+        return []
+    words = filters_in_words(f, load_reference(), lang)
+    return [html.P(("筛选范围：" if lang == "zh" else "Counted under the filters: ") + words, id=ids.VIEW_SCOPE,
+                   className="note scope")]
 
 
 def _view_body(search: str, lang: str) -> list:

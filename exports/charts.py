@@ -102,7 +102,9 @@ def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
     footer = "<br>".join(part for line in footer.split("<br>") for part in wrap_line(line, width))
     lines = footer.count("<br>") + 1
     legend = fig.layout.legend
-    below = 34 if legend is not None and legend.y is not None and legend.y < 0 else 0  # a legend under the plot
+    below = 0
+    if legend is not None and legend.y is not None and legend.y < 0:  # a legend under the plot, as far as it sits
+        below = 34 + int(-legend.y * ((fig.layout.height or 900) - 140 - 20 * lines))
     fig.update_layout(title=dict(text=f"<b>{title}</b>", x=0.01, xanchor="left", font=dict(size=22)),
                       margin=dict(t=80, b=30 + 20 * lines + below, l=20, r=20))
     fig.add_annotation(text=footer, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",

@@ -4,6 +4,7 @@ URL = "url"
 URL_NOTE = "url-note"  # what the address named that the overview could not use (an unknown province)
 FILTER_URL_WRITTEN = "filter-url-written"  # the last query the overview wrote into the address itself
 HISTORY_SEARCH = "history-search"  # an address the browser's back or forward brought (not one the overview wrote)
+VIEW_SCOPE = "view-scope"  # the filters a planner view counts under, in words
 VIEW_LINK = "view-link-{}"  # the header's link to a view (overview, profile, compare, chains, changes)
 FILTER_URL = "filter-url"  # the overview's own handle on the address bar (filters -> query)
 PAGE = "page"

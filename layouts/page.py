@@ -99,6 +99,12 @@ def view_href(key: str, query: str, lang: str) -> str:
     return f"?view={key}{tail}"
 
 
+def overview_href(query: str, lang: str) -> str:
+    """The overview's address under the filters ``query``, in ``lang``."""
+    tail = "&".join(filter(None, [query, "" if lang == "zh" else "lang=en"]))
+    return "/" + (f"?{tail}" if tail else "")
+
+
 def create_header(lang: str, view: str = "", user: str | None = None, query: str = "",
                   form_token: str = "", here: str = "/") -> list:
     """Title, data banner, language switch, the links between the views (carrying the filters ``query``),
@@ -115,7 +121,8 @@ def create_header(lang: str, view: str = "", user: str | None = None, query: str
         sign = html.A("登录" if zh else "Sign in", href="/login?next=" + quote(here, safe="/"),
                       className="view-link", id="sign-in-out")
     nav = html.Nav([html.A(zh_name if zh else en_name, id=ids.VIEW_LINK.format(key or "overview"),
-                           href=(view_href(key, query, lang) if key else ("/" if zh else "/?lang=en")),
+                           # from a planner view, back to the overview under the same filters
+                           href=(view_href(key, query, lang) if key else overview_href(query if view else "", lang)),
                            className="view-link" + (" active" if key == view else ""))
                     for key, zh_name, en_name in VIEWS]
                    + [html.A("数据管理" if zh else "Stewardship", href="/steward" + ("" if zh else "?lang=en"),

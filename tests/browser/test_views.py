@@ -58,6 +58,8 @@ def test_compare_defaults_to_region_peers_and_takes_a_list(app_server, page):
     open_view(page, url + "/?view=compare&provinces=230000,420000&sector=S3&lang=en", "#compare-table")
     assert page.page.get_attribute("#compare-table tbody tr a >> nth=0", "href") == (
         "?view=profile&province=230000&sector=S3&lang=en")
+    assert page.page.get_attribute("#view-link-overview", "href") == "/?sector=S3&lang=en"  # back, same filters
+    assert page.text("#view-scope") == "Counted under the filters: Sector: New materials"  # said, not implied
 
 
 def test_chain_tree_and_language_switch(app_server, page):
