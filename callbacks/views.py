@@ -50,7 +50,8 @@ def update_gaps(_, sector, technology, lead_type, level, years, province, grade,
     caveats = coverage_caveats(state.list_coverage(sid), ref, lang, f.province)
     caveat = [html.P(("；" if lang == "zh" else "; ").join(caveats) + ("。" if lang == "zh" else "."),
                      className="note", id=ids.GAPS_CAVEAT)] if caveats else []
-    return (build_gap_matrix(table, ref, lang, selected=f.technology[0] if f.technology else None),
+    return (build_gap_matrix(table, ref, lang, selected=f.technology[0] if f.technology else None,
+                             coverage=state.list_coverage(sid)),
             [head, html.Div(tags), *caveat])
 
 

@@ -131,7 +131,8 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
     elif name == "sector-heatmap":
         fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang)
     elif name == "technology-gaps":
-        fig = build_gap_matrix(views.technology_gap_matrix(frames, f, ref), ref, lang)
+        fig = build_gap_matrix(views.technology_gap_matrix(frames, f, ref), ref, lang,
+                               coverage=info.get("coverage", {}))
     elif name == "clustering-map":
         result = views.clustering(frames, f, ref)
         fig = build_lisa_map(result["lisa"], lang, geometry="url")

@@ -78,10 +78,16 @@ def gap_column_label(col: str, lang: str) -> str:
 
 
 def build_gap_matrix(table: pd.DataFrame, ref: Reference, lang: str = "zh", title: str = "",
-                     selected: str | None = None, height: int = 900) -> go.Figure:
-    """Technology (rows) x region columns; uncovered rows in red, thin ones in orange, counts written in."""
+                     selected: str | None = None, height: int = 900, coverage: dict | None = None) -> go.Figure:
+    """Technology (rows) x region columns; uncovered rows in red, thin ones in orange, counts written in.
+    A region column none of whose provinces' lists was found (``coverage``: code -> completeness) is grey
+    and says so: its blanks are no evidence of a gap."""
     columns = [c for c in table.columns if c != "total"]
     totals = table["total"]
+    coverage = coverage or {}
+    unknown = {col for col in columns
+               if (units := [c for c, p in ref.provinces.items() if p.region_group == col])
+               and all(coverage.get(c) == "none_found" for c in units)}
     labels = []
     for code in table.index:
         name = f"{code} {ref.term_label('technology', code, lang)}"
@@ -89,16 +95,20 @@ def build_gap_matrix(table: pd.DataFrame, ref: Reference, lang: str = "zh", titl
             name = f"<b>{name} ✕</b>"
         labels.append(name)
     z = table[columns].to_numpy()
-    # Colour classes: row uncovered (0), thin row (1), covered cell (2 + count scale)
-    classes = [[0 if totals[code] == 0 else (1 if totals[code] <= 2 else (2 if v == 0 else 3))
-                for v in row] for code, row in zip(table.index, z)]
-    text = [[fmt_int(v) if v else ("—" if totals[code] == 0 else "") for v in row] for code, row in zip(table.index, z)]
-    colours = [[0.0, "#d6604d"], [0.25, "#d6604d"], [0.25, "#fdb863"], [0.5, "#fdb863"], [0.5, "#f7f7f7"],
-               [0.75, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#92c5de"]]
+    # Colour classes: row uncovered (0), thin row (1), covered cell (2 + count scale), no list found (4)
+    classes = [[4 if col in unknown and not v else
+                0 if totals[code] == 0 else (1 if totals[code] <= 2 else (2 if v == 0 else 3))
+                for v, col in zip(row, columns)] for code, row in zip(table.index, z)]
+    text = [[fmt_int(v) if v else ("" if col in unknown else "—" if totals[code] == 0 else "")
+             for v, col in zip(row, columns)] for code, row in zip(table.index, z)]
+    no_list = "（未找到名录）" if lang == "zh" else " (no list found)"
+    heads = [gap_column_label(c, lang) + (no_list if c in unknown else "") for c in columns]
+    colours = [[0.0, "#d6604d"], [0.2, "#d6604d"], [0.2, "#fdb863"], [0.4, "#fdb863"], [0.4, "#f7f7f7"],
+               [0.6, "#f7f7f7"], [0.6, "#92c5de"], [0.8, "#92c5de"], [0.8, "#d9d9d9"], [1.0, "#d9d9d9"]]
     custom = [[[code, col] for col in columns] for code in table.index]
     fig = go.Figure(go.Heatmap(
-        z=classes, x=[gap_column_label(c, lang) for c in columns] , y=labels, text=text, texttemplate="%{text}",
-        customdata=custom, colorscale=colours, zmin=0, zmax=3, showscale=False, xgap=1, ygap=1,
+        z=classes, x=heads, y=labels, text=text, texttemplate="%{text}",
+        customdata=custom, colorscale=colours, zmin=0, zmax=4, showscale=False, xgap=1, ygap=1,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#d6604d", name=t("uncovered", lang), showlegend=True))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#fdb863", name=t("thin", lang), showlegend=True))
