@@ -126,7 +126,8 @@ def heatmap_cell(click) -> tuple[str, str] | None:
     ref = load_reference()
     sector = str(point.get("x", "")).split(" ")[0]
     names = {ref.province_label(c, lang): c for c in ref.provinces for lang in ("zh", "en")}
-    province = names.get(str(point.get("y", "")))
+    label = str(point.get("y", "")).replace("（未找到名录）", "").replace(" (no list found)", "")
+    province = names.get(label)
     return (province, sector) if province and sector in ref.sectors else None
 
 

@@ -27,7 +27,7 @@ def update_heatmap(_, sector, technology, lead_type, level, years, province, gra
     matrix = state.sector_matrix(sid, f, mode or "count")
     pick = (f.province, f.sector[0]) if f.province and f.sector else None
     return build_sector_heatmap(matrix, load_reference(), lang or "zh", mode or "count", sort or "total",
-                                selected=pick)
+                                selected=pick, coverage=state.list_coverage(sid))
 
 
 # filters -> technology-gap matrix and the list of uncovered technologies
@@ -63,7 +63,9 @@ def update_clustering(_, sector, technology, lead_type, level, years, province, 
     sid, _ = state.frames(sid)
     result = state.clustering(sid, f)
     m = result["moran"]
-    return build_lisa_map(result["lisa"], lang, geometry="url"), moran_reading(m["moran_i"], m["p_value"], lang)
+    unlisted = [c for c, status in state.list_coverage(sid).items() if status == "none_found"]
+    return (build_lisa_map(result["lisa"], lang, geometry="url", unlisted=unlisted),
+            moran_reading(m["moran_i"], m["p_value"], lang))
 
 
 # filters -> flow map, lead x member matrix

@@ -129,13 +129,14 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
         fig = build_province_map(view["values"], lang=lang, selected=f.province or None, geometry="url",
                                  unlisted=unlisted, missing_as_zero=metric == "count", **metric_style(metric, lang))
     elif name == "sector-heatmap":
-        fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang)
+        fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang, coverage=info.get("coverage", {}))
     elif name == "technology-gaps":
         fig = build_gap_matrix(views.technology_gap_matrix(frames, f, ref), ref, lang,
                                coverage=info.get("coverage", {}))
     elif name == "clustering-map":
         result = views.clustering(frames, f, ref)
-        fig = build_lisa_map(result["lisa"], lang, geometry="url")
+        fig = build_lisa_map(result["lisa"], lang, geometry="url",
+                             unlisted=[c for c, st in info.get("coverage", {}).items() if st == "none_found"])
         m = result["moran"]
         fig.add_annotation(text=moran_reading(m["moran_i"], m["p_value"], lang), x=0.01, y=0.98, xref="paper",
                            yref="paper", xanchor="left", showarrow=False, font=dict(size=13))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,8 +26,10 @@ def province_order(matrix: pd.DataFrame, ref: Reference, sort: str) -> list[str]
 
 def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh", mode: str = "count",
                          sort: str = "total", title: str = "", selected: tuple[str, str] | None = None,
-                         height: int = 820) -> go.Figure:
-    """Province (rows) x sector (columns). customdata holds [province code, sector code] for clicks."""
+                         height: int = 820, coverage: dict | None = None) -> go.Figure:
+    """Province (rows) x sector (columns). customdata holds [province code, sector code] for clicks.
+    A province whose list was not found (``coverage``) and that shows nothing is labelled so, its cells
+    left blank rather than drawn as zeros."""
     counts = matrix.attrs.get("counts", matrix) if mode == "lq" else matrix
     order = province_order(counts, ref, sort)
     m = matrix.reindex(order)
@@ -35,7 +38,9 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     x = [f"{s} {ref.term_label('sector', s, lang).replace('产业', '')}" if lang == "zh" else
          f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
     x = [label if len(label) <= 16 else label[:15] + "…" for label in x]
-    y = [ref.province_label(p, lang) for p in order]
+    unknown = {p for p in order if (coverage or {}).get(p) == "none_found" and not c.loc[p].fillna(0).sum()}
+    y = [ref.province_label(p, lang) + (("（未找到名录）" if lang == "zh" else " (no list found)") if p in unknown else "")
+         for p in order]
     custom = [[[p, s] for s in sectors] for p in order]
     if mode == "lq":
         z = m.to_numpy(dtype=float)
@@ -47,8 +52,11 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
                            colorbar=dict(title=t("lq", lang), thickness=12),
                            hovertemplate="%{y} · %{x}<br>" + t("lq", lang) + " %{z:.2f}<extra></extra>")
     else:
-        z = c.to_numpy()
-        text = [[fmt_int(v) if v else "" for v in row] for row in z]
+        z = c.astype(float).to_numpy(copy=True)
+        for i, p in enumerate(order):
+            if p in unknown:
+                z[i, :] = math.nan  # blank, not the colour of zero
+        text = [[fmt_int(v) if v and not math.isnan(v) else "" for v in row] for row in z]
         trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
                            colorscale=SEQUENTIAL, zmin=0, colorbar=dict(title=t("count", lang), thickness=12),
                            hovertemplate="%{y} · %{x}<br>" + t("count", lang) + " %{z}<extra></extra>",
@@ -125,17 +133,19 @@ def build_gap_matrix(table: pd.DataFrame, ref: Reference, lang: str = "zh", titl
 
 
 def build_lisa_map(clusters: pd.DataFrame, lang: str = "zh", title: str = "", geometry: str = "inline",
-                   height: int = 560) -> go.Figure:
-    """LISA cluster map: categories on the China map, a legend entry per class."""
+                   height: int = 560, unlisted: Sequence[str] = ()) -> go.Figure:
+    """LISA cluster map: categories on the China map, a legend entry per class. Provinces whose list was
+    not found (``unlisted``) are greyed as on the overview's map, never given a class: their zero is unknown."""
     keys = ["hh", "ll", "hl", "lh", "ns"]
     index = {k: i for i, k in enumerate(keys)}
-    values = {row.code: index[row.cluster] for row in clusters.itertuples()}
+    values = {row.code: index[row.cluster] for row in clusters.itertuples() if row.code not in unlisted}
     scale = []
     for i, k in enumerate(keys):
         scale += [[i / len(keys), LISA_COLOURS[k]], [(i + 1) / len(keys), LISA_COLOURS[k]]]
     hover = {row.code: t(row.cluster, lang) + f" (p = {row.p_value:.3f})" for row in clusters.itertuples()}
     fig = build_province_map(values, title=title, legend_label=t("count", lang), lang=lang, colorscale=scale,
-                             zmin=-0.5, zmax=len(keys) - 0.5, hover=hover, geometry=geometry, height=height)
+                             zmin=-0.5, zmax=len(keys) - 0.5, hover=hover, geometry=geometry, height=height,
+                             unlisted=list(unlisted), missing_as_zero=False)
     counts = dict(zip(clusters["code"], clusters["value"]))
     for trace in (fig.data[0], fig.data[1]):
         trace.showscale = False

@@ -287,7 +287,10 @@ def test_footer_lines_wrap_to_the_image_and_clear_a_legend_under_the_plot():
     footer = fig.layout.annotations[0]
     # 100 px for text: eight CJK characters a line, broken after the comma where it can
     assert footer.text == "筛选：全国，<br>未加筛选<br>来源：甲乙丙丁戊<br>己庚辛壬癸子丑寅<br>卯辰"
-    assert footer.yshift == -10 - 34 and fig.layout.margin.b == 30 + 20 * 5 + 34
+    # the legend sits 1% of the plot's height under it: 34 px for its row, plus 0.01 × (900 − 140 − 5 × 20) = 6
+    assert footer.yshift == -10 - 40 and fig.layout.margin.b == 30 + 20 * 5 + 40
+    low = decorate(go.Figure(layout=dict(width=1200, height=700, legend=dict(orientation="h", y=-0.15))), "T", "x")
+    assert low.layout.annotations[0].yshift == -10 - (34 + int(0.15 * (700 - 140 - 20)))  # the trends chart's
     plain = decorate(go.Figure(layout=dict(width=1200)), "T", "筛选：全国")
     assert plain.layout.annotations[0].yshift == -10 and plain.layout.margin.b == 50
 

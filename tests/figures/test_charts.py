@@ -21,3 +21,29 @@ def test_a_gap_column_whose_lists_were_all_not_found_is_grey_not_red():
     # one province with a list in the group is enough to read its blanks as blanks
     partly = dict(list(coverage.items())[:-1])
     assert build_gap_matrix(table, ref, "zh", coverage=partly).data[0].z[0][last] == 0
+
+
+def test_a_heatmap_row_of_a_province_without_a_list_is_blank_and_labelled():
+    import math
+
+    from figures.charts import build_sector_heatmap
+    ref = load_reference()
+    matrix = pd.DataFrame(0, index=["330000", "360000"], columns=["S1", "S3"])
+    matrix.loc["360000", "S3"] = 2
+    trace = build_sector_heatmap(matrix, ref, "zh", coverage={"330000": "none_found"}).data[0]
+    rows = dict(zip(trace.y, trace.z))
+    assert list(rows) == ["江西", "浙江（未找到名录）"]
+    assert all(math.isnan(v) for v in rows["浙江（未找到名录）"]) and list(rows["江西"]) == [0, 2]
+
+
+def test_the_lisa_map_greys_provinces_without_a_list_instead_of_classing_them():
+    from figures.charts import build_lisa_map
+    clusters = pd.DataFrame({"code": ["330000", "360000"], "cluster": ["lh", "hh"], "p_value": [0.01, 0.02],
+                             "value": [0, 9]})
+    fig = build_lisa_map(clusters, "zh", unlisted=["330000"])
+    main = fig.data[0]
+    assert dict(zip(main.locations, main.z)).get("360000") == 0  # hh, the first class
+    z = dict(zip(main.locations, main.z)).get("330000")
+    assert z is None or z != z  # no class (0 would be the high-high colour)
+    greyed = next(trace for trace in fig.data if trace.name == "unlisted")
+    assert list(greyed.locations) == ["330000"]
