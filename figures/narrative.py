@@ -44,7 +44,7 @@ def gaps_reading(uncovered: list[str], ref: Reference, lang: str, show: int = 2,
         more = "等" if n > show else ""
         return f"{where + '：' if where else ''}{_join(names, lang)}{more} {n} 项卡脖子技术尚无联合体覆盖"
     more = " and others" if n > show else ""
-    return (f"{'In ' + where + ', ' if where else ''}{n} bottleneck technolog{'y has' if n == 1 else 'ies have'} "
+    return (f"{'in ' + where + ', ' if where else ''}{n} bottleneck technolog{'y has' if n == 1 else 'ies have'} "
             f"no consortium: {_join(names, lang)}{more}")
 
 

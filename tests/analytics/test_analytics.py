@@ -229,7 +229,7 @@ def test_the_gaps_reading_says_whose_count_it_is_and_ends_once():
     # under a province filter the KPI counts that province's gaps: the reading names it
     assert gaps_reading(["T01"], ref, "zh", where="江西") == "江西：光刻机 1 项卡脖子技术尚无联合体覆盖"
     assert gaps_reading(["T01"], ref, "en", where="Jiangxi") == (
-        "In Jiangxi, 1 bottleneck technology has no consortium: Lithography machines")
+        "in Jiangxi, 1 bottleneck technology has no consortium: Lithography machines")  # read after a "; "
     assert gaps_reading([], ref, "en", where="Jiangxi") == "Every bottleneck technology has at least one consortium in Jiangxi"
     every = {"concentration": {"top6": [], "top6_share": 0.0}, "counts": {},
              "kpis": {"uncovered_codes": []}, "cross_regional_share": 0.5}
