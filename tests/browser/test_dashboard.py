@@ -12,6 +12,19 @@ EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 PROVINCES = EXPECTED["by_province"]
 
 
+def search_the_first_record(page) -> str:
+    """Type the records grid's first name into its search and wait for that one record; the name."""
+    page.page.locator("#records-grid").scroll_into_view_if_needed()
+    cell = "#records-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='name']"
+    page.page.wait_for_function(f"() => document.querySelector(\"{cell}\")?.innerText.trim()", timeout=20000)
+    name = page.text(cell).strip()
+    page.page.fill("#records-search", name)
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_function("() => document.querySelector('#records-count').innerText === '共 1 条'",
+                                timeout=20000)
+    return name
+
+
 def test_first_load_shows_the_numbers_of_the_data(app_server, page):
     url, env, _ = app_server
     # The current snapshot now: a test of the views publishes and then republishes the lists.
@@ -168,14 +181,7 @@ def test_switching_language_keeps_the_map_and_chart_settings(app_server, page):
     page.page.wait_for_selector("#heatmap-sort input[value=region]", timeout=30000)
     page.page.check("#heatmap-sort input[value=region]")
     page.page.check("#export-format input[value=svg]")
-    page.page.locator("#records-grid").scroll_into_view_if_needed()
-    cell = "#records-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='name']"
-    page.page.wait_for_function(f"() => document.querySelector(\"{cell}\")?.innerText.trim()", timeout=20000)
-    name = page.text(cell).strip()
-    page.page.fill("#records-search", name)
-    page.page.keyboard.press("Enter")
-    page.page.wait_for_function("() => document.querySelector('#records-count').innerText === '共 1 条'",
-                                timeout=20000)
+    name = search_the_first_record(page)
     page.wait_idle()
     page.page.click("#lang-toggle")
     page.page.wait_for_function(f"() => ({legend})() === 'Location quotient'", timeout=20000)
@@ -288,14 +294,7 @@ def test_records_follow_the_filters_and_the_search(app_server, page):
                                 timeout=20000)
     rows = page.page.locator("#records-grid .ag-center-cols-container .ag-row")
     assert rows.count() == count
-    page.page.locator("#records-grid").scroll_into_view_if_needed()
-    cell = "#records-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='name']"
-    page.page.wait_for_function(f"() => document.querySelector(\"{cell}\")?.innerText.trim()", timeout=20000)
-    name = page.text(cell).strip()
-    page.page.fill("#records-search", name)
-    page.page.keyboard.press("Enter")
-    page.page.wait_for_function("() => document.querySelector('#records-count').innerText === '共 1 条'",
-                                timeout=20000)
+    name = search_the_first_record(page)
     assert rows.count() == 1 and name in rows.first.inner_text()
 
 

@@ -41,6 +41,18 @@ def sign_in(page, url, name, password=None, next_="/steward"):
     page.page.click("#login-submit")
 
 
+def new_session(browser, url, name):
+    """Another browser (context and page), signed in as ``name`` on /steward."""
+    context = browser.new_context()
+    other = context.new_page()
+    other.goto(f"{url}/login?next=/steward")
+    other.fill("#login-user", name)
+    other.fill("#login-password", PASSWORDS[name])
+    other.click("#login-submit")
+    other.wait_for_selector("#upload-files", timeout=20000)
+    return context, other
+
+
 def current(env) -> str:
     return json.loads(run_cli("summary", "--json", env=env).stdout)["snapshot"]
 
@@ -288,13 +300,7 @@ def test_a_staged_list_is_its_uploaders_and_waits_for_them_across_reloads(stewar
     assert digits(page, "staged-accepted") == accepted and "尚未发布" in page.text("#steward-message")
     assert not page.page.is_disabled("#publish-staged") and not page.page.is_disabled("#discard-staged")
     # Another steward can neither publish nor discard it, even by naming it in a crafted request.
-    other = browser.new_context()
-    sam = other.new_page()
-    sam.goto(f"{url}/login?next=/steward")
-    sam.fill("#login-user", "sam")
-    sam.fill("#login-password", PASSWORDS["sam"])
-    sam.click("#login-submit")
-    sam.wait_for_selector("#upload-files", timeout=20000)
+    other, sam = new_session(browser, url, "sam")
     assert sam.locator("#staged-accepted").count() == 0  # nothing of sam's waits
     cookies = {c["name"]: c["value"] for c in other.cookies()}
     for button in ("publish-staged", "discard-staged"):
@@ -309,12 +315,7 @@ def test_a_staged_list_is_its_uploaders_and_waits_for_them_across_reloads(stewar
     assert [e["detail"] for e in refused[-2:]] == ["publish of stella's staged list", "discard of stella's staged list"]
     # An admin finds it among the staged lists waiting, opens it and discards it; stella's reload then
     # shows an empty upload page.
-    admin = browser.new_context()
-    adam = admin.new_page()
-    adam.goto(f"{url}/login?next=/steward")
-    adam.fill("#login-user", "adam")
-    adam.fill("#login-password", PASSWORDS["adam"])
-    adam.click("#login-submit")
+    admin, adam = new_session(browser, url, "adam")
     adam.wait_for_selector("#admin-staged-pick", timeout=20000)
     adam.click("#admin-staged-pick")
     adam.get_by_role("option").filter(has_text="stella").first.click()
