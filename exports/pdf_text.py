@@ -18,7 +18,7 @@ from pathlib import Path
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 FACE = "Noto Sans CJK SC"  # the face exports ask for (exports.render.EXPORT_FONT_FAMILY)
 RADICALS = range(0x2E80, 0x2FE0)  # CJK Radicals Supplement and Kangxi Radicals
-IDEOGRAPHS = (range(0x3400, 0x4DC0), range(0x4E00, 0xA000))
+IDEOGRAPHS = (range(0x3400, 0x4DC0), range(0x4E00, 0xA000))  # Extension A, then the common block
 
 
 def _tables(data: bytes, offset: int) -> dict[bytes, tuple[int, int]]:
@@ -61,7 +61,8 @@ def _in(cp: int, ranges) -> bool:
 
 @cache
 def radical_equivalents(font: Path = FONT, face: str = FACE) -> dict[int, int]:
-    """Radical code point -> the ideograph drawn with the same glyph in ``face`` (else its NFKC form)."""
+    """Radical (or Extension A) code point -> the common ideograph drawn with the same glyph in ``face``
+    (else, for a radical, its NFKC form)."""
     table = {}
     for cp in RADICALS:
         nfkc = unicodedata.normalize("NFKC", chr(cp))
@@ -78,10 +79,10 @@ def radical_equivalents(font: Path = FONT, face: str = FACE) -> dict[int, int]:
         if b"name" not in tables or b"cmap" not in tables or face not in _names(data, tables[b"name"][0]):
             continue
         cmap = _cmap(data, tables[b"cmap"][0], lambda cp: cp in RADICALS or _in(cp, IDEOGRAPHS))
-        by_glyph: dict[int, int] = {}
-        for cp in sorted(cp for cp in cmap if cp not in RADICALS):
-            by_glyph.setdefault(cmap[cp], cp)
-        table.update({cp: by_glyph[g] for cp, g in cmap.items() if cp in RADICALS and g in by_glyph})
+        # the common ideograph of each glyph (the smallest in U+4E00–U+9FFF); a radical, or a rare
+        # Extension A character drawn with the same glyph (㬵 for 胶), reads as that one
+        common = {cmap[cp]: cp for cp in sorted(cmap, reverse=True) if cp in IDEOGRAPHS[1]}
+        table.update({cp: common[g] for cp, g in cmap.items() if cp not in IDEOGRAPHS[1] and g in common})
         break
     return table
 

@@ -14,6 +14,7 @@ def test_the_font_maps_the_radicals_chromium_names_to_their_ideographs():
     # ⼭ (Kangxi) and ⻓ ⻅ ⻢ (simplified radicals, which NFKC leaves alone) share their glyphs with 山 长 见 马
     assert {chr(k): chr(table[k]) for k in (0x2F2D, 0x2ED3, 0x2EC5, 0x2EE2)} == {
         "⼭": "山", "⻓": "长", "⻅": "见", "⻢": "马"}
+    assert chr(table[0x3B35]) == "胶"  # an Extension A character drawn with the same glyph as 胶 (光刻胶)
 
 
 def test_fix_cmap_rewrites_single_codes_and_splits_ranges_that_cross_a_radical():
@@ -33,7 +34,7 @@ def test_an_exported_pdf_reads_back_the_chinese_it_draws():
     from pypdf import PdfReader
 
     from exports.render import render_figure
-    words = "山东省 长江 见面 马鞍山 一"
+    words = "山东省 长江 见面 马鞍山 光刻胶 一"
     fig = go.Figure(go.Bar(x=["山东", "长江"], y=[1, 2]), layout=dict(title=words))
     raw = render_figure(fig, "pdf", 800, 500, scale=1, readable=False)
     assert "山东省" not in PdfReader(io.BytesIO(raw)).pages[0].extract_text()  # what Chromium writes: ⼭东省
