@@ -38,6 +38,18 @@ def create_layout(body: list | None = None, lang: str | None = None, view: str |
     ])
 
 
+# The records grid's own words (pager, filter menu) in Chinese; AG Grid's defaults are English.
+GRID_ZH = {"page": "第", "of": "共", "to": "至", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",
+           "previous": "上一页", "pageSizeSelectorLabel": "每页：", "firstPage": "首页", "previousPage": "上一页",
+           "nextPage": "下一页", "lastPage": "末页", "ariaPageSizeSelectorLabel": "每页条数", "noRowsToShow": "无记录",
+           "loadingOoo": "加载中…", "filterOoo": "筛选…", "searchOoo": "搜索…", "equals": "等于",
+           "notEqual": "不等于", "contains": "包含", "notContains": "不包含", "startsWith": "开头是",
+           "endsWith": "结尾是", "blank": "为空", "notBlank": "不为空", "lessThan": "小于", "greaterThan": "大于",
+           "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于", "inRange": "介于", "andCondition": "且",
+           "orCondition": "或", "applyFilter": "应用", "resetFilter": "重置", "clearFilter": "清除",
+           "cancelFilter": "取消", "selectAll": "全选"}
+
+
 # A setting the planner changed stays when the page is drawn again in the other language (until a reload).
 KEPT = {"persistence": True, "persistence_type": "memory"}
 
@@ -317,7 +329,7 @@ def create_below(lang: str) -> list:
                  "sortable": False, "filter": False, "cellDataType": False} if k == "source_url" else {})}
             for k, zh_name, en_name, w in columns],
             rowData=[], dashGridOptions={"pagination": True, "paginationPageSize": 50,
-                                         "enableCellTextSelection": True},
+                                         "enableCellTextSelection": True, **({"localeText": GRID_ZH} if zh else {})},
             style={"height": "520px"}))
     status = _section(
         "数据状态" if zh else "Data status",

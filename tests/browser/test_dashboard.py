@@ -294,6 +294,8 @@ def test_records_follow_the_filters_and_the_search(app_server, page):
                                 timeout=20000)
     rows = page.page.locator("#records-grid .ag-center-cols-container .ag-row")
     assert rows.count() == count
+    pager = page.page.eval_on_selector("#records-grid .ag-paging-panel", "e => e.textContent")
+    assert "每页" in pager and "Page" not in pager  # the grid's own words in the page's language
     name = search_the_first_record(page)
     assert rows.count() == 1 and name in rows.first.inner_text()
 
