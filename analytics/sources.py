@@ -11,6 +11,12 @@ def is_public(info: dict) -> bool:
     return info.get("kind") == "public"
 
 
+def unlisted(coverage: dict[str, str]) -> list[str]:
+    """The provinces whose list was not found (``coverage``: code -> completeness, as etl.public gives it):
+    greyed on maps, never read as having no consortium."""
+    return [code for code, status in coverage.items() if status == "none_found"]
+
+
 def sources_as_of(consortia: pd.DataFrame) -> str:
     """The date of the newest source ('YYYY-MM-DD' or 'YYYY-MM'), '' when none is dated."""
     if "published" not in consortia:

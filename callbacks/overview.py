@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from analytics.filters import Filters
+from analytics.sources import unlisted
 from etl.reference import load_reference
 from figures.china_map import (INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map,
                                 map_trace_values, metric_style)
@@ -75,7 +76,7 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     elif drawn != key:
         figure = build_province_map(view["values"], lang=lang, geometry="url", selected=f.province or None,
                                     missing_as_zero=metric in (None, "count"),
-                                    unlisted=[c for c, s in state.list_coverage(sid).items() if s == "none_found"],
+                                    unlisted=unlisted(state.list_coverage(sid)),
                                     **style)
     else:  # only values changed: send z, text and the colour range, never the geometry
         values = view["values"]

@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from analytics import planner, views
 from analytics.chains import load_chains
 from analytics.filters import Filters
+from analytics.sources import unlisted
 from etl.normalise import province_code
 from etl.reference import Reference, load_reference
 from exports.data import display_rows
@@ -96,10 +97,10 @@ def _view_body(search: str, lang: str) -> list:
         sel = _filtered(sid, f)
         result = planner.compare(sel.consortia, sel.technologies, sel.members, codes, ref,
                                  state.planner_context(sid, f, with_partners=False))
-        unlisted = frozenset(c for c, s in state.list_coverage(sid).items() if s == "none_found")
+        missing = frozenset(unlisted(state.list_coverage(sid)))
         return create_compare(result, ref, lang, {"sectors": build_compare_sectors(result["sectors"], ref, lang),
                                                   "coverage": build_coverage_grid(result["coverage"], ref, lang)},
-                              rest, unlisted)
+                              rest, missing)
     if view == "chains":
         chains = load_chains()
         key = q.get("chain") or next(iter(chains))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, html
 
+from analytics.sources import unlisted
 from etl.reference import load_reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
@@ -63,8 +64,7 @@ def update_clustering(_, sector, technology, lead_type, level, years, province, 
     sid, _ = state.frames(sid)
     result = state.clustering(sid, f)
     m = result["moran"]
-    unlisted = [c for c, status in state.list_coverage(sid).items() if status == "none_found"]
-    return (build_lisa_map(result["lisa"], lang, geometry="url", unlisted=unlisted),
+    return (build_lisa_map(result["lisa"], lang, geometry="url", unlisted=unlisted(state.list_coverage(sid))),
             moran_reading(m["moran_i"], m["p_value"], lang))
 
 

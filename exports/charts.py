@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from analytics import views
 from analytics.filters import Filters
+from analytics.sources import unlisted
 from etl.reference import Reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
@@ -125,9 +126,9 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
                              geometry="url")
     elif name == "province-map":
         view = views.overview(frames, f, ref, metric, indicators)
-        unlisted = [c for c, status in info.get("coverage", {}).items() if status == "none_found"]
+        missing = unlisted(info.get("coverage", {}))
         fig = build_province_map(view["values"], lang=lang, selected=f.province or None, geometry="url",
-                                 unlisted=unlisted, missing_as_zero=metric == "count", **metric_style(metric, lang))
+                                 unlisted=missing, missing_as_zero=metric == "count", **metric_style(metric, lang))
     elif name == "sector-heatmap":
         fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang, coverage=info.get("coverage", {}))
     elif name == "technology-gaps":
@@ -136,7 +137,7 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
     elif name == "clustering-map":
         result = views.clustering(frames, f, ref)
         fig = build_lisa_map(result["lisa"], lang, geometry="url",
-                             unlisted=[c for c, st in info.get("coverage", {}).items() if st == "none_found"])
+                             unlisted=unlisted(info.get("coverage", {})))
         m = result["moran"]
         fig.add_annotation(text=moran_reading(m["moran_i"], m["p_value"], lang), x=0.01, y=0.98, xref="paper",
                            yref="paper", xanchor="left", showarrow=False, font=dict(size=13))
