@@ -34,6 +34,15 @@ def read_filters(sector, technology, lead_type, level, years, province, grade=No
                    grade=_many(grade))
 
 
+def address_note(notes: list[str], what: tuple[str, str], lang: str) -> str:
+    """One line naming what the address asked for that the page could not use ('' when nothing)."""
+    if not notes:
+        return ""
+    if lang == "zh":
+        return f"地址中的部分{what[0]}未能使用：" + "；".join(notes) + "。"
+    return f"Some {what[1]} in the address could not be used: " + "; ".join(notes) + "."
+
+
 # The overview's dropdowns, by Filters field: what each is called in a note, in Chinese and English.
 DROPDOWNS = {"sector": ("领域", "sector"), "technology": ("技术", "technology"), "lead_type": ("牵头类型", "lead type"),
              "level": ("层级", "level"), "grade": ("来源等级", "grade")}
@@ -91,11 +100,7 @@ def url_filters(search: str | None, lang: str, years: tuple[int, int] | None = N
             f = f.without_province()
             notes.append(f"未知省份：{text}（可用 360000、江西或 Jiangxi），已显示全国" if zh else
                          f"unknown province: {text} (try 360000, 江西 or Jiangxi); showing all of China")
-    if not notes:
-        return f, ""
-    if zh:
-        return f, "地址中的部分筛选未能使用：" + "；".join(notes) + "。"
-    return f, "Some filters in the address could not be used: " + "; ".join(notes) + "."
+    return f, address_note(notes, ("筛选", "filters"), lang)
 
 
 METRICS = ("count", "per_capita", "lq")  # the map's metric (ids.MAP_METRIC); count unless the address says
@@ -116,11 +121,7 @@ def url_settings(search: str | None, has_population: bool, lang: str = "zh") -> 
     if layer not in ("", "city"):
         notes.append(f"未知图层 {layer}，已显示省级地图" if lang == "zh" else
                      f"unknown layer {layer}, so the province map is shown")
-    if not notes:
-        return metric, layer == "city", ""
-    if lang == "zh":
-        return metric, layer == "city", "地址中的部分设置未能使用：" + "；".join(notes) + "。"
-    return metric, layer == "city", "Some settings in the address could not be used: " + "; ".join(notes) + "."
+    return metric, layer == "city", address_note(notes, ("设置", "settings"), lang)
 
 
 def view_search(f: Filters, metric: str | None, city: bool, lang: str) -> str:
