@@ -39,15 +39,16 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
         view = parse_qs((search or "").lstrip("?"))["view"][0]
         query = Filters.from_query(search or "").to_query()
         return [create_header(lang, view, user, query, token, here), *view_body(search, lang)], lang, key, sid
-    f, note = url_filters(search, lang, state.year_bounds(sid))
-    metric, city, settings_note = url_settings(search, state.has_population(), lang)
+    years, population = state.year_bounds(sid), state.has_population()
+    f, note = url_filters(search, lang, years)
+    metric, city, settings_note = url_settings(search, population, lang)
     note = " ".join(n for n in (note, settings_note) if n)
     first = None
     if sid is not None:  # the map, KPIs and reading come with the layout (see overview.overview_outputs)
         from .overview import OUTPUT_NAMES, overview_outputs
 
         first = dict(zip(OUTPUT_NAMES, overview_outputs(f, metric, city, sid, lang, None)))
-    body = create_body(lang, f, load_reference(), state.year_bounds(sid), state.has_population(),
+    body = create_body(lang, f, load_reference(), years, population,
                        has_snapshot=sid is not None, user=user, first=first, note=note, form_token=token,
                        map_settings=(metric, city), here=here)
     return body, lang, key, sid
