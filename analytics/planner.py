@@ -6,7 +6,7 @@ dashboard views and the exports call these and only format what comes back.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -181,6 +181,7 @@ def province_profile(consortia: pd.DataFrame, technologies: pd.DataFrame, member
         "by_year": {int(y): int(n) for y, n in years.items()},
         "undated": int(led["year"].isna().sum()),
         "policy": code in ref.policy_provinces,
+        "policy_docs": [asdict(d) for d in ref.policies.get(code, ())],  # the documents a page names
         "consortia": [int(i) for i in led["id"]],
     }
     if ctx.partners is not None:

@@ -106,6 +106,18 @@ def _lead_rules(d: Path) -> tuple[LeadRule, ...]:
     return tuple(rules)
 
 
+@dataclass(frozen=True)
+class PolicyDoc:
+    """A province's policy on forming consortia: a document a stored page names (title, issuer, year,
+    url, grade A/B/C, inferred fields), or the policy brief's statement that one was issued (title empty)."""
+    title: str
+    issuer: str
+    year: str
+    url: str
+    grade: str
+    inferred: str
+
+
 @dataclass
 class Reference:
     provinces: dict[str, Province]
@@ -120,6 +132,7 @@ class Reference:
     city_keys: dict[str, list[str]] = field(default_factory=dict)
     region_keys: dict[str, str] = field(default_factory=dict)
     directory: str | None = None
+    policies: dict[str, tuple[PolicyDoc, ...]] = field(default_factory=dict)  # code -> its documents
 
     @property
     def province_codes(self) -> list[str]:
@@ -205,11 +218,17 @@ def load_reference(directory: str | None = None) -> Reference:
             r["code"], r["name"], r["name_en"],
             tuple(dict.fromkeys([r["name"], r["name_en"], *_split(r["aliases"])])))
 
+    policies: dict[str, list[PolicyDoc]] = {}
+    for r in _rows(d / "policy_provinces.csv"):
+        docs = policies.setdefault(r["code"], [])
+        if r.get("title"):
+            docs.append(PolicyDoc(r["title"], r["issuer"], r["year"], r["url"], r["grade"], r["inferred"]))
+
     return Reference(
         provinces=provinces, cities=cities, regions=regions,
         sectors=terms(d / "sectors.csv"), technologies=terms(d / "technologies.csv"),
         vocabulary=vocabulary,
-        policy_provinces=tuple(r["code"] for r in _rows(d / "policy_provinces.csv")),
+        policy_provinces=tuple(policies), policies={c: tuple(docs) for c, docs in policies.items()},
         lead_type_rules=_lead_rules(d),
         province_keys=province_keys, city_keys=city_keys, region_keys=region_keys,
         directory=directory,

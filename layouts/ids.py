@@ -88,6 +88,7 @@ PAGE_VIEW = "page-view"  # which view and parameters the rendered body shows
 VIEW_NAV = "view-nav"
 VIEW_ERROR = "view-error"
 PROFILE_TOTAL = "profile-total"
+PROFILE_POLICY = "profile-policy"
 PROFILE_RANK = "profile-rank"
 PROFILE_SECTORS = "profile-sectors"
 PROFILE_YEARS = "profile-years"

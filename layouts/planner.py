@@ -39,6 +39,31 @@ def _link(href: str, text: str) -> html.A:
     return html.A(text, href=href, target="_blank", rel="noopener noreferrer", className="source-link", title=href)
 
 
+def policy_line(profile: dict, lang: str) -> html.P | None:
+    """Which policy on forming consortia the province has, and where that is said: each document a
+    stored page names, with its source, or the 2022 policy brief when it is the only source."""
+    zh = lang == "zh"
+    if not profile["policy"]:
+        return html.P("组建政策：在已查阅的资料中未见（不代表未出台）。" if zh else
+                      "Consortium policy: none found in the sources searched (which is not proof that none exists).",
+                      id=ids.PROFILE_POLICY, className="note")
+    docs, seen = [], set()
+    for d in profile.get("policy_docs", []):
+        if d["title"] not in seen:
+            seen.add(d["title"])
+            docs += [("；" if zh else "; ") if docs else "", d["title"],
+                     f"（{d['issuer']}，{d['year']}）" if zh else f" ({d['issuer']}, {d['year']})"]
+        docs += [" ", _link(d["url"], site_of(d["url"]))]
+    if not docs:
+        docs = ["据政策研究（孙莹璐等，2022），本省已出台组建创新联合体的政策文件。" if zh else
+                "The 2022 policy brief (Sun et al.) lists the province among those with a policy on forming consortia."]
+    return html.P(["组建政策：" if zh else "Consortium policy: ", *docs], id=ids.PROFILE_POLICY, className="note")
+
+
+def _policy(issued: bool, zh: bool) -> str:
+    return ("已出台" if zh else "issued") if issued else ("未见" if zh else "none found")  # not seen, not 'none'
+
+
 def create_view_error(message: str) -> html.Section:
     """A clear message in the page for a view that cannot be shown (unknown province, chain, snapshot …)."""
     return html.Section(html.P(message, id=ids.VIEW_ERROR, className="view-error"), className="panel")
@@ -82,6 +107,7 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
     head = html.Section([
         html.H2(f"{name} · " + ("省份画像" if zh else "Province profile")),
         kpis,
+        policy_line(profile, lang),
         html.P(caveat, className="note caveat") if caveat else None,
         html.Div([html.A("与同区域省份对比 →" if zh else "Compare with its region's peers →",
                          href=view_href("compare", "&".join(filter(None, [f"provinces={','.join(figures['peers'])}",
@@ -159,12 +185,10 @@ def create_compare(result: dict, ref: Reference, lang: str, figures: dict, query
                       href=view_href("profile", _with(f"province={r.province}", query), lang))
         if r.province in unlisted and not r.total:
             rows.append([html.Span([name, "（未找到名录）" if zh else " (no list found)"]), "—", "—", "—", "—", "—",
-                         fmt_int(r.collaborating_provinces),
-                         ("是" if zh else "yes") if r.policy else ("否" if zh else "no")])
+                         fmt_int(r.collaborating_provinces), _policy(r.policy, zh)])
             continue
         rows.append([name, fmt_int(r.total), str(r.rank), fmt_pct(r.share, 1), fmt_int(r.covered),
-                     fmt_int(r.uncovered), fmt_int(r.collaborating_provinces),
-                     ("是" if zh else "yes") if r.policy else ("否" if zh else "no")])
+                     fmt_int(r.uncovered), fmt_int(r.collaborating_provinces), _policy(r.policy, zh)])
     missing = [ref.province_label(c, lang) for c in table["province"] if c in unlisted]
     note = html.P((f"未找到{'、'.join(missing)}的名录：表中的空白不代表没有联合体。" if zh else
                    f"No list was found for {', '.join(missing)}: a blank there is no evidence of no consortium.")

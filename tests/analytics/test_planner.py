@@ -68,6 +68,21 @@ def test_profile_by_hand():
     assert sorted(p["consortia"]) == [1, 2, 3]
 
 
+def test_policy_documents_come_from_the_reference_with_their_sources():
+    # 浙江: the 2022 brief lists it, and the 2025 长三角 guideline (js.gov.cn) names it as a co-issuer.
+    docs = province_profile(C, T, M, ZJ, REF)["policy_docs"]
+    assert [(d["title"], d["year"], d["grade"]) for d in docs] == [("《长三角创新联合体建设工作指引（试行）》", "2025", "B")]
+    assert docs[0]["url"].startswith("http://www.js.gov.cn/")
+    assert "110000" in REF.policy_provinces and "460000" in REF.policy_provinces  # 北京 and 海南 from pages
+    assert "370000" in REF.policy_provinces and REF.policies["370000"] == ()  # 山东: the brief alone
+    assert "650000" not in REF.policy_provinces
+    for code, found in REF.policies.items():  # every named document rests on a page with a grade
+        assert code in REF.provinces
+        for d in found:
+            assert d.title.startswith("《") and d.url.startswith("http") and d.grade in ("A", "B", "C")
+            assert set(filter(None, d.inferred.split(";"))) <= {"issuer", "year"}
+
+
 def test_partners_rank_provinces_by_consortia_led_and_mark_existing_collaboration():
     p = province_profile(C, T, M, ZJ, REF)
     # T01: 江苏 leads 2, 安徽 1; 浙江 already works with both (江苏 in its consortium 1, 安徽's consortium 7).
@@ -148,3 +163,23 @@ def test_chain_tagging_from_alias_text_and_from_technology_codes():
     assert found == [(1, "L02"), (2, "L04"), (2, "L10"), (3, "L05")]  # "特种光源" alone is no lithography source
     coverage = {c["code"]: (c["consortia"], c["provinces"]) for c in chain_coverage(frame, t, chain)}
     assert coverage["L02"] == (1, [ZJ]) and coverage["L03"] == (0, [])
+
+
+def _text(component) -> str:
+    children = getattr(component, "children", component)
+    if isinstance(children, (list, tuple)):
+        return "".join(_text(c) for c in children)
+    return "" if children is None else str(children)
+
+
+def test_the_profile_names_the_policy_documents_and_never_says_none_was_issued():
+    from layouts.planner import policy_line
+
+    hainan = province_profile(C, T, M, "460000", REF)
+    line = policy_line(hainan, "zh")
+    # one title for two pages that name it, each page a link named by its site
+    assert _text(line) == "组建政策：《海南省创新联合体建设实施方案》（海南省科学技术厅，2022） dost.hainan.gov.cn lifebb.we54.com"
+    assert [a.href for a in line.children if getattr(a, "href", None)] == [d["url"] for d in hainan["policy_docs"]]
+    assert "2022 policy brief" in _text(policy_line(province_profile(C, T, M, "370000", REF), "en"))
+    none = _text(policy_line(province_profile(C, T, M, "650000", REF), "zh"))
+    assert "未见" in none and "不代表未出台" in none
