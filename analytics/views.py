@@ -69,7 +69,9 @@ def overview(frames: Frames, f: Filters, ref: Reference, metric: str = "count",
         values = dict(zip(per["province"], per["value"]))
     elif metric == "lq":
         values = province_lq(frames, f, ref)
-    scopes = code_counts(base.consortia["scope"], ("national", "cross_regional", "provincial", "municipal"))
+    # by scope under every filter, the province included (as the KPIs): a picked province's own mix
+    scopes = code_counts(frames.filtered(f).consortia["scope"], ("national", "cross_regional", "provincial",
+                                                                 "municipal"))
     return {
         "values": values, "counts": located, "national": counts["national"], "regional": counts["regional"],
         "scopes": scopes, "concentration": concentration(located),

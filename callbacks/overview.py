@@ -7,7 +7,7 @@ from analytics.filters import Filters
 from analytics.sources import unlisted
 from etl.reference import load_reference
 from figures.china_map import (INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map,
-                                map_trace_values, metric_style)
+                                colorbar_ticks, map_trace_values, metric_style)
 from figures.narrative import overview_reading
 from figures.text import fmt_int, t
 from layouts import ids
@@ -36,6 +36,8 @@ def side_texts(view: dict, lang: str, f: Filters, name: str = "") -> tuple[str, 
         href = view_href("profile", f.to_query(), lang)  # the profile under the same filters
     outside = "\n".join(line(k, view[k]) for k in ("national", "regional"))
     scopes = "\n".join(line(k, v) for k, v in view["scopes"].items())
+    if f.province:  # the counts by scope are the picked province's own
+        scopes = (f"{name}牵头：" if zh else f"Led from {name}:") + "\n" + scopes
     return link, href, outside, scopes
 
 
@@ -88,6 +90,8 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
             for name, value in props.items():
                 figure["data"][i][name] = value
         figure["data"][MAIN_TRACE]["colorbar"]["title"]["text"] = style["legend_label"]
+        for name, value in colorbar_ticks(props, style["value_format"]).items():
+            figure["data"][MAIN_TRACE]["colorbar"][name] = value
         figure["data"][SELECTED_TRACE]["locations"] = [f.province] if f.province else []
         figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
     k = view["kpis"]

@@ -127,6 +127,13 @@ def map_trace_values(
     return dict(z=z, text=text, zmin=low, zmax=top, colorscale=scale)
 
 
+def colorbar_ticks(props: dict, value_format: str) -> dict:
+    """Whole-number ticks on a count scale: plotly's own choice over a short range (a province filter,
+    a rare technology) is 0, 0.5, 1 … and a half consortium reads as nonsense. Other scales choose freely."""
+    whole = value_format == "int" and props["zmax"] - props["zmin"] <= 8
+    return dict(tick0=0 if whole else None, dtick=1 if whole else None)
+
+
 def build_province_map(
     values: Mapping[str, float],
     *,
@@ -164,7 +171,7 @@ def build_province_map(
                   marker=dict(line=dict(color=BORDER, width=0.5)), **props)
     main = go.Choropleth(geojson=_geojson(geometry, "provinces.geojson"), geo="geo", name="provinces",
                          colorbar=dict(title=dict(text=legend_label), thickness=12, len=0.55, x=0.01,
-                                       xanchor="left", y=0.55),
+                                       xanchor="left", y=0.55, **colorbar_ticks(props, value_format)),
                          **common)
     inset = go.Choropleth(geojson=_geojson(geometry, "inset.geojson"), geo="geo2", name="inset",
                           showscale=False, **common)

@@ -83,6 +83,7 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     figure = find(s3, "province-map")["figure"]
     assert z_of(figure, "330000") == 2 and z_of(figure, "360000") == 0
     assert figure["data"][0]["colorbar"]["title"]["text"] == "Consortia"
+    assert (figure["data"][0]["colorbar"]["tick0"], figure["data"][0]["colorbar"]["dtick"]) == (0, 1)  # 0, 1, 2
 
     # the side panel's fixed elements carry their texts: nothing outside a province, all three provincial;
     # the profile link is empty (hidden) until a province is picked
@@ -95,6 +96,9 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert find(s3, "sign-in-out")["href"] == "/login?next=/%3Fsector%3DS3%26lang%3Den"
     link = find(pages["zj"], "map-profile-link")
     assert link["children"] == "查看浙江省份画像 →" and link["href"] == "?view=profile&province=330000"
+    # under a picked province the counts by scope are its own (two of the three), not the whole country's
+    assert find(pages["zj"], "map-side-scopes")["children"] == "浙江牵头：\n全国性：0\n跨区域：0\n省级：2\n市级：0"
+    assert find(pages["jx"], "map-side-scopes")["children"] == "江西牵头：\n全国性：0\n跨区域：0\n省级：1\n市级：0"
     link = find(pages["zj_s3"], "map-profile-link")  # the profile opens under the overview's other filters
     assert link["children"] == "Open the profile of Zhejiang →"
     assert link["href"] == "?view=profile&sector=S3&province=330000&lang=en"

@@ -94,3 +94,12 @@ def test_the_lq_heatmap_puts_its_neutral_colour_at_1():
     assert (trace.zmin, trace.zmax) == (0, 4.0)
     assert [round(p, 3) for p, _ in trace.colorscale] == [0.0, 0.125, 0.25, 0.625, 1.0]  # white at 1 of 0..4
     assert trace.colorscale[2][1] == "#f7f7f7"
+
+
+def test_a_short_count_scale_ticks_whole_consortia_only():
+    few = build_province_map({"330000": 2, "320000": 1})  # e.g. under a province or a rare technology
+    bar = few.data[MAIN_TRACE].colorbar
+    assert (bar.tick0, bar.dtick) == (0, 1)  # 0, 1, 2: never 0.5 of a consortium
+    assert build_province_map(VALUES).data[MAIN_TRACE].colorbar.dtick is None  # 0–30: plotly's own steps
+    lq = build_province_map({"330000": 1.4}, zmid=1.0, value_format="float")
+    assert lq.data[MAIN_TRACE].colorbar.dtick is None  # a ratio keeps its fractional ticks
