@@ -153,6 +153,10 @@ class Reference:
             return code
         return p.short_name if lang == "zh" else p.name_en
 
+    def technology_names(self, codes, lang: str = "zh") -> str:
+        """'光刻机、航空发动机' for ['T01', 'T36']: technologies named, never left as bare codes; '—' for none."""
+        return ("、" if lang == "zh" else ", ").join(self.term_label("technology", c, lang) for c in codes) or "—"
+
     def term_label(self, kind: str, code: str, lang: str = "zh") -> str:
         table = {"sector": self.sectors, "technology": self.technologies}.get(kind)
         term = table.get(code) if table is not None else self.vocabulary.get(kind, {}).get(code)

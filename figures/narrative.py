@@ -154,8 +154,8 @@ def changes_reading(diff: dict, ref: Reference, lang: str) -> str:
     """'自 A 至 B：新增 3 个、移除 1 个、变更 2 个联合体；新覆盖 …；前六省份占比由 64% 变为 62%。'"""
     zh = lang == "zh"
     top = diff["top6"]
-    covered = "、".join(diff["newly_covered"]) if zh else ", ".join(diff["newly_covered"])
-    lost = "、".join(diff["newly_uncovered"]) if zh else ", ".join(diff["newly_uncovered"])
+    covered = ref.technology_names(diff["newly_covered"], lang) if diff["newly_covered"] else ""
+    lost = ref.technology_names(diff["newly_uncovered"], lang) if diff["newly_uncovered"] else ""
     if zh:
         parts = [f"自 {diff['from']} 至 {diff['to']}：新增 {len(diff['added'])} 个、移除 {len(diff['removed'])} 个、"
                  f"变更 {len(diff['changed'])} 个联合体（{diff['total']['from']} → {diff['total']['to']}）"]

@@ -62,8 +62,10 @@ def build_compare_sectors(sectors: pd.DataFrame, ref: Reference, lang: str = "zh
                              hovertext=[f"{ref.province_label(code, lang)} · {s} {ref.term_label('sector', s, lang)}"
                                         for s in columns], hoverinfo="text+y"),
                       row=i // cols + 1, col=i % cols + 1)
-    fig.update_layout(**base_layout(height=240 * rows, margin=dict(l=10, r=10, t=40, b=30)))
-    fig.update_xaxes(tickfont=dict(size=9))
+    fig.update_layout(**base_layout(height=240 * rows + 60, margin=dict(l=10, r=10, t=40, b=90)))
+    # sectors by name, not bare codes (S1 …); the code stays in the hover
+    fig.update_xaxes(tickfont=dict(size=9), tickangle=-60, tickmode="array", tickvals=columns,
+                     ticktext=[ref.term_label("sector", s, lang) for s in columns])
     return fig
 
 
@@ -77,9 +79,12 @@ def build_coverage_grid(coverage: pd.DataFrame, ref: Reference, lang: str = "zh"
     fig = go.Figure(go.Heatmap(z=z, x=techs, y=[ref.province_label(c, lang) for c in codes], zmin=0, zmax=1,
                                colorscale=[[0, "#ffffff"], [1, COVERED]], showscale=False, hovertext=hover,
                                hoverinfo="text", xgap=1, ygap=1))
-    fig.update_layout(**base_layout(height=80 + 28 * len(codes), margin=dict(l=10, r=10, t=10, b=40),
+    # technologies by name, not bare codes (T01 …)
+    fig.update_layout(**base_layout(height=160 + 28 * len(codes), margin=dict(l=10, r=10, t=10, b=120),
                                     plot_bgcolor="#e0e0e0"),
-                      yaxis=dict(autorange="reversed"), xaxis=dict(tickangle=-60, tickfont=dict(size=9)))
+                      yaxis=dict(autorange="reversed"),
+                      xaxis=dict(tickangle=-60, tickfont=dict(size=9), tickmode="array", tickvals=techs,
+                                 ticktext=[ref.term_label("technology", tech, lang) for tech in techs]))
     return fig
 
 
@@ -90,7 +95,8 @@ def build_chain_tree(chain_name: str, components: list[dict], ref: Reference, la
     labels, parents, values, colours, hover = [root], [""], [len(components)], ["#f0f0f0"], [root]
     for c in components:
         name = c["name"] if lang == "zh" else c["name_en"]
-        label = f"{name}" + (f" ({c['technology']})" if c["technology"] else "")
+        code = c["technology"]
+        label = name + ((f"（{code}）" if lang == "zh" else f" ({code})") if code else "")
         provinces = ("、" if lang == "zh" else ", ").join(ref.province_label(p, lang) for p in c["provinces"][:8])
         n = c["consortia"]
         labels.append(label)

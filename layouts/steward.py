@@ -108,7 +108,6 @@ def create_staged_report(report: dict, diff: dict, words: list[dict], refusals: 
     """The staged snapshot's report: counts, rejections, warnings, unmapped words with the alias form,
     the difference against the current snapshot with a small map, and publish / discard."""
     zh = lang == "zh"
-    sep = "、" if zh else ", "
     counts = html.Div([
         _count(ids.STAGED_ACCEPTED, "接受" if zh else "Accepted", report["accepted"]),
         _count(ids.STAGED_REJECTED, "拒绝" if zh else "Rejected", report["rejected"]),
@@ -147,8 +146,8 @@ def create_staged_report(report: dict, diff: dict, words: list[dict], refusals: 
         html.P(("移除：" if zh else "Removed: ") + _some(diff["removed"], lang)),
         html.P(("变更：" if zh else "Changed: ") + _some([f"{c['name']}（{', '.join(c['fields'])}）"
                                                          for c in diff["changed"]], lang)),
-        html.P(("新覆盖技术：" if zh else "Newly covered: ") + (sep.join(diff["newly_covered"]) or "—")
-               + ("；不再覆盖：" if zh else "; no longer covered: ") + (sep.join(diff["newly_uncovered"]) or "—")),
+        html.P(("新覆盖技术：" if zh else "Newly covered: ") + ref.technology_names(diff["newly_covered"], lang)
+               + ("；不再覆盖：" if zh else "; no longer covered: ") + ref.technology_names(diff["newly_uncovered"], lang)),
         _table(["省份" if zh else "Province", "变化" if zh else "Change"], deltas) if deltas else None,
         dcc.Graph(id=ids.STAGED_MAP, figure=changes_map, config=GRAPH_CONFIG),
     ]

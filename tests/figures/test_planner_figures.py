@@ -1,0 +1,32 @@
+"""Planner figures and readings name technologies and sectors, never bare codes (T01, S1)."""
+import pandas as pd
+
+from etl.reference import load_reference
+from figures.narrative import changes_reading
+from figures.planner import build_chain_tree, build_compare_sectors, build_coverage_grid
+
+REF = load_reference()
+
+
+def test_the_changes_reading_names_technologies():
+    diff = {"from": "a", "to": "b", "added": [1], "removed": [], "changed": [], "total": {"from": 1, "to": 2},
+            "top6": {"share_from": 0.5, "share_to": 0.5}, "newly_covered": ["T01", "T36"], "newly_uncovered": []}
+    zh, en = changes_reading(diff, REF, "zh"), changes_reading(diff, REF, "en")
+    assert "新覆盖 光刻机、航空发动机" in zh and "T01" not in zh and "不再覆盖" not in zh
+    assert "newly covered Lithography machines, " in en and "T36" not in en
+    assert REF.technology_names([], "zh") == "—"
+
+
+def test_compare_charts_label_sectors_and_technologies_by_name():
+    sectors = pd.DataFrame([{s: 1 for s in REF.sector_codes}], index=["330000"])
+    axis = build_compare_sectors(sectors, REF, "zh").layout.xaxis
+    assert list(axis.tickvals) == REF.sector_codes and axis.ticktext[0] == "新一代信息技术产业"
+    grid = build_coverage_grid(pd.DataFrame([{"T01": True, "T02": False}], index=["330000"]), REF, "en").layout.xaxis
+    assert list(grid.ticktext) == ["Lithography machines", "Chips"]
+
+
+def test_chain_labels_use_the_brackets_of_the_language():
+    parts = [{"name": "光源", "name_en": "Light source", "technology": "T01", "consortia": 0, "provinces": []},
+             {"name": "整机", "name_en": "Whole machine", "technology": "", "consortia": 3, "provinces": ["330000"]}]
+    assert list(build_chain_tree("光刻机", parts, REF, "zh").data[0].labels) == ["光刻机", "光源（T01）", "整机"]
+    assert list(build_chain_tree("Lithography", parts, REF, "en").data[0].labels)[1] == "Light source (T01)"
