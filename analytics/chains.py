@@ -96,15 +96,22 @@ def component_tags(consortia: pd.DataFrame, technologies: pd.DataFrame, chain: C
 
 
 def chain_coverage(consortia: pd.DataFrame, technologies: pd.DataFrame, chain: Chain) -> list[dict]:
-    """Per component, in order: code, name, name_en, technology, consortia, provinces (most first)."""
+    """Per component, in order: code, name, name_en, technology, consortia, provinces (most first),
+    ``coded`` (of those, the ones tagged with the component's T code, which is what the gap matrix counts;
+    the rest name the component in their texts) and ``unplaced`` (led from no single province:
+    national lists such as the central SOEs', or a region such as 长三角)."""
     tags = component_tags(consortia, technologies, chain)
     lead = tags.merge(consortia[["id", "province"]], left_on="consortium_id", right_on="id")
     out = []
     for term in chain.components:
         on = lead[lead["component"] == term.code]
         provinces = on["province"].dropna().value_counts()
+        ids = set(on["consortium_id"])
+        coded = technologies[(technologies["technology"] == term.sector)
+                             & technologies["consortium_id"].isin(ids)]["consortium_id"].nunique() if term.sector else 0
         out.append({"code": term.code, "name": term.name, "name_en": term.name_en, "technology": term.sector,
-                    "consortia": int(on["consortium_id"].nunique()),
+                    "consortia": len(ids), "coded": int(coded),
+                    "unplaced": int(on.drop_duplicates("consortium_id")["province"].isna().sum()),
                     "provinces": sorted(provinces.index, key=lambda c: (-provinces[c], c))})
     return out
 

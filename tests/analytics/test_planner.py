@@ -165,6 +165,22 @@ def test_chain_tagging_from_alias_text_and_from_technology_codes():
     assert coverage["L02"] == (1, [ZJ]) and coverage["L03"] == (0, [])
 
 
+def test_chain_counts_say_which_are_tagged_with_the_t_code_and_which_have_no_province():
+    from layouts.planner import _chain_count, _chain_leads
+
+    # L05 光刻胶 (T21): 安徽's consortium is tagged T21; a national one only names photoresist
+    frame = consortia([(3, "某材料联合体", AH, "S1", 2024, ""), (4, "某光刻胶创新联合体", "", "S3", 2024, "")])
+    photoresist = next(c for c in chain_coverage(frame, tags([(3, "T21")]), load_chains()["lithography"])
+                       if c["code"] == "L05")
+    assert (photoresist["consortia"], photoresist["coded"], photoresist["unplaced"]) == (2, 1, 1)
+    assert photoresist["provinces"] == [AH]
+    assert _chain_count(photoresist, True) == "2（其中 1 个标注 T21）"  # the gap matrix counts the 1
+    assert _chain_leads(photoresist, REF, "zh") == "安徽、全国性或区域性 1"
+    assert _chain_leads(photoresist, REF, "en") == "Anhui, national or regional: 1"
+    light = {"technology": "", "consortia": 1, "coded": 0, "unplaced": 0, "provinces": []}
+    assert _chain_count(light, False) == "1" and _chain_leads(light, REF, "zh") == "—"
+
+
 def _text(component) -> str:
     children = getattr(component, "children", component)
     if isinstance(children, (list, tuple)):
