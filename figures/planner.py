@@ -132,10 +132,12 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
                          marker_color=GROUP_COLOURS["中部"], showlegend=False), row=1, col=2)
     fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=1)
     fig.update_xaxes(type="category", row=1, col=2)
-    figures = (f"牵头联合体 {fmt_int(profile['total'])} 个 · 全国第 {profile['rank']} 位（共 {profile['of']}）· "
-               f"占 {fmt_pct(profile['share'], 1)} · {'已出台' if profile['policy'] else '未见'}组建政策" if zh else
-               f"{fmt_int(profile['total'])} consortia led · rank {profile['rank']} of {profile['of']} · "
-               f"{fmt_pct(profile['share'], 1)} of the total · consortium policy: "
+    unranked = no_list and not profile["total"]  # a zero from a list not found ranks nowhere
+    rank = ("排名不详" if zh else "rank unknown") if unranked else (
+        f"全国第 {profile['rank']} 位（共 {profile['of']}）· 占 {fmt_pct(profile['share'], 1)}" if zh else
+        f"rank {profile['rank']} of {profile['of']} · {fmt_pct(profile['share'], 1)} of the total")
+    figures = (f"牵头联合体 {fmt_int(profile['total'])} 个 · {rank} · {'已出台' if profile['policy'] else '未见'}组建政策"
+               if zh else f"{fmt_int(profile['total'])} consortia led · {rank} · consortium policy: "
                f"{'issued' if profile['policy'] else 'none found'}")
     gaps = [p for p in ("T01", "T36") if p in profile["uncovered"]]
     partner_lines = []

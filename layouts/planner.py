@@ -93,12 +93,13 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
     code = profile["province"]
     name = ref.province_label(code, lang)
     label = lambda c: ref.province_label(c, lang)  # noqa: E731
+    unranked = no_list and not profile["total"]  # a zero from a list not found ranks nowhere
     kpis = html.Div([
         html.Div([html.Div(str(profile["total"]), id=ids.PROFILE_TOTAL, className="kpi-value"),
                   html.Div("牵头联合体" if zh else "Consortia led")], className="kpi"),
-        html.Div([html.Div(str(profile["rank"]), id=ids.PROFILE_RANK, className="kpi-value"),
+        html.Div([html.Div("—" if unranked else str(profile["rank"]), id=ids.PROFILE_RANK, className="kpi-value"),
                   html.Div(f"全国排名（共 {profile['of']}）" if zh else f"Rank of {profile['of']}")], className="kpi"),
-        html.Div([html.Div(fmt_pct(profile["share"], 1), className="kpi-value"),
+        html.Div([html.Div("—" if unranked else fmt_pct(profile["share"], 1), className="kpi-value"),
                   html.Div("占全国" if zh else "Share of the total")], className="kpi"),
         html.Div([html.Div(("已出台" if zh else "Issued") if profile["policy"] else ("未见" if zh else "None found"),
                            className="kpi-value"),

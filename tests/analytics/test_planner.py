@@ -199,3 +199,31 @@ def test_the_profile_names_the_policy_documents_and_never_says_none_was_issued()
     assert "2022 policy brief" in _text(policy_line(province_profile(C, T, M, "370000", REF), "en"))
     none = _text(policy_line(province_profile(C, T, M, "650000", REF), "zh"))
     assert "未见" in none and "不代表未出台" in none
+
+
+def test_a_province_with_no_list_and_no_consortium_ranks_nowhere():
+    from figures.planner import build_profile_page
+    from layouts.ids import PROFILE_RANK
+    from layouts.planner import create_profile
+
+    hainan = province_profile(C, T, M, "460000", REF)  # leads none here, as its list was not found
+    assert hainan["total"] == 0 and hainan["rank"] > 1  # the bare competition rank would say 20th or so
+
+    def rank_shown(no_list):
+        layout = create_profile(hainan, REF, "zh", {"sectors": {}, "years": {}, "peers": ["460000"], "organisations": {}}, [], "",
+                                no_list=no_list)
+        return next(c.children for c in _walk(layout) if getattr(c, "id", None) == PROFILE_RANK)
+
+    assert rank_shown(True) == "—" and rank_shown(False) == str(hainan["rank"])
+    page = build_profile_page(hainan, REF, "zh", "来源", no_list=True)
+    assert any("排名不详" in (a.text or "") for a in page.layout.annotations)
+    assert not any("全国第" in (a.text or "") for a in page.layout.annotations)
+
+
+def _walk(node):
+    if isinstance(node, (list, tuple)):
+        for n in node:
+            yield from _walk(n)
+    elif node is not None and hasattr(node, "children"):
+        yield node
+        yield from _walk(node.children)
