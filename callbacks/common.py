@@ -8,7 +8,7 @@ from layouts import ids
 
 FILTER_INPUTS = [Input(ids.FILTER_SECTOR, "value"), Input(ids.FILTER_TECHNOLOGY, "value"),
                  Input(ids.FILTER_LEAD_TYPE, "value"), Input(ids.FILTER_LEVEL, "value"),
-                 Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_PROVINCE, "data"),
+                 Input(ids.FILTER_YEAR, "value"), Input(ids.FILTER_PROVINCE, "value"),
                  Input(ids.FILTER_GRADE, "value")]
 FILTER_STATES = [State(c.component_id, c.component_property) for c in FILTER_INPUTS]
 YEAR_BOUNDS = [State(ids.FILTER_YEAR, "min"), State(ids.FILTER_YEAR, "max")]

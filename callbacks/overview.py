@@ -43,7 +43,7 @@ def side_texts(view: dict, lang: str, f: Filters, name: str = "") -> tuple[str, 
 
 # The names create_body() takes overview_outputs()' values by (its ``first``), in their order.
 OUTPUT_NAMES = ("figure", "total", "provinces", "uncovered", "reading", "link", "link_href", "outside", "scopes",
-                "chip", "done", "drawn")
+                "done", "drawn")
 
 
 def metric_note(f, metric: str | None, city: bool, lang: str) -> str:
@@ -61,7 +61,7 @@ def metric_note(f, metric: str | None, city: bool, lang: str) -> str:
 
 def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
     """The map figure (whole, or a Patch of values when ``drawn`` says this map is on the page), KPIs,
-    reading, side panel, province chip, the done marker and the drawn key, for one filter state.
+    reading, side panel, the done marker and the drawn key, for one filter state.
 
     The page's first layout carries these for its URL (see callbacks.page.page_body), so the first
     map is drawn with the layout, not after a round trip; the callback runs on changes only."""
@@ -95,25 +95,25 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
         figure["data"][SELECTED_TRACE]["locations"] = [f.province] if f.province else []
         figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
     k = view["kpis"]
-    chip = ref.province_label(f.province, lang) if f.province else ""
+    name = ref.province_label(f.province, lang) if f.province else ""
     reading = metric_note(f, metric, city, lang) + overview_reading(view, ref, lang, state.list_coverage(sid),
                                                                      f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
-            *side_texts(view, lang, f, chip), chip, done, key)
+            *side_texts(view, lang, f, name), done, key)
 
 
 # what the address keeps: a change of any of these writes it (see common.view_search)
 SETTING_IDS = {i.component_id for i in FILTER_INPUTS} | {ids.MAP_METRIC, ids.MAP_CITY_LAYER}
 
 
-# filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, province chip, and the
+# filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, and the
 # address bar's query (so a copied link reopens the view): one request per filter change, not two
 @callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.KPI_TOTAL, "children"),
           Output(ids.KPI_PROVINCES, "children"), Output(ids.KPI_UNCOVERED, "children"),
           Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_PROFILE_LINK, "children"),
           Output(ids.MAP_PROFILE_LINK, "href"), Output(ids.MAP_SIDE_OUTSIDE, "children"),
           Output(ids.MAP_SIDE_SCOPES, "children"),
-          Output(ids.FILTER_PROVINCE_CHIP, "children"), Output(ids.OVERVIEW_DONE, "data"),
+          Output(ids.OVERVIEW_DONE, "data"),
           Output(ids.MAP_DRAWN, "data"), Output(ids.FILTER_URL, "search"), Output(ids.FILTER_URL_WRITTEN, "data"),
           *FILTER_INPUTS, Input(ids.MAP_METRIC, "value"), Input(ids.MAP_CITY_LAYER, "value"),
           Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), State(ids.MAP_DRAWN, "data"), *YEAR_BOUNDS,

@@ -96,8 +96,8 @@ def toggle_language(clicks, search):
 
 
 # province-map click -> province filter (a second click on the same province clears it)
-@callback(Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True), Input(ids.PROVINCE_MAP, "clickData"),
-          State(ids.FILTER_PROVINCE, "data"), prevent_initial_call=True)
+@callback(Output(ids.FILTER_PROVINCE, "value", allow_duplicate=True), Input(ids.PROVINCE_MAP, "clickData"),
+          State(ids.FILTER_PROVINCE, "value"), prevent_initial_call=True)
 def map_click(click, current):
     try:
         code = click["points"][0]["location"]
@@ -107,7 +107,7 @@ def map_click(click, current):
 
 
 # sector-heatmap click -> province and sector filters
-@callback(Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),
+@callback(Output(ids.FILTER_PROVINCE, "value", allow_duplicate=True),
           Output(ids.FILTER_SECTOR, "value", allow_duplicate=True),
           Input(ids.SECTOR_HEATMAP, "clickData"), prevent_initial_call=True)
 def heatmap_click(click):
@@ -142,12 +142,6 @@ def gaps_click(click):
         return no_update
     code = label.replace("<b>", "").split(" ")[0]
     return code if code in load_reference().technologies else no_update
-
-
-@callback(Output(ids.FILTER_PROVINCE, "data", allow_duplicate=True),
-          Input(ids.FILTER_PROVINCE_CLEAR, "n_clicks"), prevent_initial_call=True)
-def clear_province(_):
-    return None
 
 
 FILTER_OUTPUTS = [Output(i.component_id, i.component_property, allow_duplicate=True) for i in FILTER_INPUTS]

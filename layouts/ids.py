@@ -24,8 +24,6 @@ GAPS_CAVEAT = "gaps-caveat"
 STATUS_GRADES = "status-grades"
 FILTER_YEAR = "filter-year"
 FILTER_PROVINCE = "filter-province"
-FILTER_PROVINCE_CHIP = "filter-province-chip"
-FILTER_PROVINCE_CLEAR = "filter-province-clear"
 FILTER_RESET = "filter-reset"
 
 KPI_TOTAL = "kpi-total"

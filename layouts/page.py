@@ -179,6 +179,9 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         _dropdown(ids.FILTER_LEAD_TYPE, t("lead_type", lang), options("lead_type", ref, lang), lead_type),
         _dropdown(ids.FILTER_LEVEL, t("level", lang) + (" / 范围" if zh else " / scope"),
                   options("level", ref, lang), level),
+        # the province is also picked by clicking the map; here it can be typed, or chosen by keyboard
+        _dropdown(ids.FILTER_PROVINCE, t("province", lang),
+                  [{"label": ref.province_label(c, lang), "value": c} for c in ref.province_codes], province),
         _dropdown(ids.FILTER_GRADE, t("grade", lang), options("grade", ref, lang), grade),
         html.Div([html.Label(t("year", lang), htmlFor=ids.FILTER_YEAR),
                   dcc.RangeSlider(id=ids.FILTER_YEAR, min=lo, max=hi, step=1, value=year_value,
@@ -190,10 +193,6 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
             dcc.Store(id=ids.OVERVIEW_DONE, data=first.get("done")),
             dcc.Location(id=ids.FILTER_URL, refresh="callback-nav"),
             dcc.Store(id=ids.FILTER_URL_WRITTEN), dcc.Store(id=ids.HISTORY_SEARCH),
-            dcc.Store(id=ids.FILTER_PROVINCE, data=province),
-            html.Span(first.get("chip"), id=ids.FILTER_PROVINCE_CHIP, className="chip"),
-            html.Button("×", id=ids.FILTER_PROVINCE_CLEAR, className="chip-clear",
-                        title="清除省份" if zh else "Clear province"),
             html.Button(t("reset", lang), id=ids.FILTER_RESET, className="reset"),
         ], className="filter actions"),
     ], className="filters")

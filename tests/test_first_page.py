@@ -103,9 +103,9 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert link["children"] == "Open the profile of Zhejiang →"
     assert link["href"] == "?view=profile&sector=S3&province=330000&lang=en"
     # a province named as the planner views take it (江西) is that province; one that is none is left out, saying so
-    assert find(pages["jx"], "filter-province")["data"] == "360000" and find(pages["jx"], "kpi-total")["children"] == "1"
+    assert find(pages["jx"], "filter-province")["value"] == "360000" and find(pages["jx"], "kpi-total")["children"] == "1"
     assert find(pages["jx"], "url-note") is None
-    assert find(pages["mars"], "filter-province")["data"] is None and find(pages["mars"], "kpi-total")["children"] == "3"
+    assert find(pages["mars"], "filter-province")["value"] is None and find(pages["mars"], "kpi-total")["children"] == "3"
     assert find(pages["mars"], "url-note")["children"] == (
         "Some filters in the address could not be used: unknown province: 999999 (try 360000, 江西 or Jiangxi); "
         "showing all of China.")
