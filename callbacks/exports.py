@@ -53,7 +53,8 @@ def export_cancelled(_, lang):
           State(ids.EXPORT_FORMAT, "value"), *FILTER_STATES, State(ids.MAP_METRIC, "value"),
           State(ids.MAP_CITY_LAYER, "value"), State(ids.SNAPSHOT, "data"),
           State(ids.PAGE_LANG, "data"), *YEAR_BOUNDS, prevent_initial_call=True, background=True,
-          running=[*[(Output(b, "disabled"), True, False) for b in BUTTONS],
+          # the language switch waits too: it draws the page anew, and the new page would not show the job
+          running=[*[(Output(b, "disabled"), True, False) for b in BUTTONS + (ids.LANG_TOGGLE,)],
                    (Output(ids.EXPORT_CANCEL, "style"), SHOWN, HIDDEN),
                    (Output(ids.EXPORT_PROGRESS, "style"), SHOWN, HIDDEN)],
           progress=[Output(ids.EXPORT_PROGRESS, "value"), Output(ids.EXPORT_PROGRESS, "max"),

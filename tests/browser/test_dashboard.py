@@ -358,9 +358,10 @@ def test_a_briefing_pack_runs_in_the_background_with_progress_and_can_be_cancell
     page.page.click("#export-brief-pdf")
     page.page.wait_for_selector("#export-cancel", state="visible", timeout=20000)
     assert page.page.is_visible("#export-progress") and page.page.is_disabled("#export-brief-pptx")
+    assert page.page.is_disabled("#lang-toggle")  # switching would draw a page that no longer shows the job
     page.page.click("#export-cancel")
     page.page.wait_for_selector("#export-cancel", state="hidden", timeout=20000)
-    assert not page.page.is_disabled("#export-brief-pdf")
+    assert not page.page.is_disabled("#export-brief-pdf") and not page.page.is_disabled("#lang-toggle")
     page.page.wait_for_function("() => document.querySelector('#export-status').textContent === '已取消导出'",
                                 timeout=10000)
     page.page.evaluate("""() => { window.statuses = [];
