@@ -35,6 +35,8 @@ CAPTIONS = {
 
 
 CHANGES_TITLE = ("自上一快照以来的变化", "What changed since the previous snapshot")
+# Every page of the PDF, landscape: the text pages' and the maps' size; the taller charts are laid out to it.
+PAGE_SIZE = (1400, 900)
 
 
 @dataclass
@@ -80,12 +82,22 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
         subtitle += "\n" + public_note(info["public"]["count"], info["public"]["as_of"], lang)
         caveats = coverage_caveats(info.get("coverage", {}), ref, lang, f.province)
         summary.append(("；" if zh else "; ").join(caveats) + ("。" if zh else "."))
-    source = ("数据来源：" if zh else "Source: ") + ", ".join(info.get("source_names", [])[:3]) + (
+    source = ("数据来源：" if zh else "Source: ") + data_description(info, lang) + (
         "；领域依据：孙莹璐、武虹、张煊（2022）" if zh else "; domain facts: Sun, Wu, Zhang (2022)")
-    charts = {name: build_chart(name, frames, f, ref, info, lang) for name in BRIEF_CHARTS}
+    charts = {name: build_chart(name, frames, f, ref, info, lang, size=PAGE_SIZE) for name in BRIEF_CHARTS}
     return Brief(title="创新联合体布局简报" if zh else "Innovation consortia: briefing",
                  subtitle=subtitle, key_figures=figures, summary=summary, charts=charts, source_line=source,
                  lang=lang, changes=changes_lines(diff, ref, lang) if diff else None)
+
+
+def data_description(info: dict, lang: str) -> str:
+    """What the data is, as the page's data banner says it: '公开名录 · N 个联合体 · 来源截至 DATE' for the
+    public list, the synthetic note for demo data; otherwise the names of the files read (up to three)."""
+    if info.get("synthetic"):
+        return t("synthetic", lang)
+    if info.get("public"):
+        return public_note(info["public"]["count"], info["public"]["as_of"], lang)
+    return ", ".join(info.get("source_names", [])[:3])
 
 
 def changes_lines(diff: dict, ref: Reference, lang: str, show: int = 8) -> list[str]:
@@ -164,16 +176,18 @@ def to_pptx(brief: Brief) -> bytes:
     return out.getvalue()
 
 
-def _text_page(title: str, lines: list[str], small: str, lang: str) -> go.Figure:
-    """A page of text only, drawn by the same renderer so fonts and PDF match the charts."""
+def _text_page(title: str, lines: list[str], small: str, lang: str, centred: bool = False) -> go.Figure:
+    """A page of text only, drawn by the same renderer so fonts and PDF match the charts; ``centred`` puts
+    the title and the lines in the middle of the page's width (the cover)."""
+    x, anchor = (0.5, "center") if centred else (0, "left")  # the margins are even: the paper's middle is the page's
     fig = go.Figure()
-    fig.update_layout(width=1400, height=900, paper_bgcolor="white", plot_bgcolor="white",
+    fig.update_layout(width=PAGE_SIZE[0], height=PAGE_SIZE[1], paper_bgcolor="white", plot_bgcolor="white",
                       xaxis=dict(visible=False), yaxis=dict(visible=False), font=dict(family=FONT_FAMILY),
                       margin=dict(l=60, r=60, t=60, b=60))
-    fig.add_annotation(text=f"<b>{title}</b>", x=0, y=1, xref="paper", yref="paper", xanchor="left",
+    fig.add_annotation(text=f"<b>{title}</b>", x=x, y=1, xref="paper", yref="paper", xanchor=anchor,
                        yanchor="top", showarrow=False, font=dict(size=34))
-    fig.add_annotation(text="<br><br>".join(lines), x=0, y=0.82, xref="paper", yref="paper", xanchor="left",
-                       yanchor="top", showarrow=False, align="left", font=dict(size=20))
+    fig.add_annotation(text="<br><br>".join(lines), x=x, y=0.82, xref="paper", yref="paper", xanchor=anchor,
+                       yanchor="top", showarrow=False, align=anchor, font=dict(size=20))
     fig.add_annotation(text=small, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                        showarrow=False, font=dict(size=12, color="#888"))
     return fig
@@ -185,15 +199,12 @@ def pdf_pages(with_changes: bool) -> int:
     return 2 + with_changes + len(BRIEF_CHARTS)
 
 
-def to_pdf(brief: Brief) -> bytes:
-    """Title page, key figures, then each chart as a vector page, merged into one PDF."""
-    from pypdf import PdfWriter
-
-    from .pdf_text import readable_cjk
-
+def pdf_figures(brief: Brief) -> list[go.Figure]:
+    """The PDF's pages as figures, each PAGE_SIZE: the cover, key figures, what changed (when there is a diff),
+    then each chart with its caption."""
     zh = brief.lang == "zh"
     pages = [
-        _text_page(brief.title, brief.subtitle.split("\n"), brief.source_line, brief.lang),
+        _text_page(brief.title, brief.subtitle.split("\n"), brief.source_line, brief.lang, centred=True),
         _text_page("关键数字" if zh else "Key figures",
                    [" · ".join(f"{label} {value}" for label, value in brief.key_figures)] + brief.summary,
                    brief.source_line, brief.lang),
@@ -205,11 +216,18 @@ def to_pdf(brief: Brief) -> bytes:
         page.add_annotation(text=CAPTIONS[name][0 if zh else 1], x=0.01, y=1.0, xref="paper", yref="paper",
                             xanchor="left", yanchor="bottom", yshift=4, showarrow=False, font=dict(size=14))
         pages.append(page)
+    return pages
+
+
+def to_pdf(brief: Brief) -> bytes:
+    """Title page, key figures, then each chart as a vector page, merged into one PDF of PAGE_SIZE pages."""
+    from pypdf import PdfWriter
+
+    from .pdf_text import readable_cjk
+
     writer = PdfWriter()
-    for fig in pages:
-        pdf = render_figure(fig, "pdf", fig.layout.width or 1400, fig.layout.height or 900, scale=1,
-                            readable=False)
-        writer.append(io.BytesIO(pdf))
+    for fig in pdf_figures(brief):
+        writer.append(io.BytesIO(render_figure(fig, "pdf", *PAGE_SIZE, scale=1, readable=False)))
     out = io.BytesIO()
     writer.write(out)
     return readable_cjk(out.getvalue())  # once for the merged pack

@@ -115,10 +115,11 @@ def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
 
 def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, info: dict,
                 lang: str = "zh", metric: str = "count", city: bool = False,
-                indicators: pd.DataFrame | None = None) -> go.Figure:
-    """The named chart under the filters, decorated for a briefing. Maps reference their geometry by
-    URL; exports.render puts the GeoJSON in when it renders, offline. The province map shows ``metric``
-    (``indicators`` give the population for per_capita), or the city layer, as the page's map does."""
+                indicators: pd.DataFrame | None = None, size: tuple[int, int] | None = None) -> go.Figure:
+    """The named chart under the filters, decorated for a briefing, at ``size`` (width, height in px; the
+    chart's own in SIZES by default). Maps reference their geometry by URL; exports.render puts the GeoJSON
+    in when it renders, offline. The province map shows ``metric`` (``indicators`` give the population for
+    per_capita), or the city layer, as the page's map does."""
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}; one of {', '.join(CHARTS)}")
     if name == "province-map" and city:
@@ -151,7 +152,7 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
         fig.add_annotation(text=trend_reading(result, lang),
                            x=0.01, y=1.04, xref="paper", yref="paper", xanchor="left", showarrow=False,
                            font=dict(size=13))
-    width, height = SIZES[name]
+    width, height = size or SIZES[name]
     fig.update_layout(width=width, height=height)
     title = TITLES[name][0 if lang == "zh" else 1]
     return decorate(fig, title, footer_text(f, ref, info, lang))

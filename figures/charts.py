@@ -16,6 +16,12 @@ from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, ba
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
 
 
+def colour_bar(title: str) -> dict:
+    """A heatmap's colour bar: the title on top, each tick label hanging below its tick. Centred on its tick,
+    the top label rose above the bar into the title's line and the two overprinted."""
+    return dict(title=dict(text=title, side="top"), thickness=12, ticklabelposition="outside bottom")
+
+
 def province_order(matrix: pd.DataFrame, ref: Reference, sort: str) -> list[str]:
     """Provinces by total (largest first) or grouped by region group, each group by total."""
     totals = matrix.fillna(0).sum(axis=1)
@@ -49,7 +55,7 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
         top = max(2.0, float(pd.DataFrame(z).max().max() or 2))
         trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
                            colorscale=centred(DIVERGING, 1, 0, top), zmin=0, zmax=top,
-                           colorbar=dict(title=t("lq", lang), thickness=12),
+                           colorbar=colour_bar(t("lq", lang)),
                            hovertemplate="%{y} · %{x}<br>" + t("lq", lang) + " %{z:.2f}<extra></extra>")
     else:
         z = c.astype(float).to_numpy(copy=True)
@@ -58,7 +64,7 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
                 z[i, :] = math.nan  # blank, not the colour of zero
         text = [[fmt_int(v) if v and not math.isnan(v) else "" for v in row] for row in z]
         trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
-                           colorscale=SEQUENTIAL, zmin=0, colorbar=dict(title=t("count", lang), thickness=12),
+                           colorscale=SEQUENTIAL, zmin=0, colorbar=colour_bar(t("count", lang)),
                            hovertemplate="%{y} · %{x}<br>" + t("count", lang) + " %{z}<extra></extra>",
                            xgap=1, ygap=1)
     fig = go.Figure(trace)
@@ -195,7 +201,7 @@ def build_collaboration_matrix(matrix: pd.DataFrame, ref: Reference, lang: str =
     m = off.loc[active, active]
     names = [ref.province_label(c, lang) for c in active]
     fig = go.Figure(go.Heatmap(z=m.to_numpy(), x=names, y=names, hoverongaps=False, colorscale=SEQUENTIAL, zmin=0, xgap=1, ygap=1,
-                               colorbar=dict(title=t("consortia", lang), thickness=12),
+                               colorbar=colour_bar(t("consortia", lang)),
                                hovertemplate=t("lead", lang) + " %{y} → " + t("member", lang)
                                + " %{x}: %{z}<extra></extra>"))
     fig.update_layout(**base_layout(title, height=height))

@@ -310,3 +310,89 @@ def test_a_profile_page_of_a_province_without_a_list_states_no_gaps_and_no_partn
     missing = text(build_profile_page(profile, ref, "zh", "source", "未找到海南的名录", no_list=True))
     assert "未找到本省名录" in missing and "未覆盖" not in missing and "可合作省份" not in missing
     assert "未见组建政策" in missing or "已出台组建政策" in missing  # 'not seen', never 'not issued'
+
+
+def svg_texts(svg: str) -> list[tuple[str, float, float, float]]:
+    """Each <text> of a plotly SVG as (its or its group's class, x, baseline y, font size in px), placed on the
+    page: the translate() of every enclosing group added in."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    found = []
+
+    def walk(el, dx: float, dy: float, cls: str) -> None:
+        shift = re.search(r"translate\(\s*([-\d.e]+)(?:[ ,]+([-\d.e]+))?\s*\)", el.get("transform") or "")
+        if shift:
+            dx, dy = dx + float(shift[1]), dy + float(shift[2] or 0)
+        cls = el.get("class") or cls
+        if el.tag.endswith("}text"):
+            size = float(re.search(r"font-size:\s*([\d.]+)px", el.get("style", ""))[1])
+            found.append((cls, dx + float(el.get("x", 0)), dy + float(el.get("y", 0)), size))
+        for child in el:
+            walk(child, dx, dy, cls)
+
+    walk(ET.fromstring(svg), 0.0, 0.0, "")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("chart", ["sector-heatmap", "collaboration-matrix"])
+def test_a_heatmap_colour_bar_title_clears_the_top_tick_label(store, chart, lang):
+    import re
+
+    from exports.service import chart_bytes
+    texts = svg_texts(chart_bytes(chart, "svg", Filters(), lang, store).decode("utf-8"))
+    (_, _, title_y, title_size), = [t for t in texts if re.fullmatch(r"ycb\w+title", t[0])]
+    ticks = [t for t in texts if re.fullmatch(r"ycb\w+tick", t[0])]
+    _, _, top_y, top_size = min(ticks, key=lambda t: t[2])
+    # ink below a baseline: a quarter em at most (CJK glyphs, descenders); digits stand 3/4 em above theirs
+    assert title_y + 0.25 * title_size <= top_y - 0.75 * top_size
+
+
+@pytest.mark.slow
+def test_every_page_of_the_briefing_pdf_is_one_landscape_size(store):
+    from pypdf import PdfReader
+
+    from exports.service import brief_bytes
+    reader = PdfReader(io.BytesIO(brief_bytes("pdf", Filters(), "zh", store)))
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
+    assert sizes == {(1050, 675)}  # 1400 × 900 px at 0.75 pt a pixel, the text pages' and the maps' size
+
+
+def brief_of(store, lang: str, **info):
+    from analytics import views
+    from etl.reference import load_reference
+    from exports.brief import compose
+    frames = views.Frames(store.consortia, store.technologies, store.members)
+    return compose(frames, Filters(), load_reference(), {**store.info, "source_names": ["consortia.csv"], **info},
+                   lang)
+
+
+def test_every_briefing_page_is_laid_out_at_the_page_size(store):
+    from exports.brief import pdf_figures
+    sizes = {(fig.layout.width, fig.layout.height) for fig in pdf_figures(brief_of(store, "en"))}
+    # laid out at it, not squeezed into it: a taller chart's footer and legend are placed for its own height
+    assert sizes == {(1400, 900)}
+
+
+def test_the_briefing_cover_title_is_centred_on_the_page(store):
+    from exports.brief import pdf_figures
+    cover = pdf_figures(brief_of(store, "zh"))[0]
+    title, = [a for a in cover.layout.annotations if "创新联合体布局简报" in a.text]
+    assert (title.xref, title.x, title.xanchor) == ("paper", 0.5, "center")
+    assert cover.layout.margin.l == cover.layout.margin.r  # the paper's middle is the page's
+
+
+@pytest.mark.parametrize("lang, info, expected", [
+    ("zh", {"kind": "public", "public": {"count": 118, "as_of": "2026-02-13"}},
+     "数据来源：公开名录 · 118 个联合体 · 来源截至 2026年2月13日；领域依据："),
+    ("en", {"kind": "public", "public": {"count": 118, "as_of": "2026-02-13"}},
+     "Source: Public list · 118 consortia · sources up to 13 Feb 2026; domain facts: "),
+    ("zh", {"synthetic": True}, "数据来源：演示数据（合成）；领域依据："),
+    ("en", {"synthetic": True}, "Source: Demo data (synthetic); domain facts: "),
+])
+def test_the_briefing_source_line_describes_the_data_not_its_file(store, lang, info, expected):
+    line = brief_of(store, lang, **info).source_line
+    assert line.startswith(expected), line
+    assert "consortia.csv" not in line
