@@ -20,7 +20,7 @@ from figures.narrative import (changes_reading, concentration_reading, coverage_
 from figures.text import fmt_datetime, fmt_int, public_note, t
 from figures.theme import FONT_FAMILY
 
-from .charts import build_chart, filters_in_words
+from .charts import build_chart, data_description, filters_in_words
 from .render import render_figure
 
 BRIEF_CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map", "trends-chart")
@@ -88,16 +88,6 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
     return Brief(title="创新联合体布局简报" if zh else "Innovation consortia: briefing",
                  subtitle=subtitle, key_figures=figures, summary=summary, charts=charts, source_line=source,
                  lang=lang, changes=changes_lines(diff, ref, lang) if diff else None)
-
-
-def data_description(info: dict, lang: str) -> str:
-    """What the data is, as the page's data banner says it: '公开名录 · N 个联合体 · 来源截至 DATE' for the
-    public list, the synthetic note for demo data; otherwise the names of the files read (up to three)."""
-    if info.get("synthetic"):
-        return t("synthetic", lang)
-    if info.get("public"):
-        return public_note(info["public"]["count"], info["public"]["as_of"], lang)
-    return ", ".join(info.get("source_names", [])[:3])
 
 
 def changes_lines(diff: dict, ref: Reference, lang: str, show: int = 8) -> list[str]:
@@ -213,8 +203,11 @@ def pdf_figures(brief: Brief) -> list[go.Figure]:
         pages.append(_text_page(CHANGES_TITLE[not zh], brief.changes, brief.source_line, brief.lang))
     for name, fig in brief.charts.items():
         page = go.Figure(fig)
-        page.add_annotation(text=CAPTIONS[name][0 if zh else 1], x=0.01, y=1.0, xref="paper", yref="paper",
-                            xanchor="left", yanchor="bottom", yshift=4, showarrow=False, font=dict(size=14))
+        # the caption under the title, in the title's block: above the plot it ran into top axis labels and
+        # the trend's reading
+        page.update_layout(title=dict(subtitle=dict(text=CAPTIONS[name][0 if zh else 1], font=dict(size=14)),
+                                      y=1, yref="container", yanchor="top", pad=dict(t=20)),
+                           margin=dict(t=(page.layout.margin.t or 80) + 40))
         pages.append(page)
     return pages
 

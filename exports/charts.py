@@ -65,14 +65,23 @@ def footer_text(f: Filters, ref: Reference, info: dict, lang: str) -> str:
     zh = lang == "zh"
     line = [("筛选：" if zh else "Filters: ") + filters_in_words(f, ref, lang),
             ("数据：" if zh else "Data: ") + f"{info['id']} · {fmt_datetime(info['published_at'], lang)}",
-            ("来源：" if zh else "Source: ") + ", ".join(s for s in info.get("source_names", [])[:3])]
+            ("来源：" if zh else "Source: ") + (data_description(info, lang) if info.get("public") and not
+                                                  info.get("synthetic") else ", ".join(info.get("source_names", [])[:3]))]
     if info.get("synthetic"):
         line.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
     elif info.get("public"):
-        notes = [public_note(info["public"]["count"], info["public"]["as_of"], lang),
-                 *coverage_caveats(info.get("coverage", {}), ref, lang, f.province)]
-        line.append(("；" if zh else "; ").join(notes))
-    return "<br>".join(line)
+        line.append(("；" if zh else "; ").join(coverage_caveats(info.get("coverage", {}), ref, lang, f.province)))
+    return "<br>".join(filter(None, line))
+
+
+def data_description(info: dict, lang: str) -> str:
+    """What the data is, as the page's data banner says it: '公开名录 · N 个联合体 · 来源截至 DATE' for the
+    public list, the synthetic note for demo data; otherwise the names of the files read (up to three)."""
+    if info.get("synthetic"):
+        return t("synthetic", lang)
+    if info.get("public"):
+        return public_note(info["public"]["count"], info["public"]["as_of"], lang)
+    return ", ".join(info.get("source_names", [])[:3])
 
 
 def wrap_line(text: str, width_px: float, size: int = 12) -> list[str]:

@@ -11,15 +11,9 @@ from etl.reference import Reference
 
 from .china_map import build_province_map, province_labels
 from .text import fmt_float, fmt_int, t
-from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred
+from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred, colour_bar
 
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
-
-
-def colour_bar(title: str) -> dict:
-    """A heatmap's colour bar: the title on top, each tick label hanging below its tick. Centred on its tick,
-    the top label rose above the bar into the title's line and the two overprinted."""
-    return dict(title=dict(text=title, side="top"), thickness=12, ticklabelposition="outside bottom")
 
 
 def province_order(matrix: pd.DataFrame, ref: Reference, sort: str) -> list[str]:

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import config
 
 from .text import fmt_float, fmt_int, t
-from .theme import BORDER, DIVERGING, MUTED, SEQUENTIAL, base_layout, centred
+from .theme import BORDER, DIVERGING, MUTED, SEQUENTIAL, base_layout, centred, colour_bar
 
 MAIN_LON = (73.0, 135.5)
 MAIN_LAT = (18.0, 54.0)
@@ -170,8 +170,8 @@ def build_province_map(
     common = dict(locations=codes, featureidkey="id", hoverinfo="text",
                   marker=dict(line=dict(color=BORDER, width=0.5)), **props)
     main = go.Choropleth(geojson=_geojson(geometry, "provinces.geojson"), geo="geo", name="provinces",
-                         colorbar=dict(title=dict(text=legend_label), thickness=12, len=0.55, x=0.01,
-                                       xanchor="left", y=0.55, **colorbar_ticks(props, value_format)),
+                         colorbar=colour_bar(legend_label, len=0.55, x=0.01, xanchor="left", y=0.55,
+                                             **colorbar_ticks(props, value_format)),
                          **common)
     inset = go.Choropleth(geojson=_geojson(geometry, "inset.geojson"), geo="geo2", name="inset",
                           showscale=False, **common)

@@ -38,3 +38,9 @@ def centred(scale: list, mid: float, low: float, high: float) -> list:
     middle = (mid - low) / ((high - low) or 1)
     return [[position / 0.5 * middle if position <= 0.5 else middle + (position - 0.5) / 0.5 * (1 - middle), colour]
             for position, colour in scale]
+
+
+def colour_bar(title: str, **more) -> dict:
+    """A colour bar: the title on top, each tick label hanging below its tick. Centred on its tick, the top
+    label rose above the bar into the title's line and the two overprinted (heatmaps, the map)."""
+    return dict(title=dict(text=title, side="top"), thickness=12, ticklabelposition="outside bottom", **more)

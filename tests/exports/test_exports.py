@@ -337,8 +337,8 @@ def svg_texts(svg: str) -> list[tuple[str, float, float, float]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("chart", ["sector-heatmap", "collaboration-matrix"])
-def test_a_heatmap_colour_bar_title_clears_the_top_tick_label(store, chart, lang):
+@pytest.mark.parametrize("chart", ["sector-heatmap", "collaboration-matrix", "province-map"])
+def test_a_colour_bar_title_clears_the_top_tick_label(store, chart, lang):
     import re
 
     from exports.service import chart_bytes
@@ -396,3 +396,26 @@ def test_the_briefing_source_line_describes_the_data_not_its_file(store, lang, i
     line = brief_of(store, lang, **info).source_line
     assert line.startswith(expected), line
     assert "consortia.csv" not in line
+
+
+def test_a_chart_page_carries_its_caption_in_the_title_block_not_over_the_plot(store):
+    from exports.brief import BRIEF_CHARTS, CAPTIONS, pdf_figures
+
+    pages = pdf_figures(brief_of(store, "zh"))[-len(BRIEF_CHARTS):]
+    for name, page in zip(BRIEF_CHARTS, pages):
+        assert page.layout.title.subtitle.text == CAPTIONS[name][0]
+        assert not any(a.text == CAPTIONS[name][0] for a in page.layout.annotations)  # not over the top axis
+        assert page.layout.margin.t >= 120  # room for title and caption above the plot
+
+
+def test_a_chart_footer_names_the_public_list_not_its_file(store):
+    from etl.reference import load_reference
+    from exports.charts import footer_text
+
+    info = {**store.info, "synthetic": False, "source_names": ["consortia.csv"],
+            "public": {"count": 118, "as_of": "2026-02-13"}}
+    lines = footer_text(Filters(), load_reference(), info, "zh").split("<br>")
+    assert lines[2] == "来源：公开名录 · 118 个联合体 · 来源截至 2026年2月13日" and "consortia.csv" not in lines[2]
+    demo = footer_text(Filters(), load_reference(), {**store.info, "synthetic": True, "source_names": ["demo.csv"]},
+                       "en").split("<br>")
+    assert demo[2:] == ["Source: demo.csv", "Synthetic demo data, not a real list"]  # said once, not twice
