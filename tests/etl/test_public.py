@@ -126,6 +126,16 @@ def test_readme_counts_match_the_file():
     assert f"A {grades['A']}, B {grades['B']}, C {grades['C']}" in text
 
 
+def test_both_readmes_count_the_lists_as_the_coverage_file_does():
+    rows = list(csv.DictReader(open(COVERAGE_FILE, encoding="utf-8-sig")))
+    provinces = [r["completeness"] for r in rows if r["code"].isdigit()]
+    complete, partial, none = (provinces.count(k) for k in ("complete", "partial", "none_found"))
+    top = (config.ROOT / "README.md").read_text(encoding="utf-8")
+    public = (config.ROOT / "data" / "public" / "README.md").read_text(encoding="utf-8")
+    assert f"only {complete} province's list is\ncomplete, {partial} are partial and for {none} none was found" in top
+    assert f"{partial} provinces' lists are partial" in public and f"For {none}\nunits no list was found" in public
+
+
 def test_public_command_publishes_kind_public_and_if_empty_keeps_other_data(tmp_path, samples):
     env = {"DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path)}
     done = run_cli("public", "--json", env=env)
