@@ -43,9 +43,11 @@ class Frames:
 
 
 def kpis(frames: Frames, f: Filters, ref: Reference) -> dict:
-    """kpi-total, kpi-provinces, kpi-uncovered under every filter, the province included."""
+    """kpi-total, kpi-provinces, kpi-uncovered under every filter, the province included; the uncovered
+    technologies leave the technology filter out (under it, every other technology would read as a gap)."""
     sel = frames.filtered(f)
-    tech = technology_counts(sel.technologies, ref.technology_codes)
+    tech = technology_counts(frames.filtered(replace(f, technology=())).technologies if f.technology else
+                             sel.technologies, ref.technology_codes)
     gaps = uncovered_and_thin(tech)
     provinces = sel.consortia["province"].dropna()
     return {"total": int(len(sel.consortia)),

@@ -122,6 +122,19 @@ def test_gaps(three):
     assert dup.values.tolist() == [["T02", 2, 2]]
 
 
+def test_uncovered_kpi_leaves_the_technology_filter_out(three):
+    from analytics.views import Frames, kpis
+
+    consortia, members, technologies = three
+    frames, ref = Frames(consortia, technologies, members), load_reference()
+    n = len(ref.technology_codes)
+    assert kpis(frames, Filters(), ref)["uncovered"] == n - 2  # T01 and T02 are covered
+    # under T02 the two consortia on it still cover T01 too: 34 gaps, not 35
+    picked = kpis(frames, Filters(technology=("T02",)), ref)
+    assert (picked["total"], picked["uncovered"]) == (2, n - 2) and "T01" not in picked["uncovered_codes"]
+    assert kpis(frames, Filters(sector=("S3",)), ref)["uncovered"] == n  # the other filters still count
+
+
 def test_collaboration_matrix_on_three_consortia(three):
     consortia, members, technologies = three
     codes = ["310000", "320000", "330000"]
