@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 import config
-from etl.normalise import ASCII_WORD
-from etl.reference import Term, _split
+from etl.normalise import ASCII_WORD, _folded
+from etl.reference import Term, _split, load_reference
 
 
 class UnknownChain(LookupError):
@@ -89,6 +89,12 @@ def component_tags(consortia: pd.DataFrame, technologies: pd.DataFrame, chain: C
                 taken[at:end] = b"\1" * len(alias)
                 pairs.append((ids[bisect.bisect_right(starts, at) - 1], code))
             at = joined.find(alias, end if free else at + 1)
+    # a component keyed to a technology ignores the texts that technology's tagger ignores (基因芯片 is no chip)
+    unless = {t.code: _folded(load_reference().technology_unless.get(t.sector, ())) for t in chain.components}
+    if any(unless.values()):
+        row_of = {cid: i for i, cid in enumerate(ids)}
+        pairs = [(cid, code) for cid, code in pairs
+                 if not any(w in folded[row_of[cid]] for w in unless[code])]
     by_code = {t.sector: t.code for t in chain.components if t.sector}
     tagged = technologies[technologies["technology"].isin(list(by_code))]
     pairs += [(cid, by_code[t]) for cid, t in zip(tagged["consortium_id"], tagged["technology"])]

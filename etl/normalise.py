@@ -279,7 +279,17 @@ def match_term(kind: str, text, ref: Reference | None = None) -> str:
 
 @lru_cache(maxsize=65536)
 def _technology_token(token: str, refdir: str | None) -> tuple[str, ...]:
-    return tuple(_index("technology", refdir).find_all(token))
+    found = _index("technology", refdir).find_all(token)
+    unless = load_reference(refdir).technology_unless
+    if unless and any(code in unless for code in found):  # e.g. 基因芯片 / 育种芯片 is no semiconductor chip
+        folded = unicodedata.normalize("NFKC", token).lower()
+        found = [c for c in found if not any(w in folded for w in _folded(unless.get(c, ())))]
+    return tuple(found)
+
+
+@lru_cache(maxsize=256)
+def _folded(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(unicodedata.normalize("NFKC", w).lower() for w in words)
 
 
 def split_list(value) -> list[str]:

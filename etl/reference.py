@@ -133,6 +133,8 @@ class Reference:
     region_keys: dict[str, str] = field(default_factory=dict)
     directory: str | None = None
     policies: dict[str, tuple[PolicyDoc, ...]] = field(default_factory=dict)  # code -> its documents
+    # technology code -> words that, in the same item, mean the alias names something else (基因芯片 is no chip)
+    technology_unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def province_codes(self) -> list[str]:
@@ -233,6 +235,8 @@ def load_reference(directory: str | None = None) -> Reference:
         sectors=terms(d / "sectors.csv"), technologies=terms(d / "technologies.csv"),
         vocabulary=vocabulary,
         policy_provinces=tuple(policies), policies={c: tuple(docs) for c, docs in policies.items()},
+        technology_unless={r["code"]: tuple(_split(r["unless"])) for r in _rows(d / "technologies.csv")
+                           if r.get("unless")},
         lead_type_rules=_lead_rules(d),
         province_keys=province_keys, city_keys=city_keys, region_keys=region_keys,
         directory=directory,

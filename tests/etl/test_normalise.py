@@ -237,3 +237,22 @@ def test_name_keys_is_name_key_of_each_name(names):
 
 def test_name_keys_by_hand():
     assert name_keys(["ΟΔΟΣ Co.", "甲_乙 (丙)", ""]) == ["οδο\u03c2co", "甲乙丙", ""]  # a final ς
+
+
+def test_a_biochip_is_no_semiconductor_chip():
+    # data/reference/technologies.csv: T02's `unless` words, read within the same item
+    assert match_technologies("基因芯片；车规级芯片") == (["T02"], ["基因芯片"])
+    assert match_technologies("“华羊芯”芯片开发；基因组育种") == ([], ["“华羊芯”芯片开发", "基因组育种"])
+    assert match_technologies("Genotyping chip") == ([], ["Genotyping chip"])
+
+
+def test_chain_components_ignore_what_their_technology_ignores():
+    import pandas as pd
+
+    from analytics.chains import component_tags, load_chains
+
+    consortia = pd.DataFrame({"id": [1, 2], "name": ["某肉羊联合体", "某芯片联合体"], "sector_raw": ["", ""],
+                              "technologies_raw": ["“华羊芯”芯片开发", "存储芯片"]})
+    tags = component_tags(consortia, pd.DataFrame(columns=["consortium_id", "technology"]),
+                          load_chains()["integrated_circuits"])
+    assert tags.values.tolist() == [[2, "C02"]]  # the sheep breeding chip is not a chip for the IC chain
