@@ -127,6 +127,9 @@ def map_trace_values(
     return dict(z=z, text=text, zmin=low, zmax=top, colorscale=scale)
 
 
+HALO = "1px 1px 0 #fff, -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff"  # a white outline round dark text
+
+
 def colorbar_ticks(props: dict, value_format: str) -> dict:
     """Whole-number ticks on a count scale: plotly's own choice over a short range (a province filter,
     a rare technology) is 0, 0.5, 1 … and a half consortium reads as nonsense. Other scales choose freely."""
@@ -196,7 +199,9 @@ def build_province_map(
         fig.add_trace(go.Scattergeo(
             geo="geo", lon=[labels[c][0] for c in shown], lat=[labels[c][1] for c in shown],
             text=[labels[c][2] if lang == "zh" else labels[c][3] for c in shown], mode="text",
-            textfont=dict(size=9 if lang == "en" else 10, color="#222"), hoverinfo="skip",
+            # a white halo keeps the names legible on the darkest provinces (the leaders)
+            textfont=dict(size=9 if lang == "en" else 10, color="#222", shadow=HALO),
+            hoverinfo="skip",
             showlegend=False, name="labels"))
     if unlisted:
         note = t("list_none_found", lang)

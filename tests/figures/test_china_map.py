@@ -103,3 +103,8 @@ def test_a_short_count_scale_ticks_whole_consortia_only():
     assert build_province_map(VALUES).data[MAIN_TRACE].colorbar.dtick is None  # 0–30: plotly's own steps
     lq = build_province_map({"330000": 1.4}, zmid=1.0, value_format="float")
     assert lq.data[MAIN_TRACE].colorbar.dtick is None  # a ratio keeps its fractional ticks
+
+
+def test_province_names_carry_a_white_outline_to_stay_legible_on_dark_fill():
+    labels = next(t for t in build_province_map(VALUES).data if t.name == "labels")
+    assert labels.textfont.color == "#222" and "#fff" in labels.textfont.shadow
