@@ -32,7 +32,11 @@ def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh") -> go
     if profile["few"]:
         note += "；联合体少于 3 个，区位熵参考意义有限" if lang == "zh" else "; under 3 consortia, so LQs say little"
     fig.update_layout(**base_layout(height=360, margin=dict(l=10, r=50, t=30, b=30)),
-                      yaxis=dict(autorange="reversed"), xaxis=dict(title=t("consortia", lang), dtick=1))
+                      yaxis=dict(autorange="reversed"), xaxis=dict(title=t("consortia", lang), dtick=1,
+                                                                   rangemode="nonnegative"))
+    if not any(profile["by_sector"].values()):  # no bars: say so, rather than draw an axis from -1 to 1
+        fig.update_xaxes(range=[0, 1])
+        note = "本省暂无联合体" if lang == "zh" else "No consortium led from here"
     fig.add_annotation(text=note, x=0, y=1.02, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                        showarrow=False, font=dict(size=11, color=MUTED))
     return fig
@@ -44,7 +48,12 @@ def build_year_bars(by_year: dict[int, int], lang: str = "zh") -> go.Figure:
     fig = go.Figure(go.Bar(x=[str(y) for y in years], y=[by_year[y] for y in years],
                            marker_color=GROUP_COLOURS["东部"]))
     fig.update_layout(**base_layout(height=260, margin=dict(l=10, r=10, t=10, b=30)),
-                      yaxis=dict(title=t("consortia", lang), dtick=1), xaxis=dict(type="category"))
+                      yaxis=dict(title=t("consortia", lang), dtick=1, rangemode="nonnegative"),
+                      xaxis=dict(type="category"))
+    if not years:  # nothing dated: a note, not an empty frame with negative counts
+        fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False))
+        fig.add_annotation(text="无注明年份的联合体" if lang == "zh" else "No dated consortium", x=0.5, y=0.5,
+                           xref="paper", yref="paper", showarrow=False, font=dict(size=13, color=MUTED))
     return fig
 
 
@@ -132,6 +141,11 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
                          marker_color=GROUP_COLOURS["中部"], showlegend=False), row=1, col=2)
     fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=1)
     fig.update_xaxes(type="category", row=1, col=2)
+    fig.update_xaxes(rangemode="nonnegative", row=1, col=1)
+    fig.update_yaxes(rangemode="nonnegative", row=1, col=2)
+    if not profile["total"]:  # empty charts would draw axes from -1: fix them at zero
+        fig.update_xaxes(range=[0, 1], dtick=1, row=1, col=1)
+        fig.update_yaxes(range=[0, 1], dtick=1, row=1, col=2)
     unranked = no_list and not profile["total"]  # a zero from a list not found ranks nowhere
     rank = ("排名不详" if zh else "rank unknown") if unranked else (
         f"全国第 {profile['rank']} 位（共 {profile['of']}）· 占 {fmt_pct(profile['share'], 1)}" if zh else

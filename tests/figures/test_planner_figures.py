@@ -30,3 +30,14 @@ def test_chain_labels_use_the_brackets_of_the_language():
              {"name": "整机", "name_en": "Whole machine", "technology": "", "consortia": 3, "provinces": ["330000"]}]
     assert list(build_chain_tree("光刻机", parts, REF, "zh").data[0].labels) == ["光刻机", "光源（T01）", "整机"]
     assert list(build_chain_tree("Lithography", parts, REF, "en").data[0].labels)[1] == "Light source (T01)"
+
+
+def test_a_province_without_consortia_gets_no_negative_axes():
+    from figures.planner import build_profile_sectors, build_year_bars
+
+    empty = {"by_sector": {s: 0 for s in REF.sector_codes}, "lq": {}, "few": True}
+    sectors = build_profile_sectors(empty, REF, "zh")
+    assert list(sectors.layout.xaxis.range) == [0, 1] and any("暂无联合体" in a.text for a in sectors.layout.annotations)
+    years = build_year_bars({}, "en")
+    assert years.layout.yaxis.visible is False and years.layout.annotations[0].text == "No dated consortium"
+    assert build_year_bars({2024: 2}, "zh").layout.yaxis.rangemode == "nonnegative"
