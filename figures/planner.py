@@ -160,6 +160,8 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
             label = "{}（{}）" if zh else "{} ({})"
             names = ("、" if zh else ", ").join(label.format(ref.province_label(p["province"], lang), p["consortia"])
                                                  for p in provinces[:3])
+            if len(provinces) > 3:  # say that the list goes on
+                names += f" 等 {len(provinces)} 省" if zh else f" and {len(provinces) - 3} more"
             partner_lines.append(f"{tech} {ref.term_label('technology', tech, lang)}{'：' if zh else ': '}{names}")
     text = [figures,
             (f"覆盖卡脖子技术 {len(profile['covered'])} 项，未覆盖 {len(profile['uncovered'])} 项"
@@ -169,8 +171,14 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
                                                                       for g in gaps) + ")" if gaps else "")),
             ("可合作省份：" if zh else "Possible partners: ") + ("<br>· " + "<br>· ".join(partner_lines)
                                                                if partner_lines else "—")]
+    docs = list(dict.fromkeys(d["title"] for d in profile.get("policy_docs", [])))
+    if docs:  # the documents the page names, their sources being on the page
+        text.insert(1, ("组建政策：" if zh else "Consortium policy: ") + ("、" if zh else ", ").join(docs))
+    if profile.get("undated"):  # the year chart leaves them out
+        text.append(f"另有 {profile['undated']} 个未注明组建年份，不在年份图中" if zh else
+                    f"{profile['undated']} without a year are not in the year chart")
     if no_list:  # no gap counts and no partner suggestions where the list itself is missing
-        text = [figures, "未找到本省名录：无法判断哪些卡脖子技术是空白，也不据此建议合作伙伴。" if zh else
+        text = [*text[:1 + bool(docs)], "未找到本省名录：无法判断哪些卡脖子技术是空白，也不据此建议合作伙伴。" if zh else
                 "This province's list was not found, so no gaps are stated and no partners suggested."]
     if caveat:
         text.append(caveat)

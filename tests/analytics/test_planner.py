@@ -227,3 +227,16 @@ def _walk(node):
     elif node is not None and hasattr(node, "children"):
         yield node
         yield from _walk(node.children)
+
+
+def test_the_profile_export_names_policy_documents_undated_consortia_and_longer_partner_lists():
+    from figures.planner import build_profile_page
+
+    p = province_profile(C, T, M, ZJ, REF)
+    p["partners"] = {"T01": [{"province": c, "consortia": 1} for c in (JS, AH, SH, "110000")]}
+    text = " ".join(a.text for a in build_profile_page(p, REF, "zh", "来源").layout.annotations)
+    assert "组建政策：《长三角创新联合体建设工作指引（试行）》" in text
+    assert "另有 1 个未注明组建年份" in text  # 浙江's third consortium has no year
+    assert "等 4 省" in text  # three named, and the list goes on
+    english = " ".join(a.text for a in build_profile_page(p, REF, "en", "Source").layout.annotations)
+    assert "and 1 more" in english and "1 without a year" in english
