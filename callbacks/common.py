@@ -1,6 +1,8 @@
 """Reading the filter components into one Filters value."""
 from __future__ import annotations
 
+import re
+
 from dash import Input, State
 
 from analytics.filters import Filters
@@ -93,6 +95,11 @@ def url_filters(search: str | None, lang: str, years: tuple[int, int] | None = N
                         year_to=None if inside[1] in (None, hi) else inside[1])
     if f.province:
         text = f.province[:64]
+        several = [p for p in re.split(r"[,，、;；]", text) if p.strip()]
+        if len(several) > 1:  # one province at a time, as the dropdown holds it (the compare view takes several)
+            text = several[0].strip()
+            notes.append(f"省份一次只能选一个，已用 {text}（多省请用省份对比）" if zh else
+                         f"one province at a time, so {text} is used (compare several in the compare view)")
         code = province_code(text)
         if code:
             f = replace(f, province=code)

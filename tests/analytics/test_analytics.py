@@ -248,3 +248,13 @@ def test_the_gaps_reading_says_whose_count_it_is_and_ends_once():
              "kpis": {"uncovered_codes": []}, "cross_regional_share": 0.5}
     assert overview_reading(every, ref, "zh", province="360000") == (
         "当前筛选下没有落在具体省份的联合体；江西：每项卡脖子技术都已有联合体覆盖；跨省协作的联合体占 50%。")
+
+
+def test_an_address_naming_several_provinces_keeps_the_first_and_says_so():
+    from callbacks.common import url_filters
+
+    f, note = url_filters("?province=330000,320000", "zh")
+    assert f.province == "330000" and "省份一次只能选一个，已用 330000" in note
+    f, note = url_filters("?province=江西、浙江&lang=en", "en")
+    assert f.province == "360000" and "one province at a time, so 江西 is used" in note
+    assert url_filters("?province=江西", "zh") == (Filters(province="360000"), "")
