@@ -106,14 +106,15 @@ def moran_reading(moran_i: float, p_value: float, lang: str) -> str:
         elif significant and moran_i < 0:
             tail = "省份之间呈显著的空间分散：多与少的省份交错分布。"
         else:
-            tail = "未见显著的空间集聚，热点彼此并不相邻。"
+            tail = "全国整体上未见显著的空间集聚（个别相邻省份仍可能局部集聚，见局部指标图）。"
         return f"全局莫兰指数 I = {fmt_float(moran_i, 3)}（p = {fmt_float(p_value, 3)}）：{tail}"
     if significant and moran_i > 0:
         tail = "significant clustering: provinces with many consortia border each other."
     elif significant and moran_i < 0:
         tail = "significant dispersion: high and low provinces alternate."
     else:
-        tail = "no significant clustering; the hot spots are not neighbours."
+        tail = ("no significant clustering across the country as a whole (a few neighbouring provinces may still "
+                "cluster locally: see the local map).")
     return f"Global Moran's I = {fmt_float(moran_i, 3)} (p = {fmt_float(p_value, 3)}): {tail}"
 
 

@@ -258,3 +258,12 @@ def test_an_address_naming_several_provinces_keeps_the_first_and_says_so():
     f, note = url_filters("?province=江西、浙江&lang=en", "en")
     assert f.province == "360000" and "one province at a time, so 江西 is used" in note
     assert url_filters("?province=江西", "zh") == (Filters(province="360000"), "")
+
+
+def test_an_insignificant_global_moran_does_not_deny_local_clusters():
+    from figures.narrative import moran_reading
+
+    zh, en = moran_reading(0.135, 0.104, "zh"), moran_reading(0.135, 0.104, "en")
+    assert "全国整体上未见显著的空间集聚" in zh and "并不相邻" not in zh  # the LISA map may show 高-高 neighbours
+    assert "across the country as a whole" in en and "not neighbours" not in en
+    assert "显著的空间集聚：联合体多的省份彼此相邻" in moran_reading(0.4, 0.01, "zh")
