@@ -62,7 +62,12 @@ def trend_reading(trend: dict, lang: str) -> str:
         return "当前筛选下没有注明组建年份的联合体。" if lang == "zh" else "No consortium under these filters gives its year."
     first, last, peak = int(totals.index.min()), int(totals.index.max()), int(totals.idxmax())
     n, most = int(totals.sum()), int(totals.max())
-    years = sorted(top6_share)
+    # The top six's share is compared from the first year with ten consortia formed in all (a share of one
+    # or two says nothing), and only while it can move: with six provinces or fewer it is 100% throughout.
+    formed = totals.cumsum()
+    years = [y for y in sorted(top6_share) if formed.get(y, 0) >= 10]
+    if len(years) < 2 or top6_share[years[0]] == top6_share[years[-1]] == 1:
+        years = []
     span = str(first) if first == last else f"{first}–{last}"
     if lang == "zh":
         text = f"{span} 年共组建 {n} 家" + (f"（另有 {undated} 家未注明年份）" if undated else "")

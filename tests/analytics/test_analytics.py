@@ -207,8 +207,13 @@ def test_trends_by_region_group_with_the_year_filter_left_out(three):
     assert result["top6_share"] == {2020: 1.0, 2021: 1.0}
     everything = views.trends(frames, Filters(), ref)
     assert everything["undated"] == 1 and int(everything["by_year"].to_numpy().sum()) == 4
-    assert trend_reading(result, "zh") == (
-        "2020–2023 年共组建 3 家，2020 年最多（1 家）；前六省份累计占比由 2020 年的 100% 变为 2021 年的 100%。")
+    # two located consortia, so the top six hold 100% throughout: nothing to compare
+    assert trend_reading(result, "zh") == "2020–2023 年共组建 3 家，2020 年最多（1 家）。"
+    # the share is compared from the first year with ten formed in all (2018's 3 say nothing)
+    moving = {"by_year": pd.DataFrame({"东部": [3, 9, 0, 10]}, index=[2018, 2019, 2020, 2021]), "undated": 0,
+              "top6_share": {2018: 1.0, 2019: 0.9, 2021: 0.7}}
+    assert trend_reading(moving, "zh") == (
+        "2018–2021 年共组建 22 家，2021 年最多（10 家）；前六省份累计占比由 2019 年的 90% 变为 2021 年的 70%。")
     assert trend_reading({**everything, "top6_share": {}}, "en") == (
         "4 consortia formed in 2020–2023 (1 more without a year); most in 2021 (2).")
     one_year = {**result, "by_year": table.loc[[2021]], "undated": 0, "top6_share": {}}
