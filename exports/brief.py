@@ -131,6 +131,8 @@ def to_pptx(brief: Brief) -> bytes:
     slide = prs.slides.add_slide(title_layout)
     slide.shapes.title.text = brief.title
     slide.placeholders[1].text = brief.subtitle
+    for shape in (slide.shapes.title, slide.placeholders[1]):  # the layout's 4:3 boxes, centred on 16:9
+        shape.left, shape.width = Emu(600000), prs.slide_width - Emu(1200000)
 
     slide = prs.slides.add_slide(blank)
     text(slide, "关键数字" if brief.lang == "zh" else "Key figures", Emu(500000), Emu(300000), Emu(11000000),
