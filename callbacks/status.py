@@ -8,11 +8,17 @@ from etl.reference import load_reference
 from etl.store import get_engine, list_snapshots, refresh_history
 from figures.text import fmt_datetime, fmt_int, t
 from layouts import ids
+from layouts.steward import KINDS
 
 from . import state
 
 
 SHOWN = 20
+SNAPSHOT_KINDS = {"public": ("公开名录", "public list"), "demo": ("演示数据", "demo"), "ingest": ("导入", "ingest"),
+                  "refresh": ("定时刷新", "refresh"), "rebuild": ("重建", "rebuild"), "steward": ("管理员发布", "steward"),
+                  "staged": ("暂存", "staged")}
+REFRESH_STATUS = {"published": ("已发布", "published"), "failed": ("失败", "failed"),
+                  "unchanged": ("来源未变", "unchanged"), "busy": ("另一刷新进行中", "busy")}
 
 
 def _table(header: list[str], rows: list[list]) -> html.Table:
@@ -45,8 +51,10 @@ def update_status(sid, lang):
     sources = [[s["name"], s["sha256"][:12], s.get("location") or ""] for s in state_sources(snap)]
     # A few rows on the page (every component slows dash-renderer down); all of them in the CSV download.
     rejections = snap.rejections.head(SHOWN)
-    unmapped = sorted(([kind, text, n] for kind, texts in report.get("unmapped", {}).items()
-                       for text, n in texts.items()), key=lambda r: -r[2])[:SHOWN]
+    unmapped_all = sorted(([KINDS.get(kind, (kind, kind))[0 if zh else 1], text, n]
+                           for kind, texts in report.get("unmapped", {}).items() for text, n in texts.items()),
+                          key=lambda r: -r[2])
+    unmapped = unmapped_all[:SHOWN]
     by_grade = sources_by_grade(snap.consortia)
     graded = by_grade[by_grade["grade"] != ""]
     coverage = state.list_coverage(snap.id)
@@ -74,16 +82,21 @@ def update_status(sid, lang):
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "原因" if zh else "Reason"],
                rejections[["file", "row", "field", "reason"]].values.tolist()) if len(rejections) else
         html.P("无" if zh else "None"),
-        html.H3("未映射文本" if zh else "Unmapped texts"),
+        html.H3(f"未映射文本（{fmt_int(len(unmapped_all))}）" if zh else f"Unmapped texts ({fmt_int(len(unmapped_all))})"),
+        html.P(f"显示最常见的 {SHOWN} 条；数据管理员可在“数据管理”页暂存名单后查看全部并映射" if zh else
+               f"The {SHOWN} most frequent shown; a steward sees them all, and maps them, on the Stewardship page "
+               "after staging a list", className="note") if len(unmapped_all) > SHOWN else None,
         _table(["类别" if zh else "Kind", "文本" if zh else "Text", "次数" if zh else "Count"], unmapped)
         if unmapped else html.P("无" if zh else "None"),
         html.H3("快照历史" if zh else "Snapshots"),
         _table(["ID", "发布" if zh else "Published", "类型" if zh else "Kind", "联合体" if zh else "Consortia"],
-               [[r.id, fmt_datetime(r.published_at, lang), r.kind, fmt_int(r.consortia)]
+               [[r.id, fmt_datetime(r.published_at, lang), SNAPSHOT_KINDS.get(r.kind, (r.kind, r.kind))[not zh],
+                 fmt_int(r.consortia)]
                 for r in snapshots.itertuples()]),
         html.H3("刷新记录" if zh else "Refresh history"),
         _table(["开始" if zh else "Started", "状态" if zh else "Status", "说明" if zh else "Message"],
-               [[fmt_datetime(r.started_at, lang), r.status, (r.message or "")[:160]] for r in history.itertuples()])
+               [[fmt_datetime(r.started_at, lang), REFRESH_STATUS.get(r.status, (r.status, r.status))[not zh],
+                 (r.message or "")[:160]] for r in history.itertuples()])
         if len(history) else html.P("尚无刷新" if zh else "No refresh yet"),
     ]
 

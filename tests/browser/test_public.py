@@ -93,4 +93,8 @@ def test_records_show_grade_publisher_and_links_that_open_safely(public_server, 
     page.wait_idle()
     status = page.text("#status-panel")
     assert "来源等级" in status and f"A 政府或官方媒体原文\t{sum(1 for r in ROWS if r['grade'] == 'A')}" in status
+    # every unmapped text counted, the first 20 shown with a note; kinds and snapshot kinds in Chinese
+    unmapped = int(re.search(r"未映射文本（(\d+)）", status).group(1))
+    assert unmapped > 20 and "显示最常见的 20 条" in status
+    assert "技术\t" in status and "technology\t" not in status and "公开名录" in status and "\tpublic\t" not in status
     assert page.errors == []
