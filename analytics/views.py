@@ -74,7 +74,11 @@ def overview(frames: Frames, f: Filters, ref: Reference, metric: str = "count",
     # by scope under every filter, the province included (as the KPIs): a picked province's own mix
     scopes = code_counts(frames.filtered(f).consortia["scope"], ("national", "cross_regional", "provincial",
                                                                  "municipal"))
+    undated = 0
+    if f.year_from is not None or f.year_to is not None:  # a year range leaves the undated out: count them
+        undated = int(frames.filtered(replace(f, year_from=None, year_to=None)).consortia["year"].isna().sum())
     return {
+        "undated_left_out": undated,
         "values": values, "counts": located, "national": counts["national"], "regional": counts["regional"],
         "scopes": scopes, "concentration": concentration(located),
         "cross_regional_share": cross_regional_share(base.consortia),

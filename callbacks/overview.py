@@ -59,6 +59,14 @@ def metric_note(f, metric: str | None, city: bool, lang: str) -> str:
     return ""
 
 
+def undated_note(n: int, lang: str) -> str:
+    """What a year range leaves out: the consortia whose list gives no year."""
+    if not n:
+        return ""
+    return (f"年份筛选不含 {fmt_int(n)} 个未注明组建年份的联合体。" if lang == "zh" else
+            f"The year range leaves out {fmt_int(n)} consortia whose year is not given. ")
+
+
 def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
     """The map figure (whole, or a Patch of values when ``drawn`` says this map is on the page), KPIs,
     reading, side panel, the done marker and the drawn key, for one filter state.
@@ -96,8 +104,8 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
         figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
     k = view["kpis"]
     name = ref.province_label(f.province, lang) if f.province else ""
-    reading = metric_note(f, metric, city, lang) + overview_reading(view, ref, lang, state.list_coverage(sid),
-                                                                     f.province)
+    reading = metric_note(f, metric, city, lang) + undated_note(view["undated_left_out"], lang) + overview_reading(
+        view, ref, lang, state.list_coverage(sid), f.province)
     return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
             *side_texts(view, lang, f, name), done, key)
 

@@ -84,6 +84,15 @@ def _dropdown(id_: str, label: str, opts: list[dict], value) -> html.Div:
     ], className="filter")
 
 
+def year_marks(lo: int, hi: int) -> dict[int, str]:
+    """About five year labels for the slider, the first and the last year always among them."""
+    step = max(1, -(-(hi - lo) // 4))
+    years = list(range(lo, hi + 1, step))
+    if years[-1] != hi:  # the last year replaces a label too close to it
+        years = years[:-1] + [hi] if hi - years[-1] <= step / 2 else years + [hi]
+    return {y: str(y) for y in years}
+
+
 def filter_values(f: Filters, ymin, ymax) -> tuple:
     """The filter components' values that show ``f``, in callbacks.common.FILTER_INPUTS' order: sector,
     technology, lead type, level, years, province, grade. The dropdowns hold one value each."""
@@ -185,7 +194,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         _dropdown(ids.FILTER_GRADE, t("grade", lang), options("grade", ref, lang), grade),
         html.Div([html.Label(t("year", lang), htmlFor=ids.FILTER_YEAR),
                   dcc.RangeSlider(id=ids.FILTER_YEAR, min=lo, max=hi, step=1, value=year_value,
-                                  marks={y: str(y) for y in range(lo, hi + 1, max(1, -(-(hi - lo) // 4)))},
+                                  marks=year_marks(lo, hi),
                                   tooltip={"placement": "bottom"}, allowCross=False)],
                  className="filter year"),
         html.Div([

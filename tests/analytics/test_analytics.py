@@ -272,3 +272,15 @@ def test_an_insignificant_global_moran_does_not_deny_local_clusters():
     assert "全国整体上未见显著的空间集聚" in zh and "并不相邻" not in zh  # the LISA map may show 高-高 neighbours
     assert "across the country as a whole" in en and "not neighbours" not in en
     assert "显著的空间集聚：联合体多的省份彼此相邻" in moran_reading(0.4, 0.01, "zh")
+
+
+def test_the_overview_counts_the_undated_consortia_a_year_range_leaves_out(three):
+    from analytics.views import Frames, overview
+
+    consortia, members, technologies = three
+    consortia = pd.concat([consortia, frame([(4, "330000", "S1", None, "province", 1)])])
+    frames, ref = Frames(consortia, technologies, members), load_reference()
+    assert overview(frames, Filters(), ref)["undated_left_out"] == 0  # no range, nothing left out
+    ranged = overview(frames, Filters(year_from=2021), ref)
+    assert ranged["kpis"]["total"] == 2 and ranged["undated_left_out"] == 1
+    assert overview(frames, Filters(year_to=2021, sector=("S3",)), ref)["undated_left_out"] == 0  # not an S3 one

@@ -7,3 +7,18 @@ def test_a_source_link_is_named_by_its_site():
     assert site_of("http://m.ccin.com.cn:8080/detail/abc") == "ccin.com.cn:8080"
     assert site_of("http://kjt.jl.gov.cn/a?b=1") == "kjt.jl.gov.cn"
     assert site_of("HTTPS://WWW.Example.org#top") == "Example.org"
+
+
+def test_the_year_slider_always_labels_the_first_and_last_year():
+    from layouts.page import year_marks
+
+    assert year_marks(2016, 2026) == {2016: "2016", 2019: "2019", 2022: "2022", 2026: "2026"}  # 2025 gave way
+    assert list(year_marks(2018, 2025)) == [2018, 2020, 2022, 2025]
+    assert year_marks(2020, 2020) == {2020: "2020"}
+
+
+def test_a_year_range_says_how_many_undated_consortia_it_leaves_out():
+    from callbacks.overview import undated_note
+
+    assert undated_note(25, "zh") == "年份筛选不含 25 个未注明组建年份的联合体。"
+    assert undated_note(0, "en") == ""
