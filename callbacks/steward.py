@@ -10,8 +10,8 @@ from analytics.planner import diff_snapshots
 from etl import accounts
 from etl.reference import load_reference
 from etl.store import (STAGED, StagedConflict, archived_sources, current_snapshot_id, discard_staged, get_engine,
-                       latest_staged, list_snapshots, load_snapshot, publish_staged, refresh_history, set_current,
-                       snapshot_info, staged_lists, staged_owner)
+                       latest_staged, list_snapshots, load_snapshot, publish_staged, refresh_history, removed_by,
+                       set_current, snapshot_info, staged_lists, staged_owner)
 from etl.uploads import accept_uploads, max_upload_bytes, max_upload_files, stage, unmapped_words
 from figures.china_map import build_province_map
 from figures.text import fmt_datetime
@@ -119,7 +119,20 @@ def _staged_view(sid: str, base: str | None, report: dict, refusals: list, lang:
     if nothing:
         message += (" 没有一条记录被接受，不能发布：请修正文件或添加映射后重新暂存。" if lang == "zh" else
                     " No record was accepted, so this cannot be published: fix the files or add a mapping.")
+    else:
+        message += _replacing(*removed_by(engine, sid, base), lang)
     return ({"id": sid, "base": base}, view, message, alias_options(words, lang), nothing, False, not words)
+
+
+def _replacing(gone: int, total: int, lang: str) -> str:
+    """A warning when publishing would take away most of the current list (a few rows uploaded alone
+    replace the whole list: a snapshot is the whole list, not an addition to it)."""
+    if not total or gone * 2 <= total:
+        return ""
+    return (f" 注意：发布将以此名单替换当前全部数据，当前 {total} 个联合体中的 {gone} 个将不再显示。"
+            "若只想补充几条，请把它们与原名单一起上传。" if lang == "zh" else
+            f" Note: publishing replaces all current data with this list, and {gone} of the {total} current "
+            "consortia will no longer show. To add a few rows, upload them together with the full list.")
 
 
 def _decode(contents: list[str], names: list[str]) -> list[tuple[str, bytes]]:
@@ -287,6 +300,13 @@ def publish(_, staged, lang):
     if not info["consortia"]:
         return (no_update, no_update, "没有一条记录被接受，不能发布。" if lang == "zh" else
                 "No record was accepted, so this cannot be published.", no_update, True, no_update, no_update)
+    gone, total = removed_by(engine, staged["id"], current_snapshot_id(engine))
+    if _replacing(gone, total, lang) and staged.get("confirm") != current_snapshot_id(engine):
+        # most of the current list would go: a second click, on the same current snapshot, confirms
+        return ({**staged, "confirm": current_snapshot_id(engine)}, no_update,
+                (f"发布将移除当前 {total} 个联合体中的 {gone} 个。确要以此名单替换当前数据，请再点一次“发布”。"
+                 if lang == "zh" else f"Publishing removes {gone} of the {total} current consortia. Click Publish "
+                 "again to replace the current data with this list."), no_update, False, no_update, no_update)
     try:
         publish_staged(engine, staged["id"], staged["base"])
     except StagedConflict:

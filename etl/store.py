@@ -619,3 +619,16 @@ def refresh_history(engine: Engine, limit: int = 50) -> pd.DataFrame:
 def count_snapshots(engine: Engine) -> int:
     with engine.connect() as con:
         return con.execute(select(func.count()).select_from(snapshots)).scalar_one()
+
+
+def removed_by(engine: Engine, sid: str, base: str | None) -> tuple[int, int]:
+    """(how many of ``base``'s consortia ``sid`` no longer has, by name, how many ``base`` has): what
+    publishing ``sid`` in place of ``base`` would take away."""
+    if not base:
+        return 0, 0
+    kept = select(consortia.c.name_key).where(consortia.c.snapshot_id == sid)
+    with engine.connect() as con:
+        total = con.execute(select(func.count()).where(consortia.c.snapshot_id == base)).scalar_one()
+        gone = con.execute(select(func.count()).where(consortia.c.snapshot_id == base,
+                                                       consortia.c.name_key.not_in(kept))).scalar_one()
+    return int(gone), int(total)

@@ -115,6 +115,12 @@ def test_upload_check_map_publish_and_the_dashboard_follows(steward_server, page
     page.page.wait_for_function(
         f"() => document.querySelector('#staged-accepted')?.innerText === '{EXPECTED['total'] + 1}'", timeout=60000)
     assert digits(page, "staged-rejected") == EXPECTED["rejected"] - 1
+    # every public consortium would go: the page says so, and the first click only asks again
+    assert f"当前 {public_total} 个联合体中的 {public_total} 个将不再显示" in page.text("#steward-message")
+    page.page.click("#publish-staged")
+    page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('再点一次')",
+                                timeout=30000)
+    assert current(env) == before
     page.page.click("#publish-staged")
     page.page.wait_for_function("() => document.querySelector('#steward-message').innerText.includes('已发布')",
                                 timeout=30000)

@@ -132,3 +132,13 @@ def test_a_forked_process_opens_connections_of_its_own(engine):
     with engine.connect() as con:
         assert _session(con) == parent  # the same connection, and on PostgreSQL the same live session
     assert load_snapshot(engine).consortia["name"].tolist() == ["子"]
+
+
+def test_removed_by_counts_what_publishing_a_list_would_take_away(engine):
+    from etl.store import removed_by
+
+    first = ingest_sources(engine, [csv_source("a.csv", "甲,浙江,新材料,,", "乙,北京,生物,,", "丙,上海,生物,,")])
+    second = ingest_sources(engine, [csv_source("b.csv", "甲,浙江,新材料,,", "丁,江西,生物,,")])
+    assert removed_by(engine, second.snapshot_id, first.snapshot_id) == (2, 3)  # 乙 and 丙 go, 甲 stays
+    assert removed_by(engine, first.snapshot_id, second.snapshot_id) == (1, 2)  # 丁
+    assert removed_by(engine, first.snapshot_id, None) == (0, 0)
