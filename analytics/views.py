@@ -42,6 +42,20 @@ class Frames:
         return hit
 
 
+# The filters each chart sets aside, because it shows what they would pick among the rest (the map and the
+# heatmap outline the picked province or cell; the gap matrix every technology; the trend every year).
+SET_ASIDE = {"province-map": ("province",), "sector-heatmap": ("sector", "province"),
+             "technology-gaps": ("technology", "province"), "clustering-map": ("province",),
+             "collaboration-flows": ("province",), "collaboration-matrix": ("province",), "trends-chart": ("year",)}
+
+
+def set_aside(chart: str, f: Filters) -> tuple[str, ...]:
+    """Those of ``chart``'s set-aside filters that ``f`` actually sets."""
+    active = {"sector": bool(f.sector), "technology": bool(f.technology), "province": bool(f.province),
+              "year": f.year_from is not None or f.year_to is not None}
+    return tuple(k for k in SET_ASIDE.get(chart, ()) if active[k])
+
+
 def kpis(frames: Frames, f: Filters, ref: Reference) -> dict:
     """kpi-total, kpi-provinces, kpi-uncovered under every filter, the province included; the uncovered
     technologies leave the technology filter out (under it, every other technology would read as a gap)."""
@@ -174,8 +188,9 @@ def trends(frames: Frames, f: Filters, ref: Reference) -> dict:
             "top6_share": dict(zip(cumulative["year"].astype(int), cumulative["top6_share"]))}
 
 
-RECORD_COLUMNS = ("name", "lead_org", "lead_type", "province", "city", "sector", "technologies", "year", "level",
-                  "scope", "operating_model", "synthetic", "source", "source_url", "publisher", "grade", "inferred")
+RECORD_COLUMNS = ("name", "lead_org", "lead_type", "province", "city", "sector", "technologies", "technologies_raw",
+                  "members", "year", "level", "scope", "operating_model", "synthetic", "source", "source_url",
+                  "publisher", "published", "grade", "inferred")
 
 
 def records(frames: Frames, f: Filters, ref: Reference, search: str = "", limit: int | None = None) -> pd.DataFrame:
@@ -185,13 +200,17 @@ def records(frames: Frames, f: Filters, ref: Reference, search: str = "", limit:
     if search:
         needle = search.strip().lower()
         hay = (out["name"].fillna("") + " " + out["lead_org"].fillna("") + " " + out["source"].fillna("") + " "
-               + out["publisher"].fillna("")).str.lower()
+               + out["publisher"].fillna("") + " " + out["technologies_raw"].fillna("") + " "
+               + out["sector_raw"].fillna("")).str.lower()  # the list's own words too (固态电池, 肉羊)
         out = out[hay.str.contains(needle, regex=False)]
     total = len(out)
     if limit is not None:
         out = out.head(limit)
     tags = sel.technologies[sel.technologies["consortium_id"].isin(out["id"])]
     techs = tags.sort_values("technology").groupby("consortium_id")["technology"].agg(",".join)
-    out = out.assign(technologies=out["id"].map(techs).fillna(""))[["id", *RECORD_COLUMNS]]
+    people = sel.members[sel.members["consortium_id"].isin(out["id"])]
+    names = people.groupby("consortium_id", sort=False)["name"].agg(lambda n: "、".join(filter(None, n)))
+    out = out.assign(technologies=out["id"].map(techs).fillna(""),
+                     members=out["id"].map(names).fillna(""))[["id", *RECORD_COLUMNS]]
     out.attrs["total"] = total
     return out

@@ -4,11 +4,14 @@ from __future__ import annotations
 from dash import Input, Output, State, callback, html
 
 from analytics.sources import unlisted
+from analytics.views import set_aside
 from etl.reference import load_reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
-from figures.narrative import coverage_caveats, cross_regional_reading, gaps_reading, moran_reading, trend_reading
+from figures.narrative import (coverage_caveats, cross_regional_reading, gaps_reading, moran_reading, set_aside_note,
+                               trend_reading)
 from figures.text import fmt_int
+from figures.theme import MUTED
 from layouts import ids
 
 from . import state
@@ -27,8 +30,13 @@ def update_heatmap(_, sector, technology, lead_type, level, years, province, gra
     sid, _ = state.frames(sid)
     matrix = state.sector_matrix(sid, f, mode or "count")
     pick = (f.province, f.sector[0]) if f.province and f.sector else None
-    return build_sector_heatmap(matrix, load_reference(), lang or "zh", mode or "count", sort or "total",
-                                selected=pick, coverage=state.list_coverage(sid))
+    fig = build_sector_heatmap(matrix, load_reference(), lang or "zh", mode or "count", sort or "total",
+                               selected=pick, coverage=state.list_coverage(sid))
+    note = set_aside_note(set_aside("sector-heatmap", f), lang or "zh")
+    if note:  # every sector and province stays in view; the picked cell is outlined
+        fig.add_annotation(text=note.strip(" ()（）"), x=0, y=1, yshift=30, xref="paper", yref="paper",
+                           xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED))
+    return fig
 
 
 # filters -> technology-gap matrix and the list of uncovered technologies
@@ -65,7 +73,7 @@ def update_clustering(_, sector, technology, lead_type, level, years, province, 
     result = state.clustering(sid, f)
     m = result["moran"]
     return (build_lisa_map(result["lisa"], lang, geometry="url", unlisted=unlisted(state.list_coverage(sid))),
-            moran_reading(m["moran_i"], m["p_value"], lang))
+            moran_reading(m["moran_i"], m["p_value"], lang) + set_aside_note(set_aside("clustering-map", f), lang))
 
 
 # filters -> flow map, lead x member matrix
@@ -80,6 +88,7 @@ def update_collaboration(_, sector, technology, lead_type, level, years, provinc
     text = cross_regional_reading(result["cross_regional_share"], lang)
     text += (f"（{fmt_int(result['cross_regional'])} / {fmt_int(result['total'])}）。" if lang == "zh" else
              f" ({fmt_int(result['cross_regional'])} of {fmt_int(result['total'])}).")
+    text += set_aside_note(set_aside("collaboration-flows", f), lang)
     return (build_flow_map(result["edges"], lang, geometry="url"),
             build_collaboration_matrix(result["matrix"], ref, lang), text)
 
@@ -92,4 +101,4 @@ def update_trends(_, sector, technology, lead_type, level, years, province, grad
     sid, _ = state.frames(sid)
     result = state.trends(sid, f)
     return (build_trend_chart(result["by_year"], lang, years=(f.year_from, f.year_to)),
-            trend_reading(result, lang))
+            trend_reading(result, lang) + set_aside_note(set_aside("trends-chart", f), lang))

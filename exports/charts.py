@@ -12,7 +12,7 @@ from etl.reference import Reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart)
 from figures.china_map import build_city_map, build_province_map, metric_style
-from figures.narrative import coverage_caveats, moran_reading, trend_reading
+from figures.narrative import coverage_caveats, moran_reading, set_aside_note, trend_reading
 from figures.text import fmt_datetime, public_note, t
 from figures.theme import MUTED
 
@@ -61,9 +61,10 @@ def filters_in_words(f: Filters, ref: Reference, lang: str) -> str:
     return ("；" if zh else "; ").join(parts)
 
 
-def footer_text(f: Filters, ref: Reference, info: dict, lang: str) -> str:
+def footer_text(f: Filters, ref: Reference, info: dict, lang: str, chart: str = "") -> str:
     zh = lang == "zh"
-    line = [("筛选：" if zh else "Filters: ") + filters_in_words(f, ref, lang),
+    line = [("筛选：" if zh else "Filters: ") + filters_in_words(f, ref, lang)
+            + set_aside_note(views.set_aside(chart, f), lang),
             ("数据：" if zh else "Data: ") + f"{info['id']} · {fmt_datetime(info['published_at'], lang)}",
             ("来源：" if zh else "Source: ") + (data_description(info, lang) if info.get("public") and not
                                                   info.get("synthetic") else ", ".join(info.get("source_names", [])[:3]))]
@@ -164,4 +165,4 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
     width, height = size or SIZES[name]
     fig.update_layout(width=width, height=height)
     title = TITLES[name][0 if lang == "zh" else 1]
-    return decorate(fig, title, footer_text(f, ref, info, lang))
+    return decorate(fig, title, footer_text(f, ref, info, lang, name))

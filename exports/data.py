@@ -57,11 +57,15 @@ def display_rows(frame, lang: str) -> list[dict]:
             "sector": ref.term_label("sector", r.sector, lang),
             "technologies": "、".join(ref.term_label("technology", c, lang) for c in r.technologies.split(",") if c)
             if lang == "zh" else ", ".join(ref.term_label("technology", c, lang) for c in r.technologies.split(",") if c),
+            "technologies_raw": _text(getattr(r, "technologies_raw", None)),
+            "members": _text(getattr(r, "members", None)),
             "year": int(r.year) if r.year == r.year and r.year is not None else None,
+            "level": ref.term_label("level", _text(r.level), lang) if _text(getattr(r, "level", None)) else "",
             "scope": t(r.scope, lang),
             "operating_model": ref.term_label("operating_model", operating_model, lang) if operating_model else "",
             "source": _text(r.source) + ((" · " + t("synthetic", lang)) if r.synthetic else ""),
             "publisher": _text(getattr(r, "publisher", None)),
+            "published": _text(getattr(r, "published", None)),
             "grade": _text(getattr(r, "grade", None)),
             "source_url": source_urls(getattr(r, "source_url", "")),
             "inferred": (("、" if lang == "zh" else ", ").join(
@@ -74,9 +78,12 @@ def display_rows(frame, lang: str) -> list[dict]:
 
 COLUMN_LABELS = {"name": ("名称", "Name"), "lead_org": ("牵头单位", "Lead"), "lead_type": ("牵头类型", "Lead type"),
                  "province": ("省份", "Province"), "city": ("城市", "City"), "sector": ("领域", "Sector"),
-                 "technologies": ("攻关技术", "Technologies"), "year": ("组建年份", "Year"),
+                 "technologies": ("攻关技术", "Technologies"),
+                 "technologies_raw": ("技术（名录原文）", "Technologies as the list words them"),
+                 "members": ("成员单位", "Members"), "year": ("组建年份", "Year"), "level": ("级别", "Level"),
                  "scope": ("范围", "Scope"), "operating_model": ("运行模式", "Operating model"),
                  "source": ("来源", "Source"), "publisher": ("发布者", "Publisher"),
+                 "published": ("来源日期", "Source date"),
                  "grade": ("来源等级", "Source grade"), "source_url": ("来源链接", "Source URL"),
                  "inferred": ("推断字段", "Inferred fields")}
 INFERRED_LABELS = {"year": ("年份", "year"), "city": ("城市", "city"), "lead_type": ("牵头类型", "lead type"),

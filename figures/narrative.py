@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from etl.reference import Reference
 
-from .text import fmt_float, fmt_pct
+from .text import fmt_float, fmt_pct, t
 
 CN_DIGITS = "零一二三四五六七八九十"
 
@@ -179,3 +179,12 @@ def changes_reading(diff: dict, ref: Reference, lang: str) -> str:
         parts.append(f"no longer covered {lost}")
     parts.append(f"the top six provinces' share went from {fmt_pct(top['share_from'])} to {fmt_pct(top['share_to'])}")
     return "; ".join(parts) + "."
+
+
+def set_aside_note(fields: tuple[str, ...], lang: str) -> str:
+    """'（本图不按所选领域、省份筛选）' for the filters a chart sets aside; '' when none is set."""
+    if not fields:
+        return ""
+    if lang == "zh":
+        return "（本图不按所选" + "、".join(t(k, lang) for k in fields) + "筛选）"
+    return " (this chart is not filtered by the chosen " + ", ".join(t(k, lang).lower() for k in fields) + ")"

@@ -319,15 +319,18 @@ def create_below(lang: str) -> list:
              "The year filter is shaded here rather than applied; every other filter applies.")
     columns = [("name", "名称", "Name", 250), ("province", "省份", "Province", 90), ("city", "城市", "City", 80),
                ("sector", "领域", "Sector", 140), ("technologies", "攻关技术", "Technologies", 160),
+               ("technologies_raw", "技术（名录原文）", "Technologies as listed", 200),
+               ("members", "成员单位", "Members", 200),
                ("lead_org", "牵头单位", "Lead", 170), ("lead_type", "牵头类型", "Lead type", 110),
-               ("year", "年份", "Year", 70), ("scope", "范围", "Scope", 80), ("grade", "来源等级", "Grade", 80),
+               ("year", "年份", "Year", 70), ("level", "级别", "Level", 80), ("scope", "范围", "Scope", 80),
+               ("grade", "来源等级", "Grade", 80),
                ("source_url", "来源链接", "Link", 80), ("publisher", "发布者", "Publisher", 160),
                ("source", "来源", "Source", 220), ("operating_model", "运行模式", "Operating model", 120),
                ("inferred", "推断字段", "Inferred", 110)]
     records = _section(
         "联合体名录" if zh else "Consortia",
-        html.Div([dcc.Input(id=ids.RECORDS_SEARCH, type="search", debounce=True, **KEPT,
-                            placeholder="搜索名称、牵头单位、来源…" if zh else "Search name, lead, source…"),
+        html.Div([dcc.Input(id=ids.RECORDS_SEARCH, type="search", debounce=0.5, **KEPT,  # searches as one types
+                            placeholder="搜索名称、牵头单位、技术、来源…" if zh else "Search name, lead, technology, source…"),
                   html.Span(id=ids.RECORDS_COUNT, className="note")], className="controls"),
         dag.AgGrid(id=ids.RECORDS_GRID, columnDefs=[
             {"field": k, "headerName": zh_name if zh else en_name, "width": w, "sortable": True,

@@ -284,3 +284,25 @@ def test_the_overview_counts_the_undated_consortia_a_year_range_leaves_out(three
     ranged = overview(frames, Filters(year_from=2021), ref)
     assert ranged["kpis"]["total"] == 2 and ranged["undated_left_out"] == 1
     assert overview(frames, Filters(year_to=2021, sector=("S3",)), ref)["undated_left_out"] == 0  # not an S3 one
+
+
+def test_records_carry_the_lists_own_words_and_members_and_are_searched_by_them():
+    from analytics.views import Frames, records
+    from exports.data import records_frame
+
+    consortia = pd.DataFrame({
+        "id": [1, 2], "name": ["甲联合体", "乙联合体"], "lead_org": ["甲公司", "乙公司"], "lead_type": ["private", None],
+        "province": ["320000", "330000"], "city": [None, None], "sector": ["S3", "S1"], "sector_raw": ["新材料", "芯片"],
+        "technologies_raw": ["固态电池；隔膜", "存储芯片"], "year": [2024, None], "level": ["provincial", None],
+        "scope": ["provincial", "provincial"], "operating_model": [None, None], "synthetic": [False, False],
+        "source": ["s", "s"], "source_url": ["https://a.cn", ""], "publisher": ["江苏科技厅", ""],
+        "published": ["2024-05-01", ""], "grade": ["A", ""], "inferred": ["", ""], "place_kind": ["province"] * 2})
+    members = pd.DataFrame({"consortium_id": [1, 1], "name": ["南京大学", "东南大学"], "province": ["320000"] * 2})
+    technologies = pd.DataFrame({"consortium_id": [2], "technology": ["T02"]})
+    frames, ref = Frames(consortia, technologies, members), load_reference()
+    found = records(frames, Filters(), ref, search="固态电池")  # in the list's words only, not in a tag
+    assert list(found["name"]) == ["甲联合体"] and found.iloc[0]["members"] == "南京大学、东南大学"
+    table = records_frame(records(frames, Filters(), ref), "zh")
+    row = table[table["名称"] == "甲联合体"].iloc[0]
+    assert (row["技术（名录原文）"], row["成员单位"], row["级别"], row["来源日期"]) == (
+        "固态电池；隔膜", "南京大学、东南大学", "省级", "2024-05-01")

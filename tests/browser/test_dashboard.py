@@ -18,8 +18,7 @@ def search_the_first_record(page) -> str:
     cell = "#records-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='name']"
     page.page.wait_for_function(f"() => document.querySelector(\"{cell}\")?.innerText.trim()", timeout=20000)
     name = page.text(cell).strip()
-    page.page.fill("#records-search", name)
-    page.page.keyboard.press("Enter")
+    page.page.fill("#records-search", name)  # no Enter: the search runs as one types (after a pause)
     page.page.wait_for_function("() => document.querySelector('#records-count').innerText === '共 1 条'",
                                 timeout=20000)
     return name

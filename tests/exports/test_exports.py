@@ -421,3 +421,16 @@ def test_a_chart_footer_names_the_public_list_not_its_file(store):
     demo = footer_text(Filters(), load_reference(), {**store.info, "synthetic": True, "source_names": ["demo.csv"]},
                        "en").split("<br>")
     assert demo[2:] == ["Source: demo.csv", "Synthetic demo data, not a real list"]  # said once, not twice
+
+
+def test_a_chart_footer_says_which_chosen_filters_the_chart_sets_aside(store):
+    from etl.reference import load_reference
+    from exports.charts import footer_text
+
+    ref, f = load_reference(), Filters(sector=("S3",), province="320000")
+    heat = footer_text(f, ref, store.info, "zh", "sector-heatmap").split("<br>")[0]
+    assert heat.endswith("（本图不按所选领域、省份筛选）")  # the heatmap shows every sector and province
+    flows = footer_text(f, ref, store.info, "en", "collaboration-flows").split("<br>")[0]
+    assert flows.endswith(" (this chart is not filtered by the chosen province)")
+    assert "本图不按" not in footer_text(Filters(sector=("S3",)), ref, store.info, "zh", "clustering-map")
+    assert "本图不按" not in footer_text(f, ref, store.info, "zh", "nothing-set-aside")
