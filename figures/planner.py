@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from etl.reference import Reference
 
+from .charts import gap_column_label
 from .text import fmt_float, fmt_int, fmt_pct, t
 from .theme import GROUP_COLOURS, INK, MUTED, base_layout
 
@@ -58,23 +59,28 @@ def build_year_bars(by_year: dict[int, int], lang: str = "zh") -> go.Figure:
 
 
 def build_compare_sectors(sectors: pd.DataFrame, ref: Reference, lang: str = "zh") -> go.Figure:
-    """Small multiples: one bar chart of consortia per sector for each compared province."""
+    """Small multiples: one bar chart of consortia per sector for each compared province, bars across,
+    the sector names once at the left of each row, and one scale for all."""
     codes = list(sectors.index)
     cols = min(5, len(codes)) or 1
     rows = math.ceil(len(codes) / cols) or 1
-    fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.02, vertical_spacing=0.12,
+    fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.015, vertical_spacing=0.08,
                         subplot_titles=[ref.province_label(c, lang) for c in codes])
     columns = ref.sector_codes
+    names = [ref.term_label("sector", s, lang) for s in columns]  # by name, not bare codes (S1 …)
     for i, code in enumerate(codes):
-        fig.add_trace(go.Bar(x=columns, y=[int(sectors.loc[code, s]) for s in columns], showlegend=False,
-                             marker_color=GROUP_COLOURS.get(ref.provinces[code].region_group, INK),
-                             hovertext=[f"{ref.province_label(code, lang)} · {s} {ref.term_label('sector', s, lang)}"
-                                        for s in columns], hoverinfo="text+y"),
+        fig.add_trace(go.Bar(y=names, x=[int(sectors.loc[code, s]) for s in columns], orientation="h",
+                             showlegend=False, marker_color=GROUP_COLOURS.get(ref.provinces[code].region_group, INK),
+                             hovertext=[f"{ref.province_label(code, lang)} · {s} {n}" for s, n in zip(columns, names)],
+                             hoverinfo="text+x"),
                       row=i // cols + 1, col=i % cols + 1)
-    fig.update_layout(**base_layout(height=240 * rows + 60, margin=dict(l=10, r=10, t=40, b=90)))
-    # sectors by name, not bare codes (S1 …); the code stays in the hover
-    fig.update_xaxes(tickfont=dict(size=9), tickangle=-60, tickmode="array", tickvals=columns,
-                     ticktext=[ref.term_label("sector", s, lang) for s in columns])
+    fig.update_xaxes(matches="x", rangemode="nonnegative", dtick=1 if int(sectors.to_numpy().max() or 0) <= 8 else None)
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=10))
+    groups = list(dict.fromkeys(ref.provinces[c].region_group for c in codes))
+    fig.add_annotation(text="  ".join(f"<span style='color:{GROUP_COLOURS.get(g, INK)}'>■</span> {gap_column_label(g, lang)}"
+                                      for g in groups), x=1, y=1, yshift=28, xref="paper", yref="paper",
+                       xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=11, color=MUTED))
+    fig.update_layout(**base_layout(height=60 + 300 * rows, margin=dict(l=10, r=10, t=60, b=30)))
     return fig
 
 

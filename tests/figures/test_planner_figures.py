@@ -19,8 +19,7 @@ def test_the_changes_reading_names_technologies():
 
 def test_compare_charts_label_sectors_and_technologies_by_name():
     sectors = pd.DataFrame([{s: 1 for s in REF.sector_codes}], index=["330000"])
-    axis = build_compare_sectors(sectors, REF, "zh").layout.xaxis
-    assert list(axis.tickvals) == REF.sector_codes and axis.ticktext[0] == "新一代信息技术产业"
+    assert build_compare_sectors(sectors, REF, "zh").data[0].y[0] == "新一代信息技术产业"
     grid = build_coverage_grid(pd.DataFrame([{"T01": True, "T02": False}], index=["330000"]), REF, "en").layout.xaxis
     assert list(grid.ticktext) == ["Lithography machines", "Chips"]
 
@@ -41,3 +40,13 @@ def test_a_province_without_consortia_gets_no_negative_axes():
     years = build_year_bars({}, "en")
     assert years.layout.yaxis.visible is False and years.layout.annotations[0].text == "No dated consortium"
     assert build_year_bars({2024: 2}, "zh").layout.yaxis.rangemode == "nonnegative"
+
+
+def test_compare_multiples_share_one_scale_across_rows():
+    codes = ["370000", "320000", "610000", "360000", "620000", "410000"]  # six: a second row
+    sectors = pd.DataFrame([{s: i + 1 for s in REF.sector_codes} for i in range(6)], index=codes)
+    fig = build_compare_sectors(sectors, REF, "zh")
+    axes = [a for a in fig.layout if a.startswith("xaxis")]
+    assert len(axes) >= 6 and all(fig.layout[a].matches == "x" for a in axes if a != "xaxis")
+    legend = " ".join(a.text for a in build_compare_sectors(sectors, REF, "en").layout.annotations)
+    assert "East" in legend and "West" in legend  # the bars' colours explained
