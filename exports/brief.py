@@ -20,7 +20,7 @@ from figures.narrative import (changes_reading, concentration_reading, coverage_
 from figures.text import fmt_datetime, fmt_int, public_note, t
 from figures.theme import FONT_FAMILY
 
-from .charts import build_chart, data_description, filters_in_words
+from .charts import build_chart, data_description, filters_in_words, wrap_line
 from .render import render_figure
 
 BRIEF_CHARTS = ("province-map", "sector-heatmap", "technology-gaps", "clustering-map", "trends-chart")
@@ -178,6 +178,8 @@ def _text_page(title: str, lines: list[str], small: str, lang: str, centred: boo
                       margin=dict(l=60, r=60, t=60, b=60))
     fig.add_annotation(text=f"<b>{title}</b>", x=x, y=1, xref="paper", yref="paper", xanchor=anchor,
                        yanchor="top", showarrow=False, font=dict(size=34))
+    # plotly.js does not wrap: each line is broken to the page's width (a long English line ran off it)
+    lines = ["<br>".join(wrap_line(line, PAGE_SIZE[0] - 120, 20)) for line in lines]
     fig.add_annotation(text="<br><br>".join(lines), x=x, y=0.82, xref="paper", yref="paper", xanchor=anchor,
                        yanchor="top", showarrow=False, align=anchor, font=dict(size=20))
     fig.add_annotation(text=small, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",

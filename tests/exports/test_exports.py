@@ -434,3 +434,12 @@ def test_a_chart_footer_says_which_chosen_filters_the_chart_sets_aside(store):
     assert flows.endswith(" (this chart is not filtered by the chosen province)")
     assert "本图不按" not in footer_text(Filters(sector=("S3",)), ref, store.info, "zh", "clustering-map")
     assert "本图不按" not in footer_text(f, ref, store.info, "zh", "nothing-set-aside")
+
+
+def test_text_pages_break_long_lines_to_the_page_width():
+    from exports.brief import _text_page
+
+    long = "a gap may be a missing list; " * 12  # about 350 characters, far wider than the page
+    page = _text_page("Key figures", [long], "Source", "en")
+    body = page.layout.annotations[1].text
+    assert body.count("<br>") >= 2 and all(len(part) <= 230 for part in body.split("<br>"))
