@@ -241,8 +241,16 @@ def alias_codes(word, lang):
         return [{"label": f"{c} {ref.province_label(c, lang or 'zh')}", "value": c} for c in ref.province_codes]
     if kind == "city":
         return [{"label": f"{c} {ref.cities[c].name}", "value": c} for c in sorted(ref.cities)]
+    return term_options(ref, kind, lang or "zh")
+
+
+def term_options(ref, kind: str, lang: str) -> list[dict]:
+    """Sector or technology codes as options, shortest name first: a name typed in full then finds its own
+    term first, never a longer one that contains it (航空发动机 is T36, not T04 航空发动机短舱)."""
     codes = ref.sector_codes if kind == "sector" else ref.technology_codes
-    return [{"label": f"{c} {ref.term_label(kind, c, lang or 'zh')}", "value": c} for c in codes]
+    names = {c: ref.term_label(kind, c, lang) for c in codes}
+    return [{"label": f"{names[c]}（{c}）" if lang == "zh" else f"{names[c]} ({c})", "value": c}
+            for c in sorted(codes, key=lambda c: (len(names[c]), c))]
 
 
 # alias-apply -> the mapping is stored (with who and when) and the staged files are read again with it

@@ -388,3 +388,13 @@ def test_background_jobs_trust_only_identities_the_server_signed(tmp_path, monke
         assert read_identity(token) is None  # signed with another server's key
     finally:
         accounts.secret_key.cache_clear()
+
+
+def test_a_technology_typed_in_full_is_the_first_option_that_contains_it():
+    from callbacks.steward import term_options
+    from etl.reference import load_reference
+
+    options = term_options(load_reference(), "technology", "zh")
+    first = next(o for o in options if "航空发动机" in o["label"])  # what the dropdown's search shows first
+    assert (first["value"], first["label"]) == ("T36", "航空发动机（T36）")
+    assert sorted(o["value"] for o in options) == sorted(load_reference().technology_codes)  # none lost
