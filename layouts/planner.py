@@ -60,6 +60,13 @@ def policy_line(profile: dict, lang: str) -> html.P | None:
     return html.P(["组建政策：" if zh else "Consortium policy: ", *docs], id=ids.PROFILE_POLICY, className="note")
 
 
+def _org(o: dict, label, zh: bool) -> str:
+    """'华中科技大学（湖北）': an organisation with its province, where the list gives one."""
+    if not o.get("province"):
+        return o["name"]
+    return f"{o['name']}（{label(o['province'])}）" if zh else f"{o['name']} ({label(o['province'])})"
+
+
 def _policy(issued: bool, zh: bool) -> str:
     return ("已出台" if zh else "issued") if issued else ("未见" if zh else "none found")  # not seen, not 'none'
 
@@ -148,8 +155,12 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
             ("、" if zh else ", ").join(
                 f"{label(p['province'])}（{p['consortia']}）{'✓' if p['collaborates'] else ''}" if zh else
                 f"{label(p['province'])} ({p['consortia']}){' ✓' if p['collaborates'] else ''}" for p in provinces[:5]),
-            ("、" if zh else ", ").join(o["name"] for o in orgs)])
-    no_one = [tech for tech, provinces in profile["partners"].items() if not provinces]
+            ("、" if zh else ", ").join(_org(o, label, zh) for o in orgs)])
+    led_nowhere = [tech for tech, provinces in profile["partners"].items() if not provinces]
+    # no province leads one, but a national list (central SOEs) or a region's consortium works on it
+    unplaced = {tech: figures["organisations"].get(tech, [])[:3] for tech in led_nowhere
+                if figures["organisations"].get(tech)}
+    no_one = [tech for tech in led_nowhere if tech not in unplaced]
     partners = html.Section([_h("合作伙伴建议" if zh else "Partner suggestions"), unknown],
                             className="panel") if no_list else html.Section([
         _h("合作伙伴建议" if zh else "Partner suggestions"),
@@ -159,8 +170,14 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
         _table(["技术" if zh else "Technology", "省份" if zh else "Provinces",
                 "单位（牵头或参与）" if zh else "Organisations (lead or member)"], partner_rows, ids.PROFILE_PARTNERS)
         if partner_rows else html.P("暂无可建议的伙伴" if zh else "No partner to suggest yet"),
-        html.P(("没有其他省份牵头攻关：" if zh else "No other province leads a consortium on: ")
-               + ("、" if zh else ", ").join(f"{c} {ref.term_label('technology', c, lang)}" for c in no_one),
+        html.P(("没有其他省份牵头、但有全国性或区域性联合体（如央企牵头）攻关：" if zh else
+                "No other province leads one, but national or regional consortia (central SOEs and others) work on: ")
+               + ("；" if zh else "; ").join(
+                   f"{ref.term_label('technology', c, lang)}（{'、'.join(_org(o, label, zh) for o in orgs)}）" if zh
+                   else f"{ref.term_label('technology', c, lang)} ({', '.join(_org(o, label, zh) for o in orgs)})"
+                   for c, orgs in unplaced.items()), className="note") if unplaced else None,
+        html.P(("尚无任何联合体攻关：" if zh else "No consortium anywhere works on: ")
+               + ("、" if zh else ", ").join(ref.term_label('technology', c, lang) for c in no_one),
                className="note") if no_one else None,
     ], className="panel")
     consortia = html.Section([

@@ -240,3 +240,19 @@ def test_the_profile_export_names_policy_documents_undated_consortia_and_longer_
     assert "等 4 省" in text  # three named, and the list goes on
     english = " ".join(a.text for a in build_profile_page(p, REF, "en", "Source").layout.annotations)
     assert "and 1 more" in english and "1 without a year" in english
+
+
+def test_partner_suggestions_name_national_consortia_and_each_units_province():
+    from layouts.planner import create_profile
+
+    c = pd.concat([C, consortia([(10, "癸", "", "S1", 2024, "中国电子")])])
+    t = pd.concat([T, tags([(10, "T09")])])
+    m = pd.concat([M, members([(10, "北京某所", "110000")])])
+    p = province_profile(c, t, m, ZJ, REF)
+    assert p["partners"]["T09"] == []  # no province leads one on T09
+    figures = {"sectors": {}, "years": {}, "peers": [ZJ], "organisations": p["partner_organisations"]}
+    text = _text(create_profile(p, REF, "zh", figures, [], ""))
+    name = REF.term_label("technology", "T09", "zh")
+    assert f"但有全国性或区域性联合体（如央企牵头）攻关：{name}（中国电子、北京某所（北京））" in text
+    assert "尚无任何联合体攻关：" in text and name not in text.split("尚无任何联合体攻关：")[1]
+    assert "江苏某校（江苏）" in text or "南京大学（江苏）" in text  # units named with their province
