@@ -6,7 +6,7 @@ from dash import Input, Output, State, callback, dcc, html
 from analytics.sources import sources_by_grade
 from etl.reference import load_reference
 from etl.store import get_engine, list_snapshots, refresh_history
-from figures.text import fmt_datetime, fmt_int, t
+from figures.text import field_text, fmt_datetime, fmt_int, reason_text, t
 from layouts import ids
 from layouts.steward import KINDS
 
@@ -80,7 +80,9 @@ def update_status(sid, lang):
         html.P(f"显示前 {SHOWN} 条，完整列表请下载" if zh else f"First {SHOWN} shown; download for all",
                className="note") if len(snap.rejections) > SHOWN else None,
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "原因" if zh else "Reason"],
-               rejections[["file", "row", "field", "reason"]].values.tolist()) if len(rejections) else
+               [[r.file, r.row, field_text(r.field, lang), reason_text(r.reason, lang)]
+                for r in rejections.itertuples()])
+        if len(rejections) else
         html.P("无" if zh else "None"),
         html.H3(f"未映射文本（{fmt_int(len(unmapped_all))}）" if zh else f"Unmapped texts ({fmt_int(len(unmapped_all))})"),
         html.P(f"显示最常见的 {SHOWN} 条；数据管理员可在“数据管理”页暂存名单后查看全部并映射" if zh else

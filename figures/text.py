@@ -116,3 +116,45 @@ def public_note(count: int, as_of: str, lang: str = "zh") -> str:
         return (f"Public list · {fmt_int(count, lang)} consortia"
                 + (f" · sources up to {fmt_source_date(as_of, lang)}" if as_of else ""))
     return f"公开名录 · {fmt_int(count, lang)} 个联合体" + (f" · 来源截至 {fmt_source_date(as_of, lang)}" if as_of else "")
+
+
+# The ETL states its reasons in English (the CLI's and the stored report's language); the Chinese page
+# shows them in Chinese. A reason no pattern knows is shown as it is.
+FIELD_NAMES = {"name": "名称", "province": "省份", "city": "城市", "sector": "领域", "technologies": "攻关技术",
+               "members": "成员单位", "year": "年份", "lead_org": "牵头单位", "lead_type": "牵头类型", "level": "级别",
+               "operating_model": "运行模式", "source": "来源", "source_url": "来源链接", "publisher": "发布者",
+               "published": "来源日期", "grade": "来源等级", "inferred": "推断字段", "scope": "范围",
+               "region": "区域", "place_note": "地点备注", "technologies_raw": "技术（原文）", "sector_raw": "领域（原文）"}
+_REASONS = [
+    (r"name is empty", "名称为空"),
+    (r"name is ([\d,]+) characters long; a consortium name has at most (\d+)", r"名称长达 \1 个字符；联合体名称最多 \2 个"),
+    (r"province (.+) is not a known province, city, region or 全国", r"省份 \1 不是已知的省份、城市、区域或“全国”"),
+    (r"city (.+) is not a known prefecture-level city", r"城市 \1 不是已知的地级市"),
+    (r"no province, city or region given", "未给出省份、城市或区域"),
+    (r"unknown city; left empty", "未知城市；留空"),
+    (r"city lies in another province; left empty", "城市位于另一省份；留空"),
+    (r"sector is empty; counted under S0", "领域为空；计入“其他”"),
+    (r"year is not a year between 1949 and next year; left empty", "年份不在 1949 年至明年之间；留空"),
+    (r"unknown lead type; left empty", "未知牵头类型；留空"),
+    (r"unknown level; left empty", "未知级别；留空"),
+    (r"unknown operating model; left empty", "未知运行模式；留空"),
+    (r"member's province not recognised; kept without province", "成员单位的省份无法识别；保留该单位，不计省份"),
+    (r"grade is not A, B or C; left empty", "来源等级不是 A、B 或 C；留空"),
+]
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A rejection's or warning's reason in the page's language."""
+    if lang != "zh" or not reason:
+        return reason
+    import re
+
+    for pattern, zh in _REASONS:
+        if re.fullmatch(pattern, reason):
+            return re.sub(pattern, zh, reason)
+    return reason
+
+
+def field_text(field: str, lang: str) -> str:
+    """A record field's name as the page says it (lead_org is 牵头单位)."""
+    return FIELD_NAMES.get(field, field) if lang == "zh" else field.replace("_", " ")

@@ -7,7 +7,7 @@ import re
 from dash import dcc, html
 
 from etl.reference import Reference
-from figures.text import fmt_int, fmt_pct, t
+from figures.text import field_text, fmt_int, fmt_pct, t
 
 from . import ids
 from .page import GRAPH_CONFIG, view_href
@@ -236,8 +236,8 @@ def create_chains(chains: dict, current: str, components: list[dict], ref: Refer
                              className="view-link" + (" active" if key == current else ""))
                       for key, c in chains.items()], className="view-nav")
     uncovered = [c for c in components if not c["consortia"]]
-    rows = [[c["code"], c["name"] if zh else c["name_en"], c["technology"], _chain_count(c, zh), _chain_leads(c, ref, lang)]
-            for c in components]
+    rows = [[c["code"], c["name"] if zh else c["name_en"], c["technology"], _chain_count(c, zh),
+             _chain_leads(c, ref, lang)] for c in components]
     return [html.Section([
         _h(("技术链：" if zh else "Technology chain: ") + (chains[current].name if zh else chains[current].name_en)),
         links,
@@ -281,7 +281,8 @@ def create_changes(diff: dict, snapshots: list[tuple[str, str]], ref: Reference,
           for a, b in snapshots],
     ], className="view-nav")
     names = lambda items: ("、" if zh else ", ").join(items) or "—"  # noqa: E731
-    changed = [[c["name"], ", ".join(c["fields"])] for c in diff["changed"]]
+    changed = [[c["name"], ("、" if zh else ", ").join(field_text(x, lang) for x in c["fields"])]
+               for c in diff["changed"]]
     deltas = [[ref.province_label(c, lang) if c in ref.provinces else t(c, lang), f"{n:+d}",
                (f"{diff['rank_moves'][c]['from']} → {diff['rank_moves'][c]['to']}" if c in diff["rank_moves"] else "")]
               for c, n in diff["by_province_delta"].items()]

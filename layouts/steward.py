@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from etl.reference import Reference
-from figures.text import fmt_datetime, fmt_int, t
+from figures.text import field_text, fmt_datetime, fmt_int, reason_text, t
 
 from . import ids
 from .page import GRAPH_CONFIG
@@ -128,13 +128,15 @@ def create_staged_report(report: dict, diff: dict, words: list[dict], refusals: 
         html.H3(f"被拒记录（{report['rejected']}）" if zh else f"Rejected rows ({report['rejected']})"),
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "值" if zh else "Value",
                 "原因" if zh else "Reason"],
-               [[r["file"], r["row"], r["field"], r["value"], r["reason"]] for r in report["rejections"][:SHOWN]])
+               [[r["file"], r["row"], field_text(r["field"], lang), r["value"], reason_text(r["reason"], lang)]
+                for r in report["rejections"][:SHOWN]])
         if report["rejections"] else html.P("无" if zh else "None"),
         _more(len(report["rejections"]), lang),
         html.H3(f"警告（{report['warnings']}）" if zh else f"Warnings ({report['warnings']})"),
         _table(["文件" if zh else "File", "行" if zh else "Row", "字段" if zh else "Field", "值" if zh else "Value",
                 "原因" if zh else "Reason"],
-               [[w["file"], w["row"], w["field"], w["value"], w["reason"]] for w in report["warning_list"][:SHOWN]])
+               [[w["file"], w["row"], field_text(w["field"], lang), w["value"], reason_text(w["reason"], lang)]
+                for w in report["warning_list"][:SHOWN]])
         if report["warning_list"] else html.P("无" if zh else "None"),
         _more(len(report["warning_list"]), lang),
         html.H3(f"未识别的文字（{len(words)}）" if zh else f"Texts not understood ({len(words)})"),
@@ -144,8 +146,8 @@ def create_staged_report(report: dict, diff: dict, words: list[dict], refusals: 
         html.H3("与当前快照相比" if zh else "Against the current snapshot"),
         html.P(("新增：" if zh else "Added: ") + _some(diff["added"], lang)),
         html.P(("移除：" if zh else "Removed: ") + _some(diff["removed"], lang)),
-        html.P(("变更：" if zh else "Changed: ") + _some([f"{c['name']}（{', '.join(c['fields'])}）"
-                                                         for c in diff["changed"]], lang)),
+        html.P(("变更：" if zh else "Changed: ") + _some(
+            [f"{c['name']}（{'、'.join(field_text(x, lang) for x in c['fields'])}）" for c in diff["changed"]], lang)),
         html.P(("新覆盖技术：" if zh else "Newly covered: ") + ref.technology_names(diff["newly_covered"], lang)
                + ("；不再覆盖：" if zh else "; no longer covered: ") + ref.technology_names(diff["newly_uncovered"], lang)),
         _table(["省份" if zh else "Province", "变化" if zh else "Change"], deltas) if deltas else None,

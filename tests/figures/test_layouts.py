@@ -22,3 +22,17 @@ def test_a_year_range_says_how_many_undated_consortia_it_leaves_out():
 
     assert undated_note(25, "zh") == "年份筛选不含 25 个未注明组建年份的联合体。"
     assert undated_note(0, "en") == ""
+
+
+def test_reasons_and_field_names_read_in_chinese_on_the_chinese_page():
+    from figures.text import field_text, reason_text
+
+    assert reason_text("province '火星' is not a known province, city, region or 全国", "zh") == (
+        "省份 '火星' 不是已知的省份、城市、区域或“全国”")
+    assert reason_text("year is not a year between 1949 and next year; left empty", "zh") == (
+        "年份不在 1949 年至明年之间；留空")
+    assert reason_text("name is 1,204 characters long; a consortium name has at most 500", "zh") == (
+        "名称长达 1,204 个字符；联合体名称最多 500 个")
+    assert reason_text("name is empty", "en") == "name is empty"  # English stays as the ETL says it
+    assert reason_text("something new", "zh") == "something new"  # unknown: shown as it is
+    assert (field_text("lead_org", "zh"), field_text("source_url", "en")) == ("牵头单位", "source url")
