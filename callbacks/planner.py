@@ -173,3 +173,14 @@ def export_profile(pdf_clicks, pptx_clicks, code, lang, search):
     fmt = "pptx" if ctx.triggered_id == ids.PROFILE_EXPORT_PPTX else "pdf"
     data = profile_bytes(code, fmt, lang or "zh", f=Filters.from_query(search or ""))  # as the view shows it
     return dcc.send_bytes(data, f"profile-{code}.{fmt}")
+
+
+# compare-submit -> the compare view of the ticked provinces, under the same filters and language
+@callback(Output(ids.URL, "search", allow_duplicate=True), Input(ids.COMPARE_SUBMIT, "n_clicks"),
+          State(ids.COMPARE_PICK, "value"), State(ids.COMPARE_QUERY, "data"), State(ids.PAGE_LANG, "data"),
+          prevent_initial_call=True)
+def compare_chosen(clicks, chosen, query, lang):
+    if not clicks or not chosen:
+        return no_update
+    return "?" + "&".join(filter(None, ["view=compare", "provinces=" + ",".join(chosen), query,
+                                        "" if (lang or "zh") == "zh" else "lang=en"]))

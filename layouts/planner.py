@@ -6,6 +6,7 @@ import re
 
 from dash import dcc, html
 
+from analytics.planner import MAX_COMPARE
 from etl.reference import Reference
 from figures.text import field_text, fmt_int, fmt_pct, t
 
@@ -81,8 +82,25 @@ def _with(param: str, query: str) -> str:
     return param + (f"&{query}" if query else "")
 
 
+def create_compare_form(ref: Reference, lang: str, chosen: list[str], query: str = "") -> html.Div:
+    """Tick the provinces to compare (by mouse, or Tab and Space), then open ?view=compare&provinces=…
+    with the filters ``query`` (callbacks.planner.compare_chosen)."""
+    zh = lang == "zh"
+    return html.Div([
+        dcc.Checklist(id=ids.COMPARE_PICK, value=list(chosen), inline=True, className="province-picker",
+                      options=[{"label": ref.province_label(c, lang), "value": c} for c in ref.province_codes]),
+        dcc.Store(id=ids.COMPARE_QUERY, data=query),
+        html.Button(f"对比所选省份（最多 {MAX_COMPARE} 个）" if zh else f"Compare the ticked provinces (up to {MAX_COMPARE})",
+                    id=ids.COMPARE_SUBMIT),
+    ], id=ids.COMPARE_FORM)
+
+
 def create_province_picker(ref: Reference, lang: str, view: str, query: str = "") -> html.Section:
-    """The provinces, each a link to ``view`` of it under the filters ``query``."""
+    """The provinces, each a link to ``view`` of it under the filters ``query``; for the compare view, also
+    boxes to tick several."""
+    if view == "compare":
+        return html.Section([_h("选择要对比的省份" if lang == "zh" else "Choose the provinces to compare"),
+                             create_compare_form(ref, lang, [], query)], className="panel")
     return html.Section([
         _h("选择省份" if lang == "zh" else "Choose a province"),
         html.Div([html.A(ref.province_label(c, lang), href=view_href(view, _with(f"province={c}", query), lang))
@@ -208,6 +226,9 @@ def create_compare(result: dict, ref: Reference, lang: str, figures: dict, query
         rows.append([name, fmt_int(r.total), str(r.rank), fmt_pct(r.share, 1), fmt_int(r.covered),
                      fmt_int(r.uncovered), fmt_int(r.collaborating_provinces), _policy(r.policy, zh)])
     missing = [ref.province_label(c, lang) for c in table["province"] if c in unlisted]
+    change = html.Details([html.Summary("更换对比省份" if zh else "Change the provinces compared",
+                                        id=ids.COMPARE_FORM_TOGGLE),
+                           create_compare_form(ref, lang, list(table["province"]), query)])
     note = html.P((f"未找到{'、'.join(missing)}的名录：表中的空白不代表没有联合体。" if zh else
                    f"No list was found for {', '.join(missing)}: a blank there is no evidence of no consortium.")
                   if missing else "", className="note caveat")
@@ -217,7 +238,7 @@ def create_compare(result: dict, ref: Reference, lang: str, figures: dict, query
             _table(["省份" if zh else "Province", "联合体" if zh else "Consortia", "排名" if zh else "Rank",
                     "占全国" if zh else "Share", "覆盖技术" if zh else "Technologies covered",
                     "未覆盖" if zh else "Uncovered", "协作省份" if zh else "Partner provinces",
-                    "组建政策" if zh else "Policy"], rows, ids.COMPARE_TABLE), note], className="panel"),
+                    "组建政策" if zh else "Policy"], rows, ids.COMPARE_TABLE), note, change], className="panel"),
         html.Section([_h("各领域联合体" if zh else "Consortia by sector"),
                       dcc.Graph(id=ids.COMPARE_SECTORS, figure=figures["sectors"], config=GRAPH_CONFIG)],
                      className="panel"),

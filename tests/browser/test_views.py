@@ -138,3 +138,27 @@ def test_each_view_from_the_links_under_the_title(app_server, page):
     page.page.click("#view-nav a:has-text('总览')")
     page.page.wait_for_selector("#province-map .choroplethlayer path", timeout=30000)
     assert page.errors == []
+
+
+def test_provinces_to_compare_are_ticked_in_a_form_and_changed_from_the_compare_page(app_server, page):
+    url, _, _ = app_server
+    open_view(page, url + "/?view=compare&sector=S3", "#compare-form")
+    for code in ("370000", "320000"):  # 山东, 江苏: ticked with the keyboard's space, as with the mouse
+        page.page.focus(f"#compare-pick input[value='{code}']")
+        page.page.keyboard.press("Space")
+    page.page.click("#compare-submit")
+    page.page.wait_for_selector("#compare-table", timeout=30000)
+    assert "provinces=370000,320000" in page.page.url and "sector=S3" in page.page.url
+    first_cells = "els => els.map(e => e.textContent)"
+    assert page.page.eval_on_selector_all("#compare-table tbody tr td:first-child a", first_cells) == ["山东", "江苏"]
+    # on the compare page the same form starts from the provinces compared; one unticked, one more ticked
+    page.page.click("#compare-form-toggle")
+    assert page.page.is_checked("#compare-pick input[value='370000']")
+    page.page.uncheck("#compare-pick input[value='370000']")
+    page.page.check("#compare-pick input[value='340000']")
+    page.page.click("#compare-submit")
+    page.page.wait_for_url("**provinces=320000,340000**", timeout=30000)
+    page.page.wait_for_function("() => document.querySelector('#compare-table tbody tr td a')?.textContent === '江苏'",
+                                timeout=30000)
+    assert page.page.eval_on_selector_all("#compare-table tbody tr td:first-child a", first_cells) == ["江苏", "安徽"]
+    assert page.errors == []
