@@ -56,6 +56,9 @@ def metric_note(f, metric: str | None, city: bool, lang: str) -> str:
         return ("区位熵需要先选择一个领域或技术，地图才有数值。" if zh else
                 "The location quotient needs a sector or technology to be chosen first; the map has no values "
                 "until then. ")
+    if metric == "lq" and not city:  # one consortium in a small province can make it the reddest
+        return ("区位熵在联合体少于 3 个的省份参考意义有限。" if zh else
+                "In a province with under 3 consortia the location quotient says little. ")
     return ""
 
 

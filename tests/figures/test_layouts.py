@@ -36,3 +36,12 @@ def test_reasons_and_field_names_read_in_chinese_on_the_chinese_page():
     assert reason_text("name is empty", "en") == "name is empty"  # English stays as the ETL says it
     assert reason_text("something new", "zh") == "something new"  # unknown: shown as it is
     assert (field_text("lead_org", "zh"), field_text("source_url", "en")) == ("牵头单位", "source url")
+
+
+def test_the_map_metric_note_asks_for_a_sector_then_warns_of_small_bases():
+    from analytics.filters import Filters
+    from callbacks.overview import metric_note
+
+    assert metric_note(Filters(), "lq", False, "zh").startswith("区位熵需要先选择一个领域或技术")
+    assert metric_note(Filters(sector=("S3",)), "lq", False, "zh") == "区位熵在联合体少于 3 个的省份参考意义有限。"
+    assert metric_note(Filters(sector=("S3",)), "count", False, "en") == ""
