@@ -61,17 +61,22 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
     k = view["kpis"]
     conc = view["concentration"]
     m = clustering["moran"]
+    # Under a province the counts and gaps are the province's; concentration, reach and clustering compare
+    # provinces, so they stay national and say so.
+    national = (("（全国）" if zh else " (all of China)") if f.province else "")
+    where = ref.province_label(f.province, lang) if f.province else ""
     summary = [
-        gaps_reading(k["uncovered_codes"], ref, lang) + ("。" if zh else "."),
-        concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang) + ("。" if zh else "."),
-        cross_regional_reading(view["cross_regional_share"], lang) + ("。" if zh else "."),
-        moran_reading(m["moran_i"], m["p_value"], lang),
+        gaps_reading(k["uncovered_codes"], ref, lang, where=where) + ("。" if zh else "."),
+        concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang) + national
+        + ("。" if zh else "."),
+        cross_regional_reading(view["cross_regional_share"], lang) + national + ("。" if zh else "."),
+        moran_reading(m["moran_i"], m["p_value"], lang),  # global by name
     ]
     figures = [
         (t("kpi_total", lang), fmt_int(k["total"])),
         (t("kpi_provinces", lang), fmt_int(k["provinces"])),
         (t("kpi_uncovered", lang), fmt_int(k["uncovered"])),
-        ("HHI", f"{conc['hhi']:.3f}"),
+        ("HHI" + national, f"{conc['hhi']:.3f}"),
     ]
     date = fmt_datetime(info["published_at"], lang)
     subtitle = (f"范围：{filters_in_words(f, ref, lang)}\n数据快照 {info['id']} · {date}" if zh else

@@ -443,3 +443,18 @@ def test_text_pages_break_long_lines_to_the_page_width():
     page = _text_page("Key figures", [long], "Source", "en")
     body = page.layout.annotations[1].text
     assert body.count("<br>") >= 2 and all(len(part) <= 230 for part in body.split("<br>"))
+
+
+def test_a_province_brief_says_which_figures_stay_national(store):
+    from analytics import views
+    from etl.reference import load_reference
+    from exports.brief import compose
+
+    ref = load_reference()
+    frames = views.Frames(store.consortia, store.technologies, store.members)
+    brief = compose(frames, Filters(province="320000"), ref, {**store.info, "source_names": ["x.csv"]}, "zh")
+    assert brief.summary[0].startswith("江苏：")  # the gaps are 江苏's
+    assert brief.summary[1].endswith("（全国）。") and brief.summary[2].endswith("（全国）。")
+    assert ("HHI（全国）" in dict(brief.key_figures))
+    whole = compose(frames, Filters(), ref, {**store.info, "source_names": ["x.csv"]}, "zh")
+    assert "（全国）" not in " ".join(whole.summary) and "HHI" in dict(whole.key_figures)
