@@ -85,12 +85,13 @@ def partner_tables(consortia: pd.DataFrame, technologies: pd.DataFrame, members:
     leads = tagged.assign(name=tagged["lead_org"].fillna("").str.replace("；", ";").str.split(";")).explode("name")
     leads["name"] = leads["name"].str.strip()
     joined = tags.merge(members[["consortium_id", "name", "province"]], on="consortium_id")
-    both = pd.concat([leads[["technology", "consortium_id", "name", "province"]],
-                      joined[["technology", "consortium_id", "name", "province"]]])
+    columns = ["technology", "consortium_id", "name", "province"]
+    both = pd.concat([leads[columns].assign(leads=True), joined[columns].assign(leads=False)])
     both = both[both["name"].fillna("") != ""].assign(province=lambda d: d["province"].fillna(""))
-    organisations = (both.groupby(["technology", "name", "province"])["consortium_id"].nunique()
-                     .rename("consortia").reset_index()
-                     .sort_values(["consortia", "province", "name"], ascending=[False, True, True])
+    # most consortia first; of equals, those that lead one before those that only take part
+    organisations = (both.groupby(["technology", "name", "province"])
+                     .agg(consortia=("consortium_id", "nunique"), leads=("leads", "any")).reset_index()
+                     .sort_values(["consortia", "leads", "province", "name"], ascending=[False, False, True, True])
                      .groupby("technology", sort=False).head(ORGANISATIONS_KEPT))
     by_leader: dict[str, list[tuple]] = {}
     for tech, province, n in zip(*(leaders[c].to_numpy() for c in ("technology", "province", "consortia"))):

@@ -256,3 +256,10 @@ def test_partner_suggestions_name_national_consortia_and_each_units_province():
     assert f"但有全国性或区域性联合体（如央企牵头）攻关：{name}（中国电子、北京某所（北京））" in text
     assert "尚无任何联合体攻关：" in text and name not in text.split("尚无任何联合体攻关：")[1]
     assert "江苏某校（江苏）" in text or "南京大学（江苏）" in text  # units named with their province
+
+
+def test_partner_units_that_lead_come_before_those_that_only_take_part():
+    m = pd.concat([M, members([(7, "北京某所", "110000")])])  # a member of 安徽's T01 consortium, from 北京
+    orgs = [o["name"] for o in province_profile(C, T, m, SH, REF)["partner_organisations"]["T01"]]
+    # 浙江某厂 takes part in two; then the four leads; then the members, though 北京 (110000) sorts first by code
+    assert orgs == ["浙江某厂", "南京大学", "江苏丁公司", "江苏戊公司", "安徽庚公司", "北京某所", "安徽某院"]
