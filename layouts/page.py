@@ -319,14 +319,14 @@ def create_below(lang: str) -> list:
              "The year filter is shaded here rather than applied; every other filter applies.")
     columns = [("name", "名称", "Name", 250), ("province", "省份", "Province", 90), ("city", "城市", "City", 80),
                ("sector", "领域", "Sector", 140), ("technologies", "攻关技术", "Technologies", 160),
-               ("technologies_raw", "技术（名录原文）", "Technologies as listed", 200),
-               ("members", "成员单位", "Members", 200),
                ("lead_org", "牵头单位", "Lead", 170), ("lead_type", "牵头类型", "Lead type", 110),
-               ("year", "年份", "Year", 70), ("level", "级别", "Level", 80), ("scope", "范围", "Scope", 80),
-               ("grade", "来源等级", "Grade", 80),
+               ("year", "年份", "Year", 70), ("scope", "范围", "Scope", 80), ("grade", "来源等级", "Grade", 80),
                ("source_url", "来源链接", "Link", 80), ("publisher", "发布者", "Publisher", 160),
                ("source", "来源", "Source", 220), ("operating_model", "运行模式", "Operating model", 120),
-               ("inferred", "推断字段", "Inferred", 110)]
+               ("inferred", "推断字段", "Inferred", 110),
+               # added last, so the source link stays where it was, in the first view
+               ("level", "级别", "Level", 80), ("technologies_raw", "技术（名录原文）", "Technologies as listed", 200),
+               ("members", "成员单位", "Members", 200)]
     records = _section(
         "联合体名录" if zh else "Consortia",
         html.Div([dcc.Input(id=ids.RECORDS_SEARCH, type="search", debounce=0.5, **KEPT,  # searches as one types
