@@ -77,8 +77,9 @@ def build_compare_sectors(sectors: pd.DataFrame, ref: Reference, lang: str = "zh
     fig.update_xaxes(matches="x", rangemode="nonnegative", dtick=1 if int(sectors.to_numpy().max() or 0) <= 8 else None)
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=10))
     groups = list(dict.fromkeys(ref.provinces[c].region_group for c in codes))
-    fig.add_annotation(text="  ".join(f"<span style='color:{GROUP_COLOURS.get(g, INK)}'>■</span> {gap_column_label(g, lang)}"
-                                      for g in groups), x=1, y=1, yshift=28, xref="paper", yref="paper",
+    key = "  ".join(f"<span style='color:{GROUP_COLOURS.get(g, INK)}'>■</span> {gap_column_label(g, lang)}"
+                    for g in groups)
+    fig.add_annotation(text=key, x=1, y=1, yshift=28, xref="paper", yref="paper",
                        xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=11, color=MUTED))
     fig.update_layout(**base_layout(height=60 + 300 * rows, margin=dict(l=10, r=10, t=60, b=30)))
     return fig
