@@ -308,10 +308,11 @@ def publish(_, staged, lang):
     if not info["consortia"]:
         return (no_update, no_update, "没有一条记录被接受，不能发布。" if lang == "zh" else
                 "No record was accepted, so this cannot be published.", no_update, True, no_update, no_update)
-    gone, total = removed_by(engine, staged["id"], current_snapshot_id(engine))
-    if _replacing(gone, total, lang) and staged.get("confirm") != current_snapshot_id(engine):
+    current = current_snapshot_id(engine)
+    gone, total = removed_by(engine, staged["id"], current)
+    if _replacing(gone, total, lang) and staged.get("confirm") != current:
         # most of the current list would go: a second click, on the same current snapshot, confirms
-        return ({**staged, "confirm": current_snapshot_id(engine)}, no_update,
+        return ({**staged, "confirm": current}, no_update,
                 (f"发布将移除当前 {total} 个联合体中的 {gone} 个。确要以此名单替换当前数据，请再点一次“发布”。"
                  if lang == "zh" else f"Publishing removes {gone} of the {total} current consortia. Click Publish "
                  "again to replace the current data with this list."), no_update, False, no_update, no_update)

@@ -212,11 +212,13 @@ def load_reference(directory: str | None = None) -> Reference:
         for n in (reg.code, reg.name, reg.name_en, *_split(r["aliases"])):
             region_keys.setdefault(text_key(n), reg.code)
 
-    def terms(path: Path) -> dict[str, Term]:
+    def terms(rows: list[dict[str, str]]) -> dict[str, Term]:
         return {r["code"]: Term(r["code"], r["name"], r["name_en"],
                                 tuple(dict.fromkeys([r["name"], r["name_en"], *_split(r["aliases"])])),
                                 r.get("sector", "") or "")
-                for r in _rows(path)}
+                for r in rows}
+
+    technology_rows = _rows(d / "technologies.csv")  # read once: its terms, and its `unless` words
 
     vocabulary: dict[str, dict[str, Term]] = {}
     for r in _rows(d / "vocabulary.csv"):
@@ -232,11 +234,10 @@ def load_reference(directory: str | None = None) -> Reference:
 
     return Reference(
         provinces=provinces, cities=cities, regions=regions,
-        sectors=terms(d / "sectors.csv"), technologies=terms(d / "technologies.csv"),
+        sectors=terms(_rows(d / "sectors.csv")), technologies=terms(technology_rows),
         vocabulary=vocabulary,
         policy_provinces=tuple(policies), policies={c: tuple(docs) for c, docs in policies.items()},
-        technology_unless={r["code"]: tuple(_split(r["unless"])) for r in _rows(d / "technologies.csv")
-                           if r.get("unless")},
+        technology_unless={r["code"]: tuple(_split(r["unless"])) for r in technology_rows if r.get("unless")},
         lead_type_rules=_lead_rules(d),
         province_keys=province_keys, city_keys=city_keys, region_keys=region_keys,
         directory=directory,

@@ -63,12 +63,12 @@ def filters_in_words(f: Filters, ref: Reference, lang: str) -> str:
 
 def footer_text(f: Filters, ref: Reference, info: dict, lang: str, chart: str = "") -> str:
     zh = lang == "zh"
-    public = bool(info.get("public")) and not info.get("synthetic")  # named as the banner names it
     line = [("筛选：" if zh else "Filters: ") + filters_in_words(f, ref, lang)
             + set_aside_note(views.set_aside(chart, f), lang),
             ("数据：" if zh else "Data: ") + f"{info['id']} · {fmt_datetime(info['published_at'], lang)}",
-            ("来源：" if zh else "Source: ") + (data_description(info, lang) if public else
-                                                  ", ".join(info.get("source_names", [])[:3]))]
+            # the files' names for demo data (the next line says it is synthetic), else as the banner says it
+            ("来源：" if zh else "Source: ") + (", ".join(info.get("source_names", [])[:3]) if info.get("synthetic")
+                                                  else data_description(info, lang))]
     if info.get("synthetic"):
         line.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
     elif info.get("public"):

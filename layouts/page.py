@@ -63,6 +63,9 @@ def options(kind: str, ref: Reference, lang: str) -> list[dict]:
         return [{"label": f"{c} {ref.term_label('technology', c, lang)}", "value": c,
                  "search": f"{c} {ref.technologies[c].name} {ref.technologies[c].name_en}"}
                 for c in ref.technology_codes]
+    if kind == "province":
+        return [{"label": ref.province_label(c, lang), "value": c,
+                 "search": f"{c} {ref.provinces[c].name} {ref.provinces[c].name_en}"} for c in ref.province_codes]
     if kind == "grade":
         return [{"label": f"{g} {t('grade_' + g, lang)}", "value": g,
                  "search": f"{g} {t('grade_' + g, 'zh')} {t('grade_' + g, 'en')}"} for g in ("A", "B", "C")]
@@ -189,8 +192,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         _dropdown(ids.FILTER_LEVEL, t("level", lang) + (" / 范围" if zh else " / scope"),
                   options("level", ref, lang), level),
         # the province is also picked by clicking the map; here it can be typed, or chosen by keyboard
-        _dropdown(ids.FILTER_PROVINCE, t("province", lang),
-                  [{"label": ref.province_label(c, lang), "value": c} for c in ref.province_codes], province),
+        _dropdown(ids.FILTER_PROVINCE, t("province", lang), options("province", ref, lang), province),
         _dropdown(ids.FILTER_GRADE, t("grade", lang), options("grade", ref, lang), grade),
         html.Div([html.Label(t("year", lang), htmlFor=ids.FILTER_YEAR),
                   dcc.RangeSlider(id=ids.FILTER_YEAR, min=lo, max=hi, step=1, value=year_value,
