@@ -17,6 +17,12 @@ def unlisted(coverage: dict[str, str]) -> list[str]:
     return [code for code, status in coverage.items() if status == "none_found"]
 
 
+def list_missing(coverage: dict[str, str], province: str, total: int) -> bool:
+    """A province with no list found and no consortium in view: its counts say nothing about gaps, so no
+    gap is read from it (the overview, its KPI, the profile and the exports all ask this)."""
+    return bool(province) and coverage.get(province) == "none_found" and not total
+
+
 def sources_as_of(consortia: pd.DataFrame) -> str:
     """The date of the newest source ('YYYY-MM-DD' or 'YYYY-MM'), '' when none is dated."""
     if "published" not in consortia:

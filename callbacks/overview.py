@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from analytics.filters import Filters
-from analytics.sources import unlisted
+from analytics.sources import list_missing, unlisted
 from etl.reference import load_reference
 from figures.china_map import (INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map,
                                 colorbar_ticks, map_trace_values, metric_style)
@@ -106,10 +106,13 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
         figure["data"][SELECTED_TRACE]["locations"] = [f.province] if f.province else []
         figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
     k = view["kpis"]
+    coverage = state.list_coverage(sid)
     name = ref.province_label(f.province, lang) if f.province else ""
     reading = metric_note(f, metric, city, lang) + undated_note(view["undated_left_out"], lang) + overview_reading(
-        view, ref, lang, state.list_coverage(sid), f.province)
-    return (figure, str(k["total"]), str(k["provinces"]), str(k["uncovered"]), reading,
+        view, ref, lang, coverage, f.province)
+    # a province whose list was not found has no gaps to count: "—", as its reading says no gap either
+    uncovered = "—" if list_missing(coverage, f.province, k["total"]) else str(k["uncovered"])
+    return (figure, str(k["total"]), str(k["provinces"]), uncovered, reading,
             *side_texts(view, lang, f, name), done, key)
 
 

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from analytics import planner, views
 from analytics.chains import load_chains
 from analytics.filters import Filters
-from analytics.sources import unlisted
+from analytics.sources import list_missing, unlisted
 from etl.normalise import province_code
 from etl.reference import Reference, load_reference
 from exports.data import display_rows
@@ -130,7 +130,7 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
         found = lists_found(code)
         caveat = " ".join(filter(None, [caveat + ("。" if caveat and lang == "zh" else ". " if caveat else ""),
                                         ("名录情况：" if lang == "zh" else "Lists found (in Chinese): ") + found]))
-    no_list = coverage.get(code) == "none_found" and not profile["total"]
+    no_list = list_missing(coverage, code, profile["total"])
     return create_profile(profile, ref, lang, figures, rows, caveat, no_list)
 
 

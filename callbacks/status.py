@@ -6,7 +6,7 @@ from dash import Input, Output, State, callback, dcc, html
 from analytics.sources import sources_by_grade
 from etl.reference import load_reference
 from etl.store import get_engine, list_snapshots, refresh_history
-from figures.text import field_text, fmt_datetime, fmt_int, reason_text, t
+from figures.text import field_text, fmt_datetime, fmt_int, kind_text, reason_text, refresh_status_text, t
 from layouts import ids
 from layouts.steward import KINDS
 
@@ -14,11 +14,6 @@ from . import state
 
 
 SHOWN = 20
-SNAPSHOT_KINDS = {"public": ("公开名录", "public list"), "demo": ("演示数据", "demo"), "ingest": ("导入", "ingest"),
-                  "refresh": ("定时刷新", "refresh"), "rebuild": ("重建", "rebuild"), "steward": ("管理员发布", "steward"),
-                  "staged": ("暂存", "staged")}
-REFRESH_STATUS = {"published": ("已发布", "published"), "failed": ("失败", "failed"),
-                  "unchanged": ("来源未变", "unchanged"), "busy": ("另一刷新进行中", "busy")}
 
 
 def _table(header: list[str], rows: list[list]) -> html.Table:
@@ -92,12 +87,12 @@ def update_status(sid, lang):
         if unmapped else html.P("无" if zh else "None"),
         html.H3("快照历史" if zh else "Snapshots"),
         _table(["ID", "发布" if zh else "Published", "类型" if zh else "Kind", "联合体" if zh else "Consortia"],
-               [[r.id, fmt_datetime(r.published_at, lang), SNAPSHOT_KINDS.get(r.kind, (r.kind, r.kind))[not zh],
+               [[r.id, fmt_datetime(r.published_at, lang), kind_text(r.kind, lang),
                  fmt_int(r.consortia)]
                 for r in snapshots.itertuples()]),
         html.H3("刷新记录" if zh else "Refresh history"),
         _table(["开始" if zh else "Started", "状态" if zh else "Status", "说明" if zh else "Message"],
-               [[fmt_datetime(r.started_at, lang), REFRESH_STATUS.get(r.status, (r.status, r.status))[not zh],
+               [[fmt_datetime(r.started_at, lang), refresh_status_text(r.status, lang),
                  (r.message or "")[:160]] for r in history.itertuples()])
         if len(history) else html.P("尚无刷新" if zh else "No refresh yet"),
     ]

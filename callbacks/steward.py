@@ -14,7 +14,7 @@ from etl.store import (STAGED, StagedConflict, archived_sources, current_snapsho
                        set_current, snapshot_info, staged_lists, staged_owner)
 from etl.uploads import accept_uploads, max_upload_bytes, max_upload_files, stage, unmapped_words
 from figures.china_map import build_province_map
-from figures.text import fmt_datetime
+from figures.text import fmt_datetime, refresh_status_text
 from figures.theme import DIVERGING
 from layouts import ids
 from layouts.steward import alias_options, create_admin, create_sign_in_needed, create_staged_report, create_steward
@@ -411,4 +411,4 @@ def refresh_now(set_progress, _, lang, token):
     set_progress("")
     accounts.audit(engine, user, "refresh_now", result.snapshot_id, detail=result.status,
                    address=who.get("address", ""))
-    return f"{result.status}: " + " ".join(result.messages[:3])
+    return f"{refresh_status_text(result.status, lang)}" + ("：" if lang == "zh" else ": ") + " ".join(result.messages[:3])

@@ -7,7 +7,7 @@ from analytics.sources import unlisted
 from analytics.views import set_aside
 from etl.reference import load_reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
-                            build_sector_heatmap, build_trend_chart)
+                            build_sector_heatmap, build_trend_chart, unlisted_rows)
 from figures.narrative import (coverage_caveats, cross_regional_reading, gaps_reading, moran_reading, set_aside_note,
                                trend_reading)
 from figures.text import fmt_int
@@ -23,20 +23,28 @@ COMMON = [Input(ids.OVERVIEW_DONE, "data"), *FILTER_STATES, State(ids.SNAPSHOT, 
 
 
 # filters, mode, sort -> sector heatmap
-@callback(Output(ids.SECTOR_HEATMAP, "figure"), *COMMON, Input(ids.HEATMAP_MODE, "value"),
-          Input(ids.HEATMAP_SORT, "value"), *YEAR_BOUNDS)
+@callback(Output(ids.SECTOR_HEATMAP, "figure"), Output(ids.HEATMAP_UNLISTED, "children"), *COMMON,
+          Input(ids.HEATMAP_MODE, "value"), Input(ids.HEATMAP_SORT, "value"), *YEAR_BOUNDS)
 def update_heatmap(_, sector, technology, lead_type, level, years, province, grade, sid, lang, mode, sort, ymin, ymax):
     f = read_filters(sector, technology, lead_type, level, years, province, grade, ymin, ymax)
     sid, _ = state.frames(sid)
+    ref = load_reference()
     matrix = state.sector_matrix(sid, f, mode or "count")
     pick = (f.province, f.sector[0]) if f.province and f.sector else None
-    fig = build_sector_heatmap(matrix, load_reference(), lang or "zh", mode or "count", sort or "total",
-                               selected=pick, coverage=state.list_coverage(sid))
+    coverage = state.list_coverage(sid)
+    # Blank rows of provinces without a list would take half the chart (and a phone's width): named below it.
+    fig = build_sector_heatmap(matrix, ref, lang or "zh", mode or "count", sort or "total",
+                               selected=pick, coverage=coverage, drop_unlisted=True)
+    left_out = unlisted_rows(matrix.attrs.get("counts", matrix) if mode == "lq" else matrix, coverage)
+    names = [ref.province_label(c, lang or "zh") for c in sorted(left_out, key=ref.province_codes.index)]
+    unlisted_note = "" if not names else (
+        f"未找到名录、未列入本图的省份（{len(names)} 个）：{'、'.join(names)}。" if lang != "en" else
+        f"Not in this chart, as no list was found ({len(names)}): {', '.join(names)}.")
     note = set_aside_note(set_aside("sector-heatmap", f), lang or "zh")
     if note:  # every sector and province stays in view; the picked cell is outlined
         fig.add_annotation(text=note.strip(" ()（）"), x=0, y=1, yshift=30, xref="paper", yref="paper",
                            xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED))
-    return fig
+    return fig, unlisted_note
 
 
 # filters -> technology-gap matrix and the list of uncovered technologies

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from analytics import views
 from analytics.filters import Filters
+from analytics.sources import list_missing
 from etl.reference import Reference
 from figures.narrative import (changes_reading, concentration_reading, coverage_caveats, cross_regional_reading,
                                gaps_reading, moran_reading)
@@ -65,8 +66,10 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
     # provinces, so they stay national and say so.
     national = (("（全国）" if zh else " (all of China)") if f.province else "")
     where = ref.province_label(f.province, lang) if f.province else ""
+    # no gap is read from a province whose list was not found (its caveat, at the end, says why)
+    no_list = list_missing(info.get("coverage", {}), f.province, k["total"])
     summary = [
-        gaps_reading(k["uncovered_codes"], ref, lang, where=where) + ("。" if zh else "."),
+        *([] if no_list else [gaps_reading(k["uncovered_codes"], ref, lang, where=where) + ("。" if zh else ".")]),
         concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang) + national
         + ("。" if zh else "."),
         cross_regional_reading(view["cross_regional_share"], lang) + national + ("。" if zh else "."),
@@ -75,7 +78,7 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
     figures = [
         (t("kpi_total", lang), fmt_int(k["total"])),
         (t("kpi_provinces", lang), fmt_int(k["provinces"])),
-        (t("kpi_uncovered", lang), fmt_int(k["uncovered"])),
+        (t("kpi_uncovered", lang), "—" if no_list else fmt_int(k["uncovered"])),
         ("HHI" + national, f"{conc['hhi']:.3f}"),
     ]
     date = fmt_datetime(info["published_at"], lang)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from analytics import planner, views
 from analytics.filters import Filters
-from analytics.sources import is_public, sources_as_of
+from analytics.sources import is_public, list_missing, sources_as_of
 from etl.reference import load_reference
 from etl.store import Snapshot, get_engine, load_snapshot, snapshot_info
 
@@ -102,7 +102,7 @@ def profile_figure(province: str, lang: str = "zh", snap: Snapshot | None = None
     elif info.get("synthetic"):
         source.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
     caveat = coverage_caveat(info.get("coverage", {}), ref, lang, province)
-    no_list = info.get("coverage", {}).get(province) == "none_found" and not profile["total"]
+    no_list = list_missing(info.get("coverage", {}), province, profile["total"])
     return build_profile_page(profile, ref, lang, " · ".join(source), caveat, no_list)
 
 

@@ -26,19 +26,24 @@ def province_order(matrix: pd.DataFrame, ref: Reference, sort: str) -> list[str]
 
 def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh", mode: str = "count",
                          sort: str = "total", title: str = "", selected: tuple[str, str] | None = None,
-                         height: int = 820, coverage: dict | None = None) -> go.Figure:
+                         height: int = 820, coverage: dict | None = None, drop_unlisted: bool = False) -> go.Figure:
     """Province (rows) x sector (columns). customdata holds [province code, sector code] for clicks.
     A province whose list was not found (``coverage``) and that shows nothing is labelled so, its cells
-    left blank rather than drawn as zeros."""
+    left blank rather than drawn as zeros; ``drop_unlisted`` leaves its row out instead (the page names
+    those provinces under the chart, see unlisted_rows), and the chart's height follows its rows."""
     counts = matrix.attrs.get("counts", matrix) if mode == "lq" else matrix
     order = province_order(counts, ref, sort)
+    if drop_unlisted:
+        hidden = set(unlisted_rows(counts, coverage or {}))
+        order = [p for p in order if p not in hidden]
+        height = max(320, 110 + 26 * len(order))
     m = matrix.reindex(order)
     c = counts.reindex(order)
     sectors = list(m.columns)
     x = [f"{s} {ref.term_label('sector', s, lang).replace('产业', '')}" if lang == "zh" else
          f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
     x = [label if len(label) <= 16 else label[:15] + "…" for label in x]
-    unknown = {p for p in order if (coverage or {}).get(p) == "none_found" and not c.loc[p].fillna(0).sum()}
+    unknown = set(unlisted_rows(c, coverage or {}))
     y = [ref.province_label(p, lang) + (("（未找到名录）" if lang == "zh" else " (no list found)") if p in unknown else "")
          for p in order]
     custom = [[[p, s] for s in sectors] for p in order]
@@ -67,13 +72,18 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
                       y0=order.index(selected[0]) - 0.5, y1=order.index(selected[0]) + 0.5,
                       line=dict(color="#d95f02", width=2.5))
     fig.update_layout(**base_layout(title, height=height, margin=dict(l=10, r=10, t=60 if title else 30, b=10)))
-    fig.update_xaxes(side="top", tickangle=0 if lang == "zh" else -30)
+    fig.update_xaxes(side="top", autotickangles=[0, -90])  # upright when they fit (a phone turns them)
     fig.update_yaxes(autorange="reversed")
     if mode == "lq":
         fig.add_annotation(text="* " + ("基数少于 3 个联合体" if lang == "zh" else "fewer than 3 consortia"),
                            x=1, y=-0.01, xref="paper", yref="paper", xanchor="right", yanchor="top",
                            showarrow=False, font=dict(size=11, color=MUTED))
     return fig
+
+
+def unlisted_rows(counts: pd.DataFrame, coverage: dict) -> list[str]:
+    """The heatmap's provinces whose list was not found and that count nothing: blanks, not zeros."""
+    return [p for p in counts.index if coverage.get(p) == "none_found" and not counts.loc[p].fillna(0).sum()]
 
 
 def gap_column_label(col: str, lang: str) -> str:

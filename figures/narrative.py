@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from analytics.sources import list_missing
 from etl.reference import Reference
 
 from .text import fmt_float, fmt_pct, t
@@ -90,7 +91,7 @@ def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | Non
     """The short reading under the KPIs: concentration, gaps and cross-regional reach, and, for the
     public list, how far its provinces' lists go (so a missing list never reads as a gap)."""
     conc = view["concentration"]
-    no_list = bool(province) and (coverage or {}).get(province) == "none_found" and not view["kpis"]["total"]
+    no_list = list_missing(coverage or {}, province, view["kpis"].get("total", 0))
     parts = [concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang),
              # no gaps are read from a province whose list is missing (the caveat below says so)
              "" if no_list else gaps_reading(view["kpis"]["uncovered_codes"], ref, lang,

@@ -158,3 +158,20 @@ def reason_text(reason: str, lang: str) -> str:
 def field_text(field: str, lang: str) -> str:
     """A record field's name as the page says it (lead_org is 牵头单位)."""
     return FIELD_NAMES.get(field, field) if lang == "zh" else field.replace("_", " ")
+
+
+SNAPSHOT_KINDS = {"public": ("公开名录", "public list"), "demo": ("演示数据", "demo"), "ingest": ("导入", "ingest"),
+                  "refresh": ("定时刷新", "refresh"), "rebuild": ("重建", "rebuild"), "steward": ("管理员发布", "steward"),
+                  "staged": ("暂存", "staged")}
+REFRESH_STATUS = {"published": ("已发布", "published"), "failed": ("失败", "failed"),
+                  "unchanged": ("来源未变", "unchanged"), "busy": ("另一刷新进行中", "busy")}
+
+
+def kind_text(kind: str, lang: str) -> str:
+    """How a snapshot came to be (public, demo, ingest …), as the page says it."""
+    return SNAPSHOT_KINDS.get(kind, (kind, kind))[lang != "zh"]
+
+
+def refresh_status_text(status: str, lang: str) -> str:
+    """A refresh run's outcome (published, failed, unchanged, busy), as the page says it."""
+    return REFRESH_STATUS.get(status, (status, status))[lang != "zh"]

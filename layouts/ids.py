@@ -47,6 +47,7 @@ MAP_DRAWN = "map-drawn"  # what the drawn map was built for: same key -> values-
 SECTOR_HEATMAP = "sector-heatmap"
 HEATMAP_MODE = "heatmap-mode"
 HEATMAP_SORT = "heatmap-sort"
+HEATMAP_UNLISTED = "heatmap-unlisted"
 
 TECHNOLOGY_GAPS = "technology-gaps"
 GAPS_LIST = "gaps-uncovered-list"

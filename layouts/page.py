@@ -298,6 +298,7 @@ def create_below(lang: str) -> list:
                 value="total", inline=True, className="radios"),
         ], className="controls"),
         dcc.Graph(id=ids.SECTOR_HEATMAP, figure=EMPTY_FIGURE, config=GRAPH_CONFIG),
+        html.P(id=ids.HEATMAP_UNLISTED, className="note"),
         note="点击单元格筛选到该省份与领域。" if zh else "Click a cell to filter to that province and sector.")
     gaps = _section(
         "卡脖子技术覆盖与空白" if zh else "Bottleneck technologies: coverage and gaps",

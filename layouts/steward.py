@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from etl.reference import Reference
-from figures.text import field_text, fmt_datetime, fmt_int, reason_text, t
+from figures.text import field_text, fmt_datetime, fmt_int, kind_text, reason_text, refresh_status_text, t
 
 from . import ids
 from .page import GRAPH_CONFIG
@@ -179,12 +179,12 @@ def create_admin(lang: str, snapshots: list[dict], current: str | None, schedule
                          + (f"接受 {fmt_int(s['consortia'])}，拒绝 {fmt_int(s['rejected'])}" if zh else
                             f"{fmt_int(s['consortia'])} accepted, {fmt_int(s['rejected'])} rejected"),
                 "value": s["id"]} for s in staged]
-    options = [{"label": f"{s['id']} · {s['kind']} · {fmt_int(s['consortia'])}"
+    options = [{"label": f"{s['id']} · {kind_text(s['kind'], lang)} · {fmt_int(s['consortia'])}"
                          + (" ✓" if s["id"] == current else ""), "value": s["id"]} for s in snapshots]
     last = schedule.get("last")
     status = [
         ("计划：" if zh else "Schedule: ") + (schedule.get("cron") or ("未配置" if zh else "not configured")),
-        ("上次运行：" if zh else "Last run: ") + (f"{fmt_datetime(last['started_at'], lang)} · {last['status']}"
+        ("上次运行：" if zh else "Last run: ") + (f"{fmt_datetime(last['started_at'], lang)} · {refresh_status_text(last['status'], lang)}"
                                                if last else "—"),
         ("下次运行：" if zh else "Next run: ") + (fmt_datetime(schedule["next"], lang) if schedule.get("next") else "—"),
     ]

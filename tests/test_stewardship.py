@@ -398,3 +398,32 @@ def test_a_technology_typed_in_full_is_the_first_option_that_contains_it():
     first = next(o for o in options if "航空发动机" in o["label"])  # what the dropdown's search shows first
     assert (first["value"], first["label"]) == ("T36", "航空发动机（T36）")
     assert sorted(o["value"] for o in options) == sorted(load_reference().technology_codes)  # none lost
+
+
+def test_the_admin_panel_names_snapshot_kinds_and_refresh_outcomes_in_the_pages_language():
+    import datetime as dt
+
+    from layouts.steward import create_admin
+
+    at = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.timezone.utc)
+    snapshots = [{"id": "s1", "kind": "public", "consortia": 118}, {"id": "s2", "kind": "steward", "consortia": 7}]
+    schedule = {"cron": "0 3 * * *", "last": {"started_at": at, "status": "unchanged"}}
+
+    def texts(lang):
+        section = create_admin(lang, snapshots, "s1", schedule, [], [])
+        found = []
+
+        def walk(node):
+            if isinstance(node, str):
+                found.append(node)
+            for key in ("children", "options"):
+                value = getattr(node, key, None)
+                for child in value if isinstance(value, list) else [value] if value is not None else []:
+                    walk(child["label"] if isinstance(child, dict) else child)
+        walk(section)
+        return "\n".join(found)
+
+    zh, en = texts("zh"), texts("en")
+    assert "s1 · 公开名录 · 118 ✓" in zh and "s2 · 管理员发布 · 7" in zh and "来源未变" in zh
+    assert "s1 · public list · 118 ✓" in en and "unchanged" in en
+    assert "steward ·" not in zh and "· public ·" not in zh

@@ -50,9 +50,18 @@ def test_provinces_without_a_list_are_greyed_with_a_note(public_server, page):
     assert sorted(unlisted["locations"]) == NONE_FOUND
     assert "未找到该省名录" in page.text("#province-map")
     assert re.search(r"\d+ 个省份名录不完整、\d+ 个未找到名录", page.text("#overview-reading"))
+    # the heatmap leaves their blank rows out and names them under it
+    page.page.wait_for_function("() => document.querySelector('#heatmap-unlisted')?.innerText.includes('浙江')",
+                                timeout=30000)
+    rows = page.page.evaluate("() => document.querySelector('#sector-heatmap .js-plotly-plot').data[0].y")
+    assert "浙江" not in " ".join(rows) and "江西" in rows
+    assert f"未列入本图的省份（{len(NONE_FOUND)} 个）" in page.text("#heatmap-unlisted")  # none counts a consortium
     page.open(url + "/?province=330000")  # 浙江: no list found, so an empty view says so
     assert page.kpi("total") == 0 and "未找到浙江的名录" in page.text("#overview-reading")
     assert "尚无联合体覆盖" not in page.text("#overview-reading")  # and reads no gaps from the missing list
+    assert page.text("#kpi-uncovered") == "—"  # nor counts them
+    page.open(url + "/?province=360000")  # 江西: a list, so its gaps are counted
+    assert page.text("#kpi-uncovered").isdigit()
 
 
 def test_a_province_without_a_list_gets_no_gaps_and_no_partners_in_the_planner_views(public_server, page):

@@ -458,3 +458,21 @@ def test_a_province_brief_says_which_figures_stay_national(store):
     assert ("HHI（全国）" in dict(brief.key_figures))
     whole = compose(frames, Filters(), ref, {**store.info, "source_names": ["x.csv"]}, "zh")
     assert "（全国）" not in " ".join(whole.summary) and "HHI" in dict(whole.key_figures)
+
+
+def test_a_province_brief_reads_no_gaps_from_a_province_whose_list_was_not_found(store):
+    from analytics import views
+    from etl.reference import load_reference
+    from exports.brief import compose
+
+    ref = load_reference()
+    frames = views.Frames(store.consortia, store.technologies, store.members)
+    empty = next(c for c in ref.province_codes if not (store.consortia["province"] == c).any())
+    info = {**store.info, "source_names": ["x.csv"]}
+    missing = compose(frames, Filters(province=empty), ref, {**info, "coverage": {empty: "none_found"}}, "zh")
+    assert dict(missing.key_figures)["未覆盖卡脖子技术"] == "—"
+    assert not any("尚无联合体覆盖" in line for line in missing.summary)
+    # the same province with its list found: nothing there is a gap, and every technology is counted
+    found = compose(frames, Filters(province=empty), ref, {**info, "coverage": {empty: "complete"}}, "zh")
+    assert dict(found.key_figures)["未覆盖卡脖子技术"] == str(len(ref.technology_codes))
+    assert "尚无联合体覆盖" in found.summary[0]
