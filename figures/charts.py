@@ -36,7 +36,7 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     if drop_unlisted:
         hidden = set(unlisted_rows(counts, coverage or {}))
         order = [p for p in order if p not in hidden]
-        height = max(320, 110 + 26 * len(order))
+        height = min(height, max(320, 110 + 26 * len(order)))
     m = matrix.reindex(order)
     c = counts.reindex(order)
     sectors = list(m.columns)
