@@ -199,9 +199,16 @@ def records(frames: Frames, f: Filters, ref: Reference, search: str = "", limit:
     out = sel.consortia
     if search:
         needle = search.strip().lower()
+        # what the grid shows (the tagged technologies by name, the members) and the list's own words too
+        # (固态电池, 肉羊)
+        labels = {code: f"{term.name} {term.name_en}" for code, term in ref.technologies.items()}
+        tagged = sel.technologies.assign(label=sel.technologies["technology"].map(labels).fillna("")) \
+            .groupby("consortium_id")["label"].agg(" ".join)
+        members = sel.members.groupby("consortium_id")["name"].agg(lambda n: " ".join(filter(None, n)))
         hay = (out["name"].fillna("") + " " + out["lead_org"].fillna("") + " " + out["source"].fillna("") + " "
                + out["publisher"].fillna("") + " " + out["technologies_raw"].fillna("") + " "
-               + out["sector_raw"].fillna("")).str.lower()  # the list's own words too (固态电池, 肉羊)
+               + out["sector_raw"].fillna("") + " " + out["id"].map(tagged).fillna("") + " "
+               + out["id"].map(members).fillna("")).str.lower()
         out = out[hay.str.contains(needle, regex=False)]
     total = len(out)
     if limit is not None:

@@ -120,17 +120,18 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
                                        state.planner_context(sid, f))
     led = sel.consortia[sel.consortia["id"].isin(profile["consortia"])]
     rows = display_rows(views.records(views.Frames(led, sel.technologies, sel.members), Filters(), ref), lang)
-    figures = {"sectors": build_profile_sectors(profile, ref, lang), "years": build_year_bars(profile["by_year"], lang),
+    coverage = state.list_coverage(sid)
+    no_list = list_missing(coverage, code, profile["total"])
+    figures = {"sectors": build_profile_sectors(profile, ref, lang, no_list),
+               "years": build_year_bars(profile["by_year"], lang, no_list),
                "peers": planner.peers(code, ref), "organisations": profile["partner_organisations"],
                "filters": f.to_query()}  # the other views' links keep the profile's filters
-    coverage = state.list_coverage(sid)
     caveat = coverage_caveat(coverage, ref, lang, code)
     if coverage:  # the public list: say which lists were found for this province
         from etl.public import lists_found
         found = lists_found(code)
         caveat = " ".join(filter(None, [caveat + ("。" if caveat and lang == "zh" else ". " if caveat else ""),
                                         ("名录情况：" if lang == "zh" else "Lists found (in Chinese): ") + found]))
-    no_list = list_missing(coverage, code, profile["total"])
     return create_profile(profile, ref, lang, figures, rows, caveat, no_list)
 
 

@@ -62,7 +62,12 @@ def update_gaps(_, sector, technology, lead_type, level, years, province, grade,
         reading += "（不计技术筛选）" if lang == "zh" else " (with every technology, not only the chosen one)"
     if f.province:
         reading += "（全国，不限于所选省份）" if lang == "zh" else " (all of China, not only the chosen province)"
-    head = html.P(reading + (("：" if lang == "zh" else ": ") if uncovered else ("。" if lang == "zh" else ".")))
+    if uncovered and (f.sector or f.lead_type or f.level or f.grade or f.year_from is not None
+                      or f.year_to is not None):  # the other filters do narrow it: a gap here may be covered elsewhere
+        reading += ("（仅计所选领域、类型、级别、年份或来源等级内的联合体）" if lang == "zh" else
+                    " (counting only the consortia under the chosen sector, type, level, years or grade)")
+    # Chinese introduces the list of tags with a colon; the English reading already ends on its own list
+    head = html.P(reading + ("：" if lang == "zh" and uncovered else "。" if lang == "zh" else "."))
     tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
     caveats = coverage_caveats(state.list_coverage(sid), ref, lang, f.province)
     caveat = [html.P(("；" if lang == "zh" else "; ").join(caveats) + ("。" if lang == "zh" else "."),

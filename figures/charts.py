@@ -113,9 +113,10 @@ def build_gap_matrix(table: pd.DataFrame, ref: Reference, lang: str = "zh", titl
             name = f"<b>{name} ✕</b>"
         labels.append(name)
     z = table[columns].to_numpy()
-    # Colour classes: row uncovered (0), thin row (1), covered cell (2 + count scale), no list found (4)
+    # Colour classes: a whole uncovered row (0); a cell holding a thin technology's 1–2 consortia (1); an
+    # empty cell of a covered row (2); a cell of a well-covered row with consortia (3); no list found (4)
     classes = [[4 if col in unknown and not v else
-                0 if totals[code] == 0 else (1 if totals[code] <= 2 else (2 if v == 0 else 3))
+                0 if totals[code] == 0 else 2 if v == 0 else (1 if totals[code] <= 2 else 3)
                 for v, col in zip(row, columns)] for code, row in zip(table.index, z)]
     text = [[fmt_int(v) if v else ("" if col in unknown else "—" if totals[code] == 0 else "")
              for v, col in zip(row, columns)] for code, row in zip(table.index, z)]
@@ -123,11 +124,12 @@ def build_gap_matrix(table: pd.DataFrame, ref: Reference, lang: str = "zh", titl
     heads = [gap_column_label(c, lang) + (no_list if c in unknown else "") for c in columns]
     colours = [[0.0, "#d6604d"], [0.2, "#d6604d"], [0.2, "#fdb863"], [0.4, "#fdb863"], [0.4, "#f7f7f7"],
                [0.6, "#f7f7f7"], [0.6, "#92c5de"], [0.8, "#92c5de"], [0.8, "#d9d9d9"], [1.0, "#d9d9d9"]]
-    custom = [[[code, col] for col in columns] for code in table.index]
+    custom = [[[code, col, fmt_int(v)] for v, col in zip(row, columns)] for code, row in zip(table.index, z)]
     fig = go.Figure(go.Heatmap(
         z=classes, x=heads, y=labels, text=text, texttemplate="%{text}",
         customdata=custom, colorscale=colours, zmin=0, zmax=4, showscale=False, xgap=1, ygap=1,
-        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+        hovertemplate="%{y} · %{x}: " + ("%{customdata[2]} 个联合体" if lang == "zh" else "%{customdata[2]} consortia")
+        + "<extra></extra>"))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#d6604d", name=t("uncovered", lang), showlegend=True))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#fdb863", name=t("thin", lang), showlegend=True))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#92c5de", name=t("covered", lang), showlegend=True))

@@ -27,7 +27,7 @@ def concentration_reading(top6: list[str], share: float, counts: Mapping[str, in
     if k == 1:
         return f"有省份的联合体全部位于{names[0]}" if lang == "zh" else f"Every located consortium is in {names[0]}"
     if lang == "zh":
-        return f"{_join(names, lang)}{'两' if k == 2 else CN_DIGITS[k]}省合计占 {fmt_pct(share)}"
+        return f"{_join(names, lang)}{'两' if k == 2 else CN_DIGITS[k]}省合计占有所在省份的联合体的 {fmt_pct(share)}"
     return f"The top {k} ({_join(names, lang)}) hold {fmt_pct(share)} of located consortia"
 
 
@@ -61,8 +61,11 @@ def trend_reading(trend: dict, lang: str) -> str:
     totals, undated, top6_share = trend["by_year"].sum(axis=1), trend["undated"], trend["top6_share"]
     if not totals.sum():
         return "当前筛选下没有注明组建年份的联合体。" if lang == "zh" else "No consortium under these filters gives its year."
-    first, last, peak = int(totals.index.min()), int(totals.index.max()), int(totals.idxmax())
+    first, last = int(totals.index.min()), int(totals.index.max())
     n, most = int(totals.sum()), int(totals.max())
+    peaks = [int(y) for y in totals.index if totals[y] == most]  # a tie names every year of it
+    dated = [int(y) for y in totals.index if totals[y] > 0]
+    every_year = len(peaks) == len(totals)  # the same count in every year of the span
     # The top six's share is compared from the first year with ten consortia formed in all (a share of one
     # or two says nothing), and only while it can move: with six provinces or fewer it is 100% throughout.
     formed = totals.cumsum()
@@ -72,17 +75,28 @@ def trend_reading(trend: dict, lang: str) -> str:
     span = str(first) if first == last else f"{first}–{last}"
     if lang == "zh":
         text = f"{span} 年共组建 {n} 家" + (f"（另有 {undated} 家未注明年份）" if undated else "")
-        text += f"，{peak} 年最多（{most} 家）"
+        if len(dated) > 1 and every_year:
+            text += f"，每年 {most} 家"
+        elif len(dated) > 1:
+            text += f"，{'、'.join(map(str, peaks[:3]))}{'等' if len(peaks) > 3 else ''} 年最多（{'各 ' if len(peaks) > 1 else ''}{most} 家）"
         if len(years) >= 2:
-            text += (f"；前六省份累计占比由 {years[0]} 年的 {fmt_pct(top6_share[years[0]])} "
-                     f"变为 {years[-1]} 年的 {fmt_pct(top6_share[years[-1]])}")
+            a, b = top6_share[years[0]], top6_share[years[-1]]
+            text += (f"；前六省份累计占比 {years[0]}–{years[-1]} 年保持 {fmt_pct(a)}" if fmt_pct(a) == fmt_pct(b) else
+                     f"；前六省份累计占比由 {years[0]} 年的 {fmt_pct(a)} 变为 {years[-1]} 年的 {fmt_pct(b)}")
         return text + "。"
     text = f"{n} consorti{'um' if n == 1 else 'a'} formed in {span}" + (
         f" ({undated} more without a year)" if undated else "")
-    text += f"; most in {peak} ({most})"
+    if len(dated) > 1 and every_year:
+        text += f"; {most} a year"
+    elif len(dated) > 1:
+        text += (f"; most in {', '.join(map(str, peaks[:3]))}{' and others' if len(peaks) > 3 else ''} "
+                 f"({most}{' each' if len(peaks) > 1 else ''})")
     if len(years) >= 2:
-        text += (f"; the top six provinces' cumulative share went from {fmt_pct(top6_share[years[0]])} in "
-                 f"{years[0]} to {fmt_pct(top6_share[years[-1]])} in {years[-1]}")
+        a, b = top6_share[years[0]], top6_share[years[-1]]
+        text += (f"; the top six provinces' cumulative share stayed at {fmt_pct(a)} from {years[0]} to {years[-1]}"
+                 if fmt_pct(a) == fmt_pct(b) else
+                 f"; the top six provinces' cumulative share went from {fmt_pct(a)} in {years[0]} to "
+                 f"{fmt_pct(b)} in {years[-1]}")
     return text + "."
 
 
@@ -92,11 +106,14 @@ def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | Non
     public list, how far its provinces' lists go (so a missing list never reads as a gap)."""
     conc = view["concentration"]
     no_list = list_missing(coverage or {}, province, view["kpis"].get("total", 0))
-    parts = [concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang),
+    # Under a province the gaps are its own; concentration and reach compare provinces, so they stay national
+    # and say so (as the briefing does).
+    national = (("（全国）" if lang == "zh" else " (all of China)") if province else "")
+    parts = [concentration_reading(conc["top6"], conc["top6_share"], view["counts"], ref, lang) + national,
              # no gaps are read from a province whose list is missing (the caveat below says so)
              "" if no_list else gaps_reading(view["kpis"]["uncovered_codes"], ref, lang,
                                              where=ref.province_label(province, lang) if province else ""),
-             cross_regional_reading(view["cross_regional_share"], lang)]
+             cross_regional_reading(view["cross_regional_share"], lang) + national]
     parts = [p for p in parts if p]
     parts += coverage_caveats(coverage or {}, ref, lang, province)
     sep = "；" if lang == "zh" else "; "

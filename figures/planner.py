@@ -17,8 +17,10 @@ from .theme import GROUP_COLOURS, INK, MUTED, base_layout
 COVERED, THIN, NONE = "#4393c3", "#fdb863", "#b2182b"
 
 
-def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh") -> go.Figure:
-    """The province's consortia per sector, with each sector's location quotient in the hover."""
+def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh", no_list: bool = False) -> go.Figure:
+    """The province's consortia per sector, with each sector's location quotient beside its bar (starred
+    where the sector has under 3 consortia, as on the heatmap). ``no_list``: the province's list was not
+    found, so no bar says nothing is there."""
     sectors = ref.sector_codes
     labels = [f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
     lq = profile["lq"]
@@ -26,25 +28,27 @@ def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh") -> go
              + (fmt_float(lq[s]) if lq.get(s) is not None else "—") for s, label in zip(sectors, labels)]
     fig = go.Figure(go.Bar(x=[profile["by_sector"][s] for s in sectors], y=labels, orientation="h",
                            marker_color=GROUP_COLOURS["东部"], hovertext=hover, hoverinfo="text",
-                           text=[fmt_float(lq[s]) if lq.get(s) is not None and profile["by_sector"][s] else ""
-                                 for s in sectors], textposition="outside", cliponaxis=False))
-    note = ("条旁数字为区位熵（>1 表示较全国更集中）" if lang == "zh" else
-            "Beside the bars: location quotient (>1: above the national mix)")
-    if profile["few"]:
-        note += "；联合体少于 3 个，区位熵参考意义有限" if lang == "zh" else "; under 3 consortia, so LQs say little"
-    fig.update_layout(**base_layout(height=360, margin=dict(l=10, r=50, t=30, b=30)),
+                           text=[fmt_float(lq[s]) + ("*" if profile["by_sector"][s] < 3 else "")
+                                 if lq.get(s) is not None and profile["by_sector"][s] else "" for s in sectors],
+                           textposition="outside", cliponaxis=False))
+    # two short lines, so a phone's width shows the whole note
+    note = ("条旁数字为区位熵（>1 表示较全国更集中）<br>* 该领域联合体少于 3 个，参考意义有限" if lang == "zh" else
+            "Beside the bars: location quotient (>1: above the national mix)<br>* under 3 consortia in the sector: "
+            "it says little")
+    fig.update_layout(**base_layout(height=380, margin=dict(l=10, r=50, t=48, b=30)),
                       yaxis=dict(autorange="reversed"), xaxis=dict(title=t("consortia", lang), dtick=1,
                                                                    rangemode="nonnegative"))
     if not any(profile["by_sector"].values()):  # no bars: say so, rather than draw an axis from -1 to 1
         fig.update_xaxes(range=[0, 1])
-        note = "本省暂无联合体" if lang == "zh" else "No consortium led from here"
+        note = (("未找到本省名录，无从统计" if lang == "zh" else "No list was found for this province: nothing to count")
+                if no_list else "当前名录中本省暂无联合体" if lang == "zh" else "No consortium led from here in this list")
     fig.add_annotation(text=note, x=0, y=1.02, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                        showarrow=False, font=dict(size=11, color=MUTED))
     return fig
 
 
-def build_year_bars(by_year: dict[int, int], lang: str = "zh") -> go.Figure:
-    """Consortia formed per year."""
+def build_year_bars(by_year: dict[int, int], lang: str = "zh", no_list: bool = False) -> go.Figure:
+    """Consortia formed per year (``no_list``: the province's list was not found)."""
     years = sorted(by_year)
     fig = go.Figure(go.Bar(x=[str(y) for y in years], y=[by_year[y] for y in years],
                            marker_color=GROUP_COLOURS["东部"]))
@@ -53,7 +57,9 @@ def build_year_bars(by_year: dict[int, int], lang: str = "zh") -> go.Figure:
                       xaxis=dict(type="category"))
     if not years:  # nothing dated: a note, not an empty frame with negative counts
         fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False))
-        fig.add_annotation(text="无注明年份的联合体" if lang == "zh" else "No dated consortium", x=0.5, y=0.5,
+        empty = (("未找到本省名录" if lang == "zh" else "No list was found for this province") if no_list else
+                 "没有注明组建年份的联合体" if lang == "zh" else "No consortium here gives its year")
+        fig.add_annotation(text=empty, x=0.5, y=0.5,
                            xref="paper", yref="paper", showarrow=False, font=dict(size=13, color=MUTED))
     return fig
 

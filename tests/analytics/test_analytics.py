@@ -208,7 +208,15 @@ def test_trends_by_region_group_with_the_year_filter_left_out(three):
     everything = views.trends(frames, Filters(), ref)
     assert everything["undated"] == 1 and int(everything["by_year"].to_numpy().sum()) == 4
     # two located consortia, so the top six hold 100% throughout: nothing to compare
-    assert trend_reading(result, "zh") == "2020–2023 年共组建 3 家，2020 年最多（1 家）。"
+    # a tie names every year of it (2022 formed none, so not "every year")
+    assert trend_reading(result, "zh") == "2020–2023 年共组建 3 家，2020、2021、2023 年最多（各 1 家）。"
+    assert trend_reading(result, "en") == "3 consortia formed in 2020–2023; most in 2020, 2021, 2023 (1 each)."
+    even = {**result, "by_year": table.loc[[2020, 2021]], "top6_share": {}}
+    assert trend_reading(even, "zh") == "2020–2021 年共组建 2 家，每年 1 家。"
+    # a share that did not move says so, not "from 75% to 75%"
+    level = {"by_year": pd.DataFrame({"东部": [10, 10]}, index=[2020, 2021]), "undated": 0,
+             "top6_share": {2020: 0.75, 2021: 0.75}}
+    assert trend_reading(level, "zh") == "2020–2021 年共组建 20 家，每年 10 家；前六省份累计占比 2020–2021 年保持 75%。"
     # the share is compared from the first year with ten formed in all (2018's 3 say nothing)
     moving = {"by_year": pd.DataFrame({"东部": [3, 9, 0, 10]}, index=[2018, 2019, 2020, 2021]), "undated": 0,
               "top6_share": {2018: 1.0, 2019: 0.9, 2021: 0.7}}
@@ -217,8 +225,8 @@ def test_trends_by_region_group_with_the_year_filter_left_out(three):
     assert trend_reading({**everything, "top6_share": {}}, "en") == (
         "4 consortia formed in 2020–2023 (1 more without a year); most in 2021 (2).")
     one_year = {**result, "by_year": table.loc[[2021]], "undated": 0, "top6_share": {}}
-    assert trend_reading(one_year, "zh") == "2021 年共组建 1 家，2021 年最多（1 家）。"
-    assert trend_reading(one_year, "en") == "1 consortium formed in 2021; most in 2021 (1)."
+    assert trend_reading(one_year, "zh") == "2021 年共组建 1 家。"
+    assert trend_reading(one_year, "en") == "1 consortium formed in 2021."
 
 
 def test_concentration_reading_names_only_provinces_that_have_consortia():
@@ -229,7 +237,7 @@ def test_concentration_reading_names_only_provinces_that_have_consortia():
     counts = {"320000": 3, "420000": 1, "110000": 0, "120000": 0, "130000": 0, "140000": 0}
     top = concentration(counts)["top6"]
     assert len(top) == 6
-    assert concentration_reading(top, 1.0, counts, ref, "zh") == "江苏、湖北两省合计占 100%"
+    assert concentration_reading(top, 1.0, counts, ref, "zh") == "江苏、湖北两省合计占有所在省份的联合体的 100%"
     assert concentration_reading(top, 1.0, counts, ref, "en") == "The top 2 (Jiangsu, Hubei) hold 100% of located consortia"
     assert concentration_reading(top, 1.0, {"320000": 2}, ref, "zh") == "有省份的联合体全部位于江苏"
     # Nothing located: one clause, no stop of its own, so the joined reading has no doubled punctuation.
@@ -252,7 +260,7 @@ def test_the_gaps_reading_says_whose_count_it_is_and_ends_once():
     every = {"concentration": {"top6": [], "top6_share": 0.0}, "counts": {},
              "kpis": {"uncovered_codes": []}, "cross_regional_share": 0.5}
     assert overview_reading(every, ref, "zh", province="360000") == (
-        "当前筛选下没有落在具体省份的联合体；江西：每项卡脖子技术都已有联合体覆盖；跨省协作的联合体占 50%。")
+        "当前筛选下没有落在具体省份的联合体（全国）；江西：每项卡脖子技术都已有联合体覆盖；跨省协作的联合体占 50%（全国）。")
 
 
 def test_an_address_naming_several_provinces_keeps_the_first_and_says_so():
@@ -302,6 +310,14 @@ def test_records_carry_the_lists_own_words_and_members_and_are_searched_by_them(
     frames, ref = Frames(consortia, technologies, members), load_reference()
     found = records(frames, Filters(), ref, search="固态电池")  # in the list's words only, not in a tag
     assert list(found["name"]) == ["甲联合体"] and found.iloc[0]["members"] == "南京大学、东南大学"
+    # what the grid shows is searched too: a tagged technology by its name (乙's own words say 存储芯片, not
+    # 芯片 alone: 甲 is not tagged), in either language, and a member
+    consortia = consortia.set_index(consortia["id"].rename(None))  # indexed by id, as the store's frames are
+    consortia.loc[2, ["technologies_raw", "sector_raw"]] = ["存储", "电子"]
+    frames = Frames(consortia, technologies, members)
+    assert list(records(frames, Filters(), ref, search="芯片")["name"]) == ["乙联合体"]
+    assert list(records(frames, Filters(), ref, search="chip")["name"]) == ["乙联合体"]
+    assert list(records(frames, Filters(), ref, search="东南大学")["name"]) == ["甲联合体"]
     table = records_frame(records(frames, Filters(), ref), "zh")
     row = table[table["名称"] == "甲联合体"].iloc[0]
     assert (row["技术（名录原文）"], row["成员单位"], row["级别"], row["来源日期"]) == (

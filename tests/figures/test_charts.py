@@ -18,6 +18,13 @@ def test_a_gap_column_whose_lists_were_all_not_found_is_grey_not_red():
     assert trace.x[last].endswith("（未找到名录）") and not trace.x[0].endswith("（未找到名录）")
     assert [row[last] for row in trace.z] == [4, 4]  # grey in both rows, not red (0) for the uncovered T01
     assert trace.z[0][0] == 0 and trace.z[1][0] == 3  # elsewhere unchanged: T01 uncovered, T02 covered
+    # a thin technology (1–2 consortia) is orange only where its consortia are; its empty cells stay white
+    thin = pd.DataFrame(0, index=["T09"], columns=groups)
+    thin.loc["T09", groups[0]] = 1
+    thin["total"] = thin.sum(axis=1)
+    row = build_gap_matrix(thin, ref, "zh").data[0]
+    assert row.z[0][0] == 1 and set(row.z[0][1:]) == {2}
+    assert row.customdata[0][1][2] == "0" and "%{customdata[2]} 个联合体" in row.hovertemplate
     # one province with a list in the group is enough to read its blanks as blanks
     partly = dict(list(coverage.items())[:-1])
     assert build_gap_matrix(table, ref, "zh", coverage=partly).data[0].z[0][last] == 0

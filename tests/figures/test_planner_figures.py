@@ -38,7 +38,22 @@ def test_a_province_without_consortia_gets_no_negative_axes():
     sectors = build_profile_sectors(empty, REF, "zh")
     assert list(sectors.layout.xaxis.range) == [0, 1] and any("暂无联合体" in a.text for a in sectors.layout.annotations)
     years = build_year_bars({}, "en")
-    assert years.layout.yaxis.visible is False and years.layout.annotations[0].text == "No dated consortium"
+    assert years.layout.yaxis.visible is False and years.layout.annotations[0].text == "No consortium here gives its year"
+    # a province whose list was not found says that, not "no consortium"
+    unknown = build_profile_sectors(empty, REF, "zh", no_list=True)
+    assert [a.text for a in unknown.layout.annotations] == ["未找到本省名录，无从统计"]
+    assert build_year_bars({}, "zh", no_list=True).layout.annotations[0].text == "未找到本省名录"
+
+
+def test_a_profile_location_quotient_from_under_3_consortia_is_starred():
+    from figures.planner import build_profile_sectors, build_year_bars
+
+    by_sector = {s: 0 for s in REF.sector_codes}
+    by_sector.update(S1=2, S3=5)
+    fig = build_profile_sectors({"by_sector": by_sector, "lq": {"S1": 6.19, "S3": 1.5}, "few": False}, REF, "zh")
+    text = dict(zip([y.split(" ")[0] for y in fig.data[0].y], fig.data[0].text))
+    assert text["S1"] == "6.19*" and text["S3"] == "1.50" and text["S2"] == ""
+    assert "* 该领域联合体少于 3 个" in fig.layout.annotations[0].text
     assert build_year_bars({2024: 2}, "zh").layout.yaxis.rangemode == "nonnegative"
 
 
