@@ -99,7 +99,8 @@ def _view_body(search: str, lang: str) -> list:
                                  state.planner_context(sid, f, with_partners=False))
         missing = frozenset(unlisted(state.list_coverage(sid)))
         return create_compare(result, ref, lang, {"sectors": build_compare_sectors(result["sectors"], ref, lang),
-                                                  "coverage": build_coverage_grid(result["coverage"], ref, lang)},
+                                                  "coverage": build_coverage_grid(result["coverage"], ref, lang,
+                                                                                  missing)},
                               rest, missing)
     if view == "chains":
         chains = load_chains()

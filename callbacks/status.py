@@ -22,12 +22,18 @@ def _table(header: list[str], rows: list[list]) -> html.Table:
 
 
 # snapshot, language -> status panel
-@callback(Output(ids.STATUS_PANEL, "children"), Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"))
+@callback(Output(ids.STATUS_PANEL, "children"), Output(ids.STATUS_REJECTIONS_BUTTON, "hidden"),
+          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"))
 def update_status(sid, lang):
+    """The panel, and the rejected rows' download only where there are some."""
+    snap = state.snapshot(sid)
+    return status_panel(snap, lang or "zh"), snap is None or not snap.info["rejected"]
+
+
+def status_panel(snap, lang: str) -> list:
     lang = lang or "zh"
     zh = lang == "zh"
     ref = load_reference()
-    snap = state.snapshot(sid)
     if snap is None:
         return html.P("尚无数据快照" if zh else "No snapshot yet")
     info = snap.info
@@ -36,7 +42,8 @@ def update_status(sid, lang):
     facts = [
         [t("snapshot", lang), snap.id],
         ["发布时间" if zh else "Published", fmt_datetime(info["published_at"], lang)],
-        ["类型" if zh else "Kind", info["kind"] + (" · " + t("synthetic", lang) if info["synthetic"] else "")],
+        ["类型" if zh else "Kind",
+         kind_text(info["kind"], lang) + (" · " + t("synthetic", lang) if info["synthetic"] else "")],
         ["读取行数" if zh else "Rows read", fmt_int(info["rows_read"])],
         ["接受" if zh else "Accepted", fmt_int(info["consortia"])],
         ["拒绝" if zh else "Rejected", fmt_int(info["rejected"])],

@@ -79,7 +79,7 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
         (t("kpi_total", lang), fmt_int(k["total"])),
         (t("kpi_provinces", lang), fmt_int(k["provinces"])),
         (t("kpi_uncovered", lang), "—" if no_list else fmt_int(k["uncovered"])),
-        ("HHI" + national, f"{conc['hhi']:.3f}"),
+        (("省际集中度 HHI" if zh else "Concentration across provinces (HHI)") + national, f"{conc['hhi']:.3f}"),
     ]
     date = fmt_datetime(info["published_at"], lang)
     subtitle = (f"范围：{filters_in_words(f, ref, lang)}\n数据快照 {info['id']} · {date}" if zh else

@@ -9,11 +9,28 @@ import plotly.graph_objects as go
 
 from etl.reference import Reference
 
-from .china_map import build_province_map, province_labels
+from .china_map import UNLISTED, build_province_map, province_labels
 from .text import fmt_float, fmt_int, t
 from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred, colour_bar
 
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
+
+
+def _two_lines(label: str, width: int = 20) -> str:
+    """A column label in at most two lines of about ``width`` characters, broken between words (English)
+    or anywhere (Chinese); only what is left beyond the second line is cut, with an ellipsis."""
+    if len(label) <= width:
+        return label
+    cut = label.rfind(" ", 0, width + 1)
+    first, rest = (label[:cut], label[cut + 1:]) if cut > 0 else (label[:width], label[width:])
+    second = width + 4  # a little longer than the first, which the code starts
+    return first + "<br>" + (rest if len(rest) <= second else rest[:second - 1] + "…")
+
+
+def _top(values) -> float:
+    """The largest count in a table (blanks left out), 1 when there is none."""
+    top = pd.DataFrame(values).max().max()
+    return 1.0 if pd.isna(top) or not top else float(top)
 
 
 def province_order(matrix: pd.DataFrame, ref: Reference, sort: str) -> list[str]:
@@ -42,7 +59,7 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     sectors = list(m.columns)
     x = [f"{s} {ref.term_label('sector', s, lang).replace('产业', '')}" if lang == "zh" else
          f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
-    x = [label if len(label) <= 16 else label[:15] + "…" for label in x]
+    x = [_two_lines(label) for label in x]
     unknown = set(unlisted_rows(c, coverage or {}))
     y = [ref.province_label(p, lang) + (("（未找到名录）" if lang == "zh" else " (no list found)") if p in unknown else "")
          for p in order]
@@ -63,7 +80,8 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
                 z[i, :] = math.nan  # blank, not the colour of zero
         text = [[fmt_int(v) if v and not math.isnan(v) else "" for v in row] for row in z]
         trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
-                           colorscale=SEQUENTIAL, zmin=0, colorbar=colour_bar(t("count", lang)),
+                           colorscale=SEQUENTIAL, zmin=0,
+                           colorbar=colour_bar(t("count", lang), counts_up_to=_top(z)),
                            hovertemplate="%{y} · %{x}<br>" + t("count", lang) + " %{z}<extra></extra>",
                            xgap=1, ygap=1)
     fig = go.Figure(trace)
@@ -166,7 +184,13 @@ def build_lisa_map(clusters: pd.DataFrame, lang: str = "zh", title: str = "", ge
     for k in keys:
         fig.add_trace(go.Scattergeo(geo="geo", lon=[None], lat=[None], mode="markers", name=t(k, lang),
                                     marker=dict(size=12, color=LISA_COLOURS[k], symbol="square")))
-    fig.update_layout(showlegend=True, legend=dict(x=0.01, y=0.5, bgcolor="rgba(255,255,255,0.8)"))
+    if unlisted:  # the grey "no list" key joins the others, where a phone's wrapped key would cover the note
+        note = t("list_none_found", lang)
+        fig.layout.annotations = [a for a in fig.layout.annotations if note not in (a.text or "")]
+        fig.add_trace(go.Scattergeo(geo="geo", lon=[None], lat=[None], mode="markers", name=note,
+                                    marker=dict(size=12, color=UNLISTED, symbol="square")))
+    # the key under the map: over it, a phone's narrow map hid 青海 and 甘肃 behind it
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=0, yanchor="top"))
     return fig
 
 
@@ -206,8 +230,8 @@ def build_collaboration_matrix(matrix: pd.DataFrame, ref: Reference, lang: str =
     active = [c for c in off.index if off.loc[c].sum() or off[c].sum()]
     m = off.loc[active, active]
     names = [ref.province_label(c, lang) for c in active]
-    fig = go.Figure(go.Heatmap(z=m.to_numpy(), x=names, y=names, hoverongaps=False, colorscale=SEQUENTIAL, zmin=0, xgap=1, ygap=1,
-                               colorbar=colour_bar(t("consortia", lang)),
+    fig = go.Figure(go.Heatmap(z=m.to_numpy(), x=names, y=names, hoverongaps=False, colorscale=SEQUENTIAL, zmin=0,
+                               xgap=1, ygap=1, colorbar=colour_bar(t("consortia", lang), counts_up_to=_top(m)),
                                hovertemplate=t("lead", lang) + " %{y} → " + t("member", lang)
                                + " %{x}: %{z}<extra></extra>"))
     fig.update_layout(**base_layout(title, height=height))
@@ -226,9 +250,11 @@ def build_trend_chart(by_year: pd.DataFrame, lang: str = "zh", title: str = "",
         label = gap_column_label(col, lang)
         fig.add_bar(x=list(by_year.index), y=by_year[col].tolist(), name=label, marker_color=GROUP_COLOURS[col],
                     hovertemplate=f"{label} %{{x}}: %{{y}}<extra></extra>")
-    fig.update_layout(**base_layout(title, height=height), barmode="stack", bargap=0.25,
-                      legend=dict(orientation="h", y=-0.15, traceorder="normal"))
-    fig.update_xaxes(title=t("year", lang), dtick=1, tickformat="d")
+    # the key above the bars: below them it met the year axis's title once a phone turned the years
+    fig.update_layout(**base_layout(title, height=height, margin=dict(l=10, r=10, t=(50 if title else 10) + 34, b=10)),
+                      barmode="stack", bargap=0.25,
+                      legend=dict(orientation="h", x=0, y=1.01, yanchor="bottom", traceorder="normal"))
+    fig.update_xaxes(title=t("year", lang), dtick=1, tickformat="d", automargin=True, autotickangles=[0, -90])
     fig.update_yaxes(title=t("consortia", lang), rangemode="tozero")
     lo, hi = years
     if len(by_year) and (lo is not None or hi is not None):

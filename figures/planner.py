@@ -88,21 +88,34 @@ def build_compare_sectors(sectors: pd.DataFrame, ref: Reference, lang: str = "zh
     fig.add_annotation(text=key, x=1, y=1, yshift=28, xref="paper", yref="paper",
                        xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=11, color=MUTED))
     fig.update_layout(**base_layout(height=60 + 300 * rows, margin=dict(l=10, r=10, t=60, b=30)))
+    fig.update_xaxes(nticks=4)  # a phone's narrow panels ran their ticks together
     return fig
 
 
-def build_coverage_grid(coverage: pd.DataFrame, ref: Reference, lang: str = "zh") -> go.Figure:
-    """Provinces x bottleneck technologies: covered (blue) or not (white)."""
+def build_coverage_grid(coverage: pd.DataFrame, ref: Reference, lang: str = "zh",
+                        missing: frozenset = frozenset()) -> go.Figure:
+    """Provinces x bottleneck technologies: covered (blue) or not (white), each province with its count of
+    covered technologies; a province whose list was not found (``missing``) is grey, not white."""
     codes, techs = list(coverage.index), list(coverage.columns)
-    z = [[1 if coverage.loc[c, tech] else 0 for tech in techs] for c in codes]
-    hover = [[f"{ref.province_label(c, lang)} · {tech} {ref.term_label('technology', tech, lang)}: "
-              + (t("covered", lang) if coverage.loc[c, tech] else t("uncovered", lang)) for tech in techs]
-             for c in codes]
-    fig = go.Figure(go.Heatmap(z=z, x=techs, y=[ref.province_label(c, lang) for c in codes], zmin=0, zmax=1,
-                               colorscale=[[0, "#ffffff"], [1, COVERED]], showscale=False, hovertext=hover,
+    unknown = {c for c in codes if c in missing and not coverage.loc[c].any()}
+    z = [[2 if c in unknown else 1 if coverage.loc[c, tech] else 0 for tech in techs] for c in codes]
+    state = {0: t("uncovered", lang), 1: t("covered", lang), 2: "未找到名录" if lang == "zh" else "no list found"}
+    hover = [[f"{ref.province_label(c, lang)} · {tech} {ref.term_label('technology', tech, lang)}: {state[v]}"
+              for tech, v in zip(techs, row)] for c, row in zip(codes, z)]
+    rows = [ref.province_label(c, lang) + (("（未找到名录）" if lang == "zh" else " (no list)") if c in unknown else
+                                           f"（{int(coverage.loc[c].sum())} 项）" if lang == "zh" else
+                                           f" ({int(coverage.loc[c].sum())})") for c in codes]
+    fig = go.Figure(go.Heatmap(z=z, x=techs, y=rows, zmin=0, zmax=2, showscale=False, hovertext=hover,
+                               colorscale=[[0, "#ffffff"], [0.33, "#ffffff"], [0.33, COVERED], [0.67, COVERED],
+                                           [0.67, "#d9d9d9"], [1, "#d9d9d9"]],
                                hoverinfo="text", xgap=1, ygap=1))
+    key = (f"<span style='color:{COVERED}'>■</span> {t('covered', lang)}　□ {t('uncovered', lang)}"
+           + ("　<span style='color:#bdbdbd'>■</span> " + ("未找到名录" if lang == "zh" else "no list found")
+              if unknown else ""))
+    fig.add_annotation(text=key, x=0, y=1, yshift=6, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                       showarrow=False, font=dict(size=11, color=MUTED))
     # technologies by name, not bare codes (T01 …)
-    fig.update_layout(**base_layout(height=160 + 28 * len(codes), margin=dict(l=10, r=10, t=10, b=120),
+    fig.update_layout(**base_layout(height=190 + 28 * len(codes), margin=dict(l=10, r=10, t=34, b=120),
                                     plot_bgcolor="#e0e0e0"),
                       yaxis=dict(autorange="reversed"),
                       xaxis=dict(tickangle=-60, tickfont=dict(size=9), tickmode="array", tickvals=techs,

@@ -40,7 +40,10 @@ def centred(scale: list, mid: float, low: float, high: float) -> list:
             for position, colour in scale]
 
 
-def colour_bar(title: str, **more) -> dict:
+def colour_bar(title: str, counts_up_to: float | None = None, **more) -> dict:
     """A colour bar: the title on top, each tick label hanging below its tick. Centred on its tick, the top
-    label rose above the bar into the title's line and the two overprinted (heatmaps, the map)."""
+    label rose above the bar into the title's line and the two overprinted (heatmaps, the map).
+    ``counts_up_to``: a count scale with this top; up to 8 it ticks whole consortia, never 0.5."""
+    if counts_up_to is not None and counts_up_to <= 8:
+        more = {"tick0": 0, "dtick": 1, **more}
     return dict(title=dict(text=title, side="top"), thickness=12, ticklabelposition="outside bottom", **more)

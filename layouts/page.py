@@ -39,7 +39,8 @@ def create_layout(body: list | None = None, lang: str | None = None, view: str |
 
 
 # The records grid's own words (pager, filter menu) in Chinese; AG Grid's defaults are English.
-GRID_ZH = {"page": "第", "of": "共", "to": "至", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",
+# the pagination reads "1 – 50 / 118" and "页码 1 / 3" (AG Grid puts each word between the numbers)
+GRID_ZH = {"page": "页码", "of": "/", "to": "–", "more": "更多", "next": "下一页", "last": "末页", "first": "首页",
            "previous": "上一页", "pageSizeSelectorLabel": "每页：", "firstPage": "首页", "previousPage": "上一页",
            "nextPage": "下一页", "lastPage": "末页", "ariaPageSizeSelectorLabel": "每页条数", "noRowsToShow": "无记录",
            "loadingOoo": "加载中…", "filterOoo": "筛选…", "searchOoo": "搜索…", "equals": "等于",
@@ -323,7 +324,7 @@ def create_below(lang: str) -> list:
     columns = [("name", "名称", "Name", 250), ("province", "省份", "Province", 90), ("city", "城市", "City", 80),
                ("sector", "领域", "Sector", 140), ("technologies", "攻关技术", "Technologies", 160),
                ("lead_org", "牵头单位", "Lead", 170), ("lead_type", "牵头类型", "Lead type", 110),
-               ("year", "年份", "Year", 70), ("scope", "范围", "Scope", 80), ("grade", "来源等级", "Grade", 80),
+               ("year", "年份", "Year", 88), ("scope", "范围", "Scope", 88), ("grade", "来源等级", "Grade", 110),
                ("source_url", "来源链接", "Link", 80), ("publisher", "发布者", "Publisher", 160),
                ("source", "来源", "Source", 220), ("operating_model", "运行模式", "Operating model", 120),
                ("inferred", "推断字段", "Inferred", 110),

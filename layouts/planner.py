@@ -257,8 +257,10 @@ def create_chains(chains: dict, current: str, components: list[dict], ref: Refer
                              className="view-link" + (" active" if key == current else ""))
                       for key, c in chains.items()], className="view-nav")
     uncovered = [c for c in components if not c["consortia"]]
-    rows = [[c["code"], c["name"] if zh else c["name_en"], c["technology"], _chain_count(c, zh),
-             _chain_leads(c, ref, lang)] for c in components]
+    # components by name, and the bottleneck technology each answers to by its name (the tree keeps the codes)
+    rows = [[c["name"] if zh else c["name_en"],
+             ref.term_label("technology", c["technology"], lang) if c["technology"] else "—",
+             _chain_count(c, zh, ref), _chain_leads(c, ref, lang)] for c in components]
     return [html.Section([
         _h(("技术链：" if zh else "Technology chain: ") + (chains[current].name if zh else chains[current].name_en)),
         links,
@@ -266,21 +268,21 @@ def create_chains(chains: dict, current: str, components: list[dict], ref: Refer
                 f"{len(uncovered)} of {len(components)} components have no consortium (red); orange: one or two."),
                className="reading"),
         dcc.Graph(id=ids.CHAIN_TREE, figure=figure, config=GRAPH_CONFIG),
-        _table(["环节" if zh else "Code", "名称" if zh else "Component", "技术代码" if zh else "T code",
+        _table(["环节" if zh else "Component", "对应卡脖子技术" if zh else "Bottleneck technology",
                 "联合体" if zh else "Consortia", "牵头省份" if zh else "Lead provinces"], rows),
-        html.P("联合体数含名称或技术文字提到该环节的联合体；括号内为标注了该技术代码的数目，即空白矩阵所计。" if zh else
+        html.P("联合体数含名称或技术文字提到该环节的联合体；括号内为标注了该卡脖子技术的数目，即空白矩阵所计。" if zh else
                "Consortia counts those whose name or technology text names the component; in brackets, those tagged "
-               "with its T code, which is what the gap matrix counts.", className="note"),
+               "with its bottleneck technology, which is what the gap matrix counts.", className="note"),
     ], className="panel")]
 
 
-def _chain_count(c: dict, zh: bool) -> str:
-    """'3' or '3（其中 2 个标注 T01）' when some of them only name the component."""
+def _chain_count(c: dict, zh: bool, ref: Reference) -> str:
+    """'3' or '3（其中 2 个标注为光刻机）' when some of them only name the component."""
     n, coded = c["consortia"], c.get("coded", 0)
     if not c["technology"] or coded == n:
         return fmt_int(n)
-    return f"{fmt_int(n)}（其中 {fmt_int(coded)} 个标注 {c['technology']}）" if zh else \
-        f"{fmt_int(n)} ({fmt_int(coded)} tagged {c['technology']})"
+    name = ref.term_label("technology", c["technology"], "zh" if zh else "en")
+    return f"{fmt_int(n)}（其中 {fmt_int(coded)} 个标注为{name}）" if zh else f"{fmt_int(n)} ({fmt_int(coded)} tagged {name})"
 
 
 def _chain_leads(c: dict, ref: Reference, lang: str) -> str:

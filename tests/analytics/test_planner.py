@@ -174,11 +174,12 @@ def test_chain_counts_say_which_are_tagged_with_the_t_code_and_which_have_no_pro
                        if c["code"] == "L05")
     assert (photoresist["consortia"], photoresist["coded"], photoresist["unplaced"]) == (2, 1, 1)
     assert photoresist["provinces"] == [AH]
-    assert _chain_count(photoresist, True) == "2（其中 1 个标注 T21）"  # the gap matrix counts the 1
+    assert _chain_count(photoresist, True, REF) == "2（其中 1 个标注为光刻胶）"  # the gap matrix counts the 1
+    assert _chain_count(photoresist, False, REF) == "2 (1 tagged Photoresists)"
     assert _chain_leads(photoresist, REF, "zh") == "安徽、全国性或区域性 1"
     assert _chain_leads(photoresist, REF, "en") == "Anhui, national or regional: 1"
     light = {"technology": "", "consortia": 1, "coded": 0, "unplaced": 0, "provinces": []}
-    assert _chain_count(light, False) == "1" and _chain_leads(light, REF, "zh") == "—"
+    assert _chain_count(light, False, REF) == "1" and _chain_leads(light, REF, "zh") == "—"
 
 
 def _text(component) -> str:

@@ -301,6 +301,7 @@ def test_views_below_the_map_show_the_numbers_of_the_data(app_server, page):
     status = page.text("#status-panel")
     assert summary["snapshot"] in status and f"被拒记录（{EXPECTED['rejected']}）" in status
     assert "Atlantis" in status and "火星省" in status and "名称为空" in status and "name is empty" not in status
+    assert page.page.locator("#status-rejections-button").is_visible()
     assert page.errors == []
 
 

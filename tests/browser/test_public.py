@@ -106,4 +106,6 @@ def test_records_show_grade_publisher_and_links_that_open_safely(public_server, 
     unmapped = int(re.search(r"未映射文本（(\d+)）", status).group(1))
     assert unmapped > 20 and "显示最常见的 20 条" in status
     assert "技术\t" in status and "technology\t" not in status and "公开名录" in status and "\tpublic\t" not in status
+    assert "类型\t公开名录" in status and "\tpublic" not in status  # the panel's own facts too
+    assert not page.page.locator("#status-rejections-button").is_visible()  # nothing rejected, nothing to download
     assert page.errors == []

@@ -455,9 +455,9 @@ def test_a_province_brief_says_which_figures_stay_national(store):
     brief = compose(frames, Filters(province="320000"), ref, {**store.info, "source_names": ["x.csv"]}, "zh")
     assert brief.summary[0].startswith("江苏：")  # the gaps are 江苏's
     assert brief.summary[1].endswith("（全国）。") and brief.summary[2].endswith("（全国）。")
-    assert ("HHI（全国）" in dict(brief.key_figures))
+    assert ("省际集中度 HHI（全国）" in dict(brief.key_figures))
     whole = compose(frames, Filters(), ref, {**store.info, "source_names": ["x.csv"]}, "zh")
-    assert "（全国）" not in " ".join(whole.summary) and "HHI" in dict(whole.key_figures)
+    assert "（全国）" not in " ".join(whole.summary) and "省际集中度 HHI" in dict(whole.key_figures)
 
 
 def test_a_province_brief_reads_no_gaps_from_a_province_whose_list_was_not_found(store):

@@ -61,3 +61,16 @@ def test_the_lisa_map_greys_provinces_without_a_list_instead_of_classing_them():
     assert z is None or z != z  # no class (0 would be the high-high colour)
     greyed = next(trace for trace in fig.data if trace.name == "unlisted")
     assert list(greyed.locations) == ["330000"]
+
+
+def test_count_colour_bars_tick_whole_consortia_on_a_short_scale():
+    from figures.charts import build_collaboration_matrix, build_sector_heatmap
+
+    ref = load_reference()
+    pair = pd.DataFrame(0, index=["330000", "360000"], columns=["330000", "360000"])
+    pair.loc["330000", "360000"] = 2
+    bar = build_collaboration_matrix(pair, ref, "zh").data[0].colorbar
+    assert (bar.tick0, bar.dtick) == (0, 1)  # 0, 1, 2: never 0.5
+    many = pd.DataFrame(0, index=["330000", "360000"], columns=["S1", "S3"])
+    many.loc["360000", "S3"] = 40
+    assert build_sector_heatmap(many, ref, "zh").data[0].colorbar.dtick is None  # a long scale chooses freely

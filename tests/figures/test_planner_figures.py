@@ -65,3 +65,13 @@ def test_compare_multiples_share_one_scale_across_rows():
     assert len(axes) >= 6 and all(fig.layout[a].matches == "x" for a in axes if a != "xaxis")
     legend = " ".join(a.text for a in build_compare_sectors(sectors, REF, "en").layout.annotations)
     assert "East" in legend and "West" in legend  # the bars' colours explained
+
+
+def test_the_compare_coverage_grid_counts_each_province_and_greys_a_missing_list():
+    coverage = pd.DataFrame([{"T01": True, "T02": True}, {"T01": False, "T02": False}, {"T01": False, "T02": False}],
+                            index=["370000", "360000", "330000"])
+    fig = build_coverage_grid(coverage, REF, "zh", missing=frozenset({"330000"}))
+    trace = fig.data[0]
+    assert list(trace.y) == ["山东（2 项）", "江西（0 项）", "浙江（未找到名录）"]
+    assert [list(r) for r in trace.z] == [[1, 1], [0, 0], [2, 2]]
+    assert "已覆盖" in fig.layout.annotations[0].text and "未找到名录" in fig.layout.annotations[0].text
