@@ -9,7 +9,7 @@ from etl.reference import load_reference
 from figures.china_map import (INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map,
                                 colorbar_ticks, map_trace_values, metric_style)
 from figures.narrative import overview_reading
-from figures.text import fmt_int, t
+from figures.text import fmt_int, scope_text, t
 from layouts import ids
 from layouts.page import view_href
 
@@ -35,7 +35,7 @@ def side_texts(view: dict, lang: str, f: Filters, name: str = "") -> tuple[str, 
         link = f"查看{name}省份画像 →" if zh else f"Open the profile of {name} →"
         href = view_href("profile", f.to_query(), lang)  # the profile under the same filters
     outside = "\n".join(line(k, view[k]) for k in ("national", "regional"))
-    scopes = "\n".join(line(k, v) for k, v in view["scopes"].items())
+    scopes = "\n".join(f"{scope_text(k, lang)}{colon}{fmt_int(v)}" for k, v in view["scopes"].items())
     if f.province:  # the counts by scope are the picked province's own
         scopes = (f"{name}牵头：" if zh else f"Led from {name}:") + "\n" + scopes
     return link, href, outside, scopes
@@ -83,13 +83,15 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     view = state.overview(sid, f, metric or "count")
     style = metric_style(metric or "count", lang)
     # A Patch needs a drawn province map of the same language and snapshot; otherwise draw it whole.
+    # height=None: the map fills its box, which the page's style sizes (shorter on a phone, where a 560-pixel
+    # box left a band of white above and below a map the width of the screen)
     if city:
         figure = build_city_map(state.city_counts(sid, f), legend_label=t("consortia", lang), lang=lang,
-                                geometry="url")
+                                geometry="url", height=None)
     elif drawn != key:
         figure = build_province_map(view["values"], lang=lang, geometry="url", selected=f.province or None,
                                     missing_as_zero=metric in (None, "count"),
-                                    unlisted=unlisted(state.list_coverage(sid)),
+                                    unlisted=unlisted(state.list_coverage(sid)), height=None,
                                     **style)
     else:  # only values changed: send z, text and the colour range, never the geometry
         values = view["values"]

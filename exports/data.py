@@ -7,7 +7,7 @@ import pandas as pd
 
 from analytics.sources import source_urls
 from etl.reference import load_reference
-from figures.text import t
+from figures.text import scope_text, t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,7 +61,7 @@ def display_rows(frame, lang: str) -> list[dict]:
             "members": _text(getattr(r, "members", None)),
             "year": int(r.year) if r.year == r.year and r.year is not None else None,
             "level": ref.term_label("level", _text(r.level), lang) if _text(getattr(r, "level", None)) else "",
-            "scope": t(r.scope, lang),
+            "scope": scope_text(r.scope, lang),
             "operating_model": ref.term_label("operating_model", operating_model, lang) if operating_model else "",
             "source": _text(r.source) + ((" · " + t("synthetic", lang)) if r.synthetic else ""),
             "publisher": _text(getattr(r, "publisher", None)),

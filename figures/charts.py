@@ -16,6 +16,9 @@ from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, ba
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
 
 
+LQ_TOP = 4  # where the heatmap's location-quotient colours stop (higher values are written in their cells)
+
+
 def _two_lines(label: str, width: int = 20) -> str:
     """A column label in at most two lines of about ``width`` characters, broken between words (English)
     or anywhere (Chinese); only what is left beyond the second line is cut, with an ellipsis."""
@@ -65,13 +68,19 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
          for p in order]
     custom = [[[p, s] for s in sectors] for p in order]
     if mode == "lq":
-        z = m.to_numpy(dtype=float)
+        # A cell without a consortium is left blank (a wall of deepest blue said nothing more), and the scale
+        # stops at 4, so that one consortium in a small sector (an LQ of 25) does not wash out every other cell.
+        z = m.to_numpy(dtype=float, copy=True)
+        z[c.fillna(0).to_numpy() == 0] = math.nan
         text = [[("" if math.isnan(v) else fmt_float(v, 1)) + ("*" if n < 3 and not math.isnan(v) else "")
                  for v, n in zip(row, crow)] for row, crow in zip(z, c.to_numpy())]
-        top = max(2.0, float(pd.DataFrame(z).max().max() or 2))
+        highest = pd.DataFrame(z).max().max()
+        top = min(LQ_TOP, max(2.0, 0.0 if pd.isna(highest) else float(highest)))
+        ticks = list(range(0, int(top) + 1))
         trace = go.Heatmap(z=z, x=x, y=y, customdata=custom, text=text, texttemplate="%{text}",
                            colorscale=centred(DIVERGING, 1, 0, top), zmin=0, zmax=top,
-                           colorbar=colour_bar(t("lq", lang)),
+                           colorbar=colour_bar(t("lq", lang), tickvals=ticks,
+                                               ticktext=[str(v) if v < LQ_TOP else f"≥{v}" for v in ticks]),
                            hovertemplate="%{y} · %{x}<br>" + t("lq", lang) + " %{z:.2f}<extra></extra>")
     else:
         z = c.astype(float).to_numpy(copy=True)

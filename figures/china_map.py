@@ -152,7 +152,7 @@ def build_province_map(
     show_labels: bool = True,
     selected: str | None = None,
     value_format: str = "int",
-    height: int = 560,
+    height: int | None = 560,
     missing_as_zero: bool = True,
     unlisted: Sequence[str] = (),
 ) -> go.Figure:
@@ -238,7 +238,7 @@ def build_city_map(
     legend_label: str = "",
     lang: str = "zh",
     geometry: Literal["inline", "url"] = "inline",
-    height: int = 560,
+    height: int | None = 560,
 ) -> go.Figure:
     """City values as bubbles over the province outlines, on the same frame and inset."""
     fig = build_province_map({}, title=title, legend_label=legend_label, lang=lang, geometry=geometry,

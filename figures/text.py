@@ -175,3 +175,14 @@ def kind_text(kind: str, lang: str) -> str:
 def refresh_status_text(status: str, lang: str) -> str:
     """A refresh run's outcome (published, failed, unchanged, busy), as the page says it."""
     return REFRESH_STATUS.get(status, (status, status))[lang != "zh"]
+
+
+# A scope says where a consortium reaches, not who recognised it: "provincial" scope (one province) is not the
+# 省级 level (a province's list), and a 国家级 consortium of one province is of that scope. Named apart.
+_SCOPES = {"provincial": ("单省", "Within one province"),
+           "municipal": ("单省（市级名录）", "Within one province (a city's list)")}
+
+
+def scope_text(scope: str, lang: str) -> str:
+    """A scope as the page says it: 全国性, 跨区域, 单省, 单省（市级名录）."""
+    return _SCOPES[scope][lang != "zh"] if scope in _SCOPES else t(scope, lang)

@@ -88,8 +88,9 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     # the side panel's fixed elements carry their texts: nothing outside a province, all three provincial;
     # the profile link is empty (hidden) until a province is picked
     assert find(whole, "map-side-outside")["children"] == "全国性：0\n区域性（长三角等）：0"
-    assert find(whole, "map-side-scopes")["children"] == "全国性：0\n跨区域：0\n省级：3\n市级：0"
-    assert find(s3, "map-side-scopes")["children"] == "National: 0\nCross-regional: 0\nProvincial: 2\nMunicipal: 0"
+    assert find(whole, "map-side-scopes")["children"] == "全国性：0\n跨区域：0\n单省：3\n单省（市级名录）：0"
+    assert find(s3, "map-side-scopes")["children"] == (
+        "National: 0\nCross-regional: 0\nWithin one province: 2\nWithin one province (a city's list): 0")
     assert find(whole, "map-profile-link")["children"] == ""
     # signing in comes back to this page, its whole address encoded into ?next=
     assert find(whole, "sign-in-out")["href"] == "/login?next=/"
@@ -97,8 +98,8 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     link = find(pages["zj"], "map-profile-link")
     assert link["children"] == "查看浙江省份画像 →" and link["href"] == "?view=profile&province=330000"
     # under a picked province the counts by scope are its own (two of the three), not the whole country's
-    assert find(pages["zj"], "map-side-scopes")["children"] == "浙江牵头：\n全国性：0\n跨区域：0\n省级：2\n市级：0"
-    assert find(pages["jx"], "map-side-scopes")["children"] == "江西牵头：\n全国性：0\n跨区域：0\n省级：1\n市级：0"
+    assert find(pages["zj"], "map-side-scopes")["children"] == "浙江牵头：\n全国性：0\n跨区域：0\n单省：2\n单省（市级名录）：0"
+    assert find(pages["jx"], "map-side-scopes")["children"] == "江西牵头：\n全国性：0\n跨区域：0\n单省：1\n单省（市级名录）：0"
     link = find(pages["zj_s3"], "map-profile-link")  # the profile opens under the overview's other filters
     assert link["children"] == "Open the profile of Zhejiang →"
     assert link["href"] == "?view=profile&sector=S3&province=330000&lang=en"

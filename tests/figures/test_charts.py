@@ -74,3 +74,19 @@ def test_count_colour_bars_tick_whole_consortia_on_a_short_scale():
     many = pd.DataFrame(0, index=["330000", "360000"], columns=["S1", "S3"])
     many.loc["360000", "S3"] = 40
     assert build_sector_heatmap(many, ref, "zh").data[0].colorbar.dtick is None  # a long scale chooses freely
+
+
+def test_the_location_quotient_heatmap_leaves_empty_cells_blank_and_stops_its_scale_at_4():
+    import math
+
+    from figures.charts import build_sector_heatmap
+
+    ref = load_reference()
+    counts = pd.DataFrame({"S1": [1, 9], "S3": [0, 10]}, index=["430000", "320000"])
+    lq = pd.DataFrame({"S1": [24.7, 0.9], "S3": [0.0, 1.05]}, index=counts.index)
+    lq.attrs["counts"] = counts
+    trace = build_sector_heatmap(lq, ref, "zh", mode="lq").data[0]
+    rows = dict(zip(trace.y, zip(trace.z, trace.text)))
+    (z_hn, text_hn) = rows["湖南"]
+    assert z_hn[0] == 24.7 and math.isnan(z_hn[1]) and list(text_hn) == ["24.7*", ""]  # blank, not a deep-blue 0
+    assert trace.zmax == 4 and list(trace.colorbar.ticktext) == ["0", "1", "2", "3", "≥4"]
