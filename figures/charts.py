@@ -66,6 +66,8 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     unknown = set(unlisted_rows(c, coverage or {}))
     y = [ref.province_label(p, lang) + (("（未找到名录）" if lang == "zh" else " (no list found)") if p in unknown else "")
          for p in order]
+    if sort == "region":  # grouped: plotly names each group beside its rows, with a divider between them
+        y = [[gap_column_label(ref.provinces[p].region_group, lang) for p in order], y]
     custom = [[[p, s] for s in sectors] for p in order]
     if mode == "lq":
         # A cell without a consortium is left blank (a wall of deepest blue said nothing more), and the scale

@@ -90,3 +90,14 @@ def test_the_location_quotient_heatmap_leaves_empty_cells_blank_and_stops_its_sc
     (z_hn, text_hn) = rows["湖南"]
     assert z_hn[0] == 24.7 and math.isnan(z_hn[1]) and list(text_hn) == ["24.7*", ""]  # blank, not a deep-blue 0
     assert trace.zmax == 4 and list(trace.colorbar.ticktext) == ["0", "1", "2", "3", "≥4"]
+
+
+def test_the_heatmap_grouped_by_region_names_each_group():
+    from figures.charts import build_sector_heatmap
+
+    ref = load_reference()
+    counts = pd.DataFrame({"S1": [3, 1, 2]}, index=["360000", "320000", "610000"])  # 中部, 东部, 西部
+    trace = build_sector_heatmap(counts, ref, "zh", sort="region").data[0]
+    groups, names = (list(level) for level in trace.y)
+    assert names == ["江苏", "江西", "陕西"] and groups == ["东部", "中部", "西部"]
+    assert list(build_sector_heatmap(counts, ref, "zh").data[0].y) == ["江西", "陕西", "江苏"]  # by total: flat
