@@ -78,7 +78,10 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     map is drawn with the layout, not after a round trip; the callback runs on changes only."""
     ref = load_reference()
     sid, _ = state.frames(sid)
-    key = f"{sid}|{lang}|{'city' if city else 'province'}"
+    # a location quotient with nothing chosen to compare has no values: the map says so on itself, drawn whole
+    # (its key differs, so neither entering nor leaving that state is a mere Patch of values)
+    choose = metric == "lq" and not city and not (f.sector or f.technology)
+    key = f"{sid}|{lang}|{'city' if city else 'province'}" + ("|choose" if choose else "")
     done = f"{sid}?{f.to_query()}&lang={lang}"
     view = state.overview(sid, f, metric or "count")
     style = metric_style(metric or "count", lang)
@@ -93,6 +96,11 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
                                     missing_as_zero=metric in (None, "count"),
                                     unlisted=unlisted(state.list_coverage(sid)), height=None,
                                     **style)
+        if choose:
+            figure.add_annotation(text="请先选择一个领域或卡脖子技术，再看区位熵" if lang == "zh" else
+                                  "Choose a sector or technology to see its location quotient",
+                                  x=0.5, y=0.55, xref="paper", yref="paper", showarrow=False,
+                                  bgcolor="rgba(255,255,255,0.9)", borderpad=6, font=dict(size=14))
     else:  # only values changed: send z, text and the colour range, never the geometry
         values = view["values"]
         if metric in (None, "count"):
