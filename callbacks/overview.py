@@ -1,6 +1,8 @@
 """filters, metric, city layer -> province map (values only, via Patch), KPIs, reading, side panel texts."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dash import Input, Output, Patch, State, callback, ctx, no_update
 
 from analytics.filters import Filters
@@ -70,6 +72,22 @@ def undated_note(n: int, lang: str) -> str:
             f"The year range leaves out {fmt_int(n)} consortia whose year is not given. ")
 
 
+@lru_cache(maxsize=64)
+def whole_province_map(sid: str, f, metric: str, lang: str, choose: bool) -> dict:
+    """The province map for one view, built once and kept as plain JSON: plotly's figure objects take most
+    of a first page's layout time (about 30 of 40 ms), and a page's first view is usually one of a few."""
+    view = state.overview(sid, f, metric)
+    figure = build_province_map(view["values"], lang=lang, geometry="url", selected=f.province or None,
+                                missing_as_zero=metric == "count", unlisted=unlisted(state.list_coverage(sid)),
+                                height=None, **metric_style(metric, lang))
+    if choose:
+        figure.add_annotation(text="请先选择一个领域或卡脖子技术，再看区位熵" if lang == "zh" else
+                              "Choose a sector or technology to see its location quotient",
+                              x=0.5, y=0.55, xref="paper", yref="paper", showarrow=False,
+                              bgcolor="rgba(255,255,255,0.9)", borderpad=6, font=dict(size=14))
+    return figure.to_plotly_json()
+
+
 def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
     """The map figure (whole, or a Patch of values when ``drawn`` says this map is on the page), KPIs,
     reading, side panel, the done marker and the drawn key, for one filter state.
@@ -92,15 +110,7 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
         figure = build_city_map(state.city_counts(sid, f), legend_label=t("consortia", lang), lang=lang,
                                 geometry="url", height=None)
     elif drawn != key:
-        figure = build_province_map(view["values"], lang=lang, geometry="url", selected=f.province or None,
-                                    missing_as_zero=metric in (None, "count"),
-                                    unlisted=unlisted(state.list_coverage(sid)), height=None,
-                                    **style)
-        if choose:
-            figure.add_annotation(text="请先选择一个领域或卡脖子技术，再看区位熵" if lang == "zh" else
-                                  "Choose a sector or technology to see its location quotient",
-                                  x=0.5, y=0.55, xref="paper", yref="paper", showarrow=False,
-                                  bgcolor="rgba(255,255,255,0.9)", borderpad=6, font=dict(size=14))
+        figure = whole_province_map(sid, f, metric or "count", lang, choose)
     else:  # only values changed: send z, text and the colour range, never the geometry
         values = view["values"]
         if metric in (None, "count"):
