@@ -411,4 +411,5 @@ def refresh_now(set_progress, _, lang, token):
     set_progress("")
     accounts.audit(engine, user, "refresh_now", result.snapshot_id, detail=result.status,
                    address=who.get("address", ""))
-    return f"{refresh_status_text(result.status, lang)}" + ("：" if lang == "zh" else ": ") + " ".join(result.messages[:3])
+    colon = "：" if lang == "zh" else ": "
+    return refresh_status_text(result.status, lang) + colon + " ".join(result.messages[:3])

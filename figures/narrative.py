@@ -75,10 +75,7 @@ def trend_reading(trend: dict, lang: str) -> str:
     span = str(first) if first == last else f"{first}–{last}"
     if lang == "zh":
         text = f"{span} 年共组建 {n} 家" + (f"（另有 {undated} 家未注明年份）" if undated else "")
-        if len(dated) > 1 and every_year:
-            text += f"，每年 {most} 家"
-        elif len(dated) > 1:
-            text += f"，{'、'.join(map(str, peaks[:3]))}{'等' if len(peaks) > 3 else ''} 年最多（{'各 ' if len(peaks) > 1 else ''}{most} 家）"
+        text += _peak(peaks, most, len(dated) > 1, every_year, lang)
         if len(years) >= 2:
             a, b = top6_share[years[0]], top6_share[years[-1]]
             text += (f"；前六省份累计占比 {years[0]}–{years[-1]} 年保持 {fmt_pct(a)}" if fmt_pct(a) == fmt_pct(b) else
@@ -86,11 +83,7 @@ def trend_reading(trend: dict, lang: str) -> str:
         return text + "。"
     text = f"{n} consorti{'um' if n == 1 else 'a'} formed in {span}" + (
         f" ({undated} more without a year)" if undated else "")
-    if len(dated) > 1 and every_year:
-        text += f"; {most} a year"
-    elif len(dated) > 1:
-        text += (f"; most in {', '.join(map(str, peaks[:3]))}{' and others' if len(peaks) > 3 else ''} "
-                 f"({most}{' each' if len(peaks) > 1 else ''})")
+    text += _peak(peaks, most, len(dated) > 1, every_year, lang)
     if len(years) >= 2:
         a, b = top6_share[years[0]], top6_share[years[-1]]
         text += (f"; the top six provinces' cumulative share stayed at {fmt_pct(a)} from {years[0]} to {years[-1]}"
@@ -98,6 +91,19 @@ def trend_reading(trend: dict, lang: str) -> str:
                  f"; the top six provinces' cumulative share went from {fmt_pct(a)} in {years[0]} to "
                  f"{fmt_pct(b)} in {years[-1]}")
     return text + "."
+
+
+def _peak(peaks: list[int], most: int, several: bool, every_year: bool, lang: str) -> str:
+    """'，2021 年最多（10 家）', every year of a tie named (up to three), or '，每年 1 家'; '' for one year."""
+    if not several:
+        return ""
+    years = ("、" if lang == "zh" else ", ").join(map(str, peaks[:3]))
+    more, each = len(peaks) > 3, len(peaks) > 1
+    if lang == "zh":
+        return f"，每年 {most} 家" if every_year else \
+            f"，{years}{'等' if more else ''} 年最多（{'各 ' if each else ''}{most} 家）"
+    return f"; {most} a year" if every_year else \
+        f"; most in {years}{' and others' if more else ''} ({most}{' each' if each else ''})"
 
 
 def overview_reading(view: dict, ref: Reference, lang: str, coverage: dict | None = None,

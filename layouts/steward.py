@@ -184,8 +184,8 @@ def create_admin(lang: str, snapshots: list[dict], current: str | None, schedule
     last = schedule.get("last")
     status = [
         ("计划：" if zh else "Schedule: ") + (schedule.get("cron") or ("未配置" if zh else "not configured")),
-        ("上次运行：" if zh else "Last run: ") + (f"{fmt_datetime(last['started_at'], lang)} · {refresh_status_text(last['status'], lang)}"
-                                               if last else "—"),
+        ("上次运行：" if zh else "Last run: ") + (
+            f"{fmt_datetime(last['started_at'], lang)} · {refresh_status_text(last['status'], lang)}" if last else "—"),
         ("下次运行：" if zh else "Next run: ") + (fmt_datetime(schedule["next"], lang) if schedule.get("next") else "—"),
     ]
     return html.Section([

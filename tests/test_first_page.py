@@ -125,7 +125,8 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
         "The location quotient needs a sector or technology to be chosen first")
     texts = [a["text"] for a in find(pages["lq"], "province-map")["figure"]["layout"]["annotations"]]
     assert "Choose a sector or technology to see its location quotient" in texts  # on the map itself too
-    assert not any("Choose a sector" in a["text"] for a in find(whole, "province-map")["figure"]["layout"]["annotations"])
+    plain = find(whole, "province-map")["figure"]["layout"]["annotations"]
+    assert not any("Choose a sector" in a["text"] for a in plain)
     bogus = pages["bogus"]
     assert find(bogus, "map-metric")["value"] == "count" and find(bogus, "map-city-layer")["value"] == []
     assert find(bogus, "url-note")["children"] == (

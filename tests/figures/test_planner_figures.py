@@ -38,7 +38,8 @@ def test_a_province_without_consortia_gets_no_negative_axes():
     sectors = build_profile_sectors(empty, REF, "zh")
     assert list(sectors.layout.xaxis.range) == [0, 1] and any("暂无联合体" in a.text for a in sectors.layout.annotations)
     years = build_year_bars({}, "en")
-    assert years.layout.yaxis.visible is False and years.layout.annotations[0].text == "No consortium here gives its year"
+    assert years.layout.yaxis.visible is False
+    assert years.layout.annotations[0].text == "No consortium here gives its year"
     # a province whose list was not found says that, not "no consortium"
     unknown = build_profile_sectors(empty, REF, "zh", no_list=True)
     assert [a.text for a in unknown.layout.annotations] == ["未找到本省名录，无从统计"]
