@@ -238,8 +238,9 @@ def to_pdf(brief: Brief) -> bytes:
     return readable_cjk(out.getvalue())  # once for the merged pack
 
 
-def one_slide_pptx(png: bytes, width: int, height: int) -> bytes:
-    """A 16:9 deck of one slide holding one rendered page (the one-page province profile)."""
+def one_slide_pptx(png: bytes, width: int, height: int, notes: str = "") -> bytes:
+    """A 16:9 deck of one slide holding one rendered page (the one-page province profile), ``notes`` in its
+    speaker notes."""
     from pptx import Presentation
     from pptx.util import Emu
 
@@ -250,6 +251,8 @@ def one_slide_pptx(png: bytes, width: int, height: int) -> bytes:
     w = min(prs.slide_width, Emu(int(prs.slide_height * ratio)))
     h = Emu(int(w / ratio))
     slide.shapes.add_picture(io.BytesIO(png), Emu((prs.slide_width - w) // 2), Emu((prs.slide_height - h) // 2), w, h)
+    if notes:
+        slide.notes_slide.notes_text_frame.text = notes
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

@@ -76,16 +76,30 @@ def profile_bytes(province: str, fmt: str, lang: str = "zh", snap: Snapshot | No
     aside), as the profile view shows it: a vector PDF page or a one-slide PPTX."""
     if fmt not in ("pdf", "pptx"):
         raise ValueError("a profile is .pdf or .pptx")
-    fig = profile_figure(province, lang, snap, f)
+    from figures.planner import build_profile_page, profile_lines
+
+    parts = profile_parts(province, lang, snap, f)
+    fig = build_profile_page(*parts)
     if fmt == "pdf":
         return render_figure(fig, "pdf", 1400, 900, scale=1)
-    return briefs.one_slide_pptx(render_figure(fig, "png", 1400, 900, scale=2), 1400, 900)
+    # the slide is the page as a picture; its notes carry the page's text, to copy and edit
+    profile, ref, lang, source, caveat, no_list = parts
+    title = f"{ref.province_label(province, lang)} · {'省份画像' if lang == 'zh' else 'Province profile'}"
+    lines = [line.replace("<br>", "\n") for line in profile_lines(profile, ref, lang, caveat, no_list)]
+    return briefs.one_slide_pptx(render_figure(fig, "png", 1400, 900, scale=2), 1400, 900,
+                                 notes="\n".join([title, *lines, source]))
 
 
 def profile_figure(province: str, lang: str = "zh", snap: Snapshot | None = None, f: Filters | None = None):
     """The one-page profile as a figure (see profile_bytes)."""
-    from figures.narrative import coverage_caveat
     from figures.planner import build_profile_page
+
+    return build_profile_page(*profile_parts(province, lang, snap, f))
+
+
+def profile_parts(province: str, lang: str = "zh", snap: Snapshot | None = None, f: Filters | None = None):
+    """What the one-page profile says: (profile, reference, language, source line, caveat, no list found)."""
+    from figures.narrative import coverage_caveat
     from figures.text import fmt_datetime, public_note
 
     snap, frames, info = _context(snap)
@@ -103,7 +117,7 @@ def profile_figure(province: str, lang: str = "zh", snap: Snapshot | None = None
         source.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
     caveat = coverage_caveat(info.get("coverage", {}), ref, lang, province)
     no_list = list_missing(info.get("coverage", {}), province, profile["total"])
-    return build_profile_page(profile, ref, lang, " · ".join(source), caveat, no_list)
+    return profile, ref, lang, " · ".join(source), caveat, no_list
 
 
 def data_bytes(fmt: str, f: Filters, lang: str = "zh", snap: Snapshot | None = None) -> bytes:

@@ -172,10 +172,30 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
     if not profile["total"]:  # empty charts would draw axes from -1: fix them at zero
         fig.update_xaxes(range=[0, 1], dtick=1, row=1, col=1)
         fig.update_yaxes(range=[0, 1], dtick=1, row=1, col=2)
+    text = profile_lines(profile, ref, lang, caveat, no_list)
+    # The title and the lines under it sit above the charts; the top margin grows with the lines, so a
+    # longer text (partners one per line, English) never runs into the title.
+    lines = sum(line.count("<br>") + 1 for line in text)
+    fig.update_layout(**base_layout(width=1400, height=900, margin=dict(l=230, r=60, t=140 + 22 * lines, b=90)))
+    fig.add_annotation(text="<br>".join(text), x=-0.13, y=1, yshift=50, xref="paper", yref="paper",
+                       xanchor="left", yanchor="bottom", showarrow=False, align="left", font=dict(size=16))
+    fig.add_annotation(text=f"<b>{name} · {'省份画像' if zh else 'Province profile'}</b>", x=-0.13, y=1,
+                       yshift=60 + 22 * lines, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                       showarrow=False, font=dict(size=32))
+    fig.add_annotation(text=source_line, x=-0.13, y=-0.1, xref="paper", yref="paper", xanchor="left", yanchor="top",
+                       showarrow=False, font=dict(size=12, color=MUTED))
+    return fig
+
+
+def profile_lines(profile: dict, ref: Reference, lang: str, caveat: str = "", no_list: bool = False) -> list[str]:
+    """The one-page profile's lines of text (key figures, policy, gaps, partners, caveat), a partner per
+    "<br>· " line: drawn on the page above its charts, and given as the slide's notes, where they can be
+    copied and edited."""
+    zh = lang == "zh"
     unranked = no_list and not profile["total"]  # a zero from a list not found ranks nowhere
     rank = ("排名不详" if zh else "rank unknown") if unranked else (
-        f"全国第 {profile['rank']} 位（共 {profile['of']}）· 占 {fmt_pct(profile['share'], 1)}" if zh else
-        f"rank {profile['rank']} of {profile['of']} · {fmt_pct(profile['share'], 1)} of the total")
+        f"全国第 {profile['rank']} 位（共 {profile['of']}）· 占有所在省份联合体的 {fmt_pct(profile['share'], 1)}" if zh else
+        f"rank {profile['rank']} of {profile['of']} · {fmt_pct(profile['share'], 1)} of located consortia")
     figures = (f"牵头联合体 {fmt_int(profile['total'])} 个 · {rank} · {'已出台' if profile['policy'] else '未见'}组建政策"
                if zh else f"{fmt_int(profile['total'])} consortia led · {rank} · consortium policy: "
                f"{'issued' if profile['policy'] else 'none found'}")
@@ -208,16 +228,4 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
                 "This province's list was not found, so no gaps are stated and no partners suggested."]
     if caveat:
         text.append(caveat)
-    # The title and the lines under it sit above the charts; the top margin grows with the lines, so a
-    # longer text (partners one per line, English) never runs into the title.
-    lines = sum(line.count("<br>") + 1 for line in text)
-    fig.update_layout(**base_layout(width=1400, height=900, margin=dict(l=230, r=60, t=140 + 22 * lines, b=90)))
-    fig.add_annotation(text="<br>".join(text), x=-0.13, y=1, yshift=50, xref="paper", yref="paper",
-                       xanchor="left", yanchor="bottom", showarrow=False, align="left", font=dict(size=16))
-    fig.add_annotation(text=f"<b>{name} · {'省份画像' if zh else 'Province profile'}</b>", x=-0.13, y=1,
-                       yshift=60 + 22 * lines, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
-                       showarrow=False, font=dict(size=32))
-    fig.add_annotation(text=source_line, x=-0.13, y=-0.1, xref="paper", yref="paper", xanchor="left", yanchor="top",
-                       showarrow=False, font=dict(size=12, color=MUTED))
-    return fig
-
+    return text

@@ -125,7 +125,8 @@ def create_profile(profile: dict, ref: Reference, lang: str, figures: dict, reco
         html.Div([html.Div("—" if unranked else str(profile["rank"]), id=ids.PROFILE_RANK, className="kpi-value"),
                   html.Div(f"全国排名（共 {profile['of']}）" if zh else f"Rank of {profile['of']}")], className="kpi"),
         html.Div([html.Div("—" if unranked else fmt_pct(profile["share"], 1), className="kpi-value"),
-                  html.Div("占全国" if zh else "Share of the total")], className="kpi"),
+                  # of the consortia placed in a province (national and regional ones have no share to give)
+                  html.Div("占全国（有所在省份的联合体）" if zh else "Share of located consortia")], className="kpi"),
         html.Div([html.Div(("已出台" if zh else "Issued") if profile["policy"] else ("未见" if zh else "None found"),
                            className="kpi-value"),
                   html.Div("组建政策" if zh else "Consortium policy")], className="kpi"),
@@ -236,7 +237,7 @@ def create_compare(result: dict, ref: Reference, lang: str, figures: dict, query
         html.Section([
             _h("省份对比" if zh else "Provinces compared"),
             _table(["省份" if zh else "Province", "联合体" if zh else "Consortia", "排名" if zh else "Rank",
-                    "占全国" if zh else "Share", "覆盖技术" if zh else "Technologies covered",
+                    "占全国（有所在省份的）" if zh else "Share of located", "覆盖技术" if zh else "Technologies covered",
                     "未覆盖" if zh else "Uncovered", "协作省份" if zh else "Partner provinces",
                     "组建政策" if zh else "Policy"], rows, ids.COMPARE_TABLE), note, change], className="panel"),
         html.Section([_h("各领域联合体" if zh else "Consortia by sector"),

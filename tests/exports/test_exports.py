@@ -203,6 +203,10 @@ def test_a_pack_for_a_snapshot_with_a_predecessor_says_what_changed(tmp_path, mo
         assert len(changes) == 1 and "新增 1 个、移除 0 个" in changes[0] and "新增联合体" in changes[0]
         one = Presentation(io.BytesIO(profile_bytes("330000", "pptx", "en", load_snapshot(engine))))
         assert len(one.slides) == 1
+        # the slide is a picture of the page; its notes carry the page's text, to copy and edit
+        notes = one.slides[0].notes_slide.notes_text_frame.text.splitlines()
+        assert notes[0] == "Zhejiang · Province profile" and notes[1].startswith("2 consortia led · rank ")
+        assert "<br>" not in " ".join(notes) and notes[-1].startswith("Snapshot ")
     finally:
         _engine.cache_clear()
 
