@@ -197,7 +197,8 @@ def profile_lines(profile: dict, ref: Reference, lang: str, caveat: str = "", no
         f"全国第 {profile['rank']} 位（共 {profile['of']}）· 占有所在省份联合体的 {fmt_pct(profile['share'], 1)}" if zh else
         f"rank {profile['rank']} of {profile['of']} · {fmt_pct(profile['share'], 1)} of located consortia")
     figures = (f"牵头联合体 {fmt_int(profile['total'])} 个 · {rank} · {'已出台' if profile['policy'] else '未见'}组建政策"
-               if zh else f"{fmt_int(profile['total'])} consortia led · {rank} · consortium policy: "
+               if zh else f"{fmt_int(profile['total'])} consorti{'um' if profile['total'] == 1 else 'a'} led · {rank} · "
+               "consortium policy: "
                f"{'issued' if profile['policy'] else 'none found'}")
     gaps = [p for p in ("T01", "T36") if p in profile["uncovered"]]
     partner_lines = []

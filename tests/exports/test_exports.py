@@ -205,7 +205,7 @@ def test_a_pack_for_a_snapshot_with_a_predecessor_says_what_changed(tmp_path, mo
         assert len(one.slides) == 1
         # the slide is a picture of the page; its notes carry the page's text, to copy and edit
         notes = one.slides[0].notes_slide.notes_text_frame.text.splitlines()
-        assert notes[0] == "Zhejiang · Province profile" and notes[1].startswith("2 consortia led · rank ")
+        assert notes[0] == "Zhejiang · Province profile" and notes[1].startswith("1 consortium led · rank ")
         assert "<br>" not in " ".join(notes) and notes[-1].startswith("Snapshot ")
     finally:
         _engine.cache_clear()
