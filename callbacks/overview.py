@@ -11,7 +11,7 @@ from etl.reference import load_reference
 from figures.china_map import (INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map,
                                 colorbar_ticks, map_trace_values, metric_style)
 from figures.narrative import overview_reading
-from figures.text import fmt_int, scope_text, t
+from figures.text import fmt_int, n_consortia, scope_text, t
 from layouts import ids
 from layouts.page import view_href
 
@@ -69,7 +69,7 @@ def undated_note(n: int, lang: str) -> str:
     if not n:
         return ""
     return (f"年份筛选不含 {fmt_int(n)} 个未注明组建年份的联合体。" if lang == "zh" else
-            f"The year range leaves out {fmt_int(n)} consortia whose year is not given. ")
+            f"The year range leaves out {n_consortia(n, lang)} whose year is not given. ")
 
 
 @lru_cache(maxsize=64)

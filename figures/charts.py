@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from etl.reference import Reference
 
 from .china_map import UNLISTED, build_province_map, province_labels
-from .text import fmt_float, fmt_int, t
+from .text import fmt_float, fmt_int, n_consortia, t
 from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred, colour_bar
 
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
@@ -153,12 +153,12 @@ def build_gap_matrix(table: pd.DataFrame, ref: Reference, lang: str = "zh", titl
     heads = [gap_column_label(c, lang) + (no_list if c in unknown else "") for c in columns]
     colours = [[0.0, "#d6604d"], [0.2, "#d6604d"], [0.2, "#fdb863"], [0.4, "#fdb863"], [0.4, "#f7f7f7"],
                [0.6, "#f7f7f7"], [0.6, "#92c5de"], [0.8, "#92c5de"], [0.8, "#d9d9d9"], [1.0, "#d9d9d9"]]
-    custom = [[[code, col, fmt_int(v)] for v, col in zip(row, columns)] for code, row in zip(table.index, z)]
+    custom = [[[code, col, n_consortia(int(v), lang)] for v, col in zip(row, columns)]
+              for code, row in zip(table.index, z)]
     fig = go.Figure(go.Heatmap(
         z=classes, x=heads, y=labels, text=text, texttemplate="%{text}",
         customdata=custom, colorscale=colours, zmin=0, zmax=4, showscale=False, xgap=1, ygap=1,
-        hovertemplate="%{y} · %{x}: " + ("%{customdata[2]} 个联合体" if lang == "zh" else "%{customdata[2]} consortia")
-        + "<extra></extra>"))
+        hovertemplate="%{y} · %{x}: %{customdata[2]}<extra></extra>"))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#d6604d", name=t("uncovered", lang), showlegend=True))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#fdb863", name=t("thin", lang), showlegend=True))
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color="#92c5de", name=t("covered", lang), showlegend=True))

@@ -186,3 +186,8 @@ _SCOPES = {"provincial": ("单省", "Within one province"),
 def scope_text(scope: str, lang: str) -> str:
     """A scope as the page says it: 全国性, 跨区域, 单省, 单省（市级名录）."""
     return _SCOPES[scope][lang != "zh"] if scope in _SCOPES else t(scope, lang)
+
+
+def n_consortia(n: int, lang: str) -> str:
+    """'3 个联合体', '1 consortium', '3 consortia'."""
+    return f"{fmt_int(n)} 个联合体" if lang == "zh" else f"{fmt_int(n)} consorti{'um' if n == 1 else 'a'}"

@@ -24,7 +24,8 @@ def test_a_gap_column_whose_lists_were_all_not_found_is_grey_not_red():
     thin["total"] = thin.sum(axis=1)
     row = build_gap_matrix(thin, ref, "zh").data[0]
     assert row.z[0][0] == 1 and set(row.z[0][1:]) == {2}
-    assert row.customdata[0][1][2] == "0" and "%{customdata[2]} 个联合体" in row.hovertemplate
+    assert row.customdata[0][1][2] == "0 个联合体" and row.customdata[0][0][2] == "1 个联合体"
+    assert build_gap_matrix(thin, ref, "en").data[0].customdata[0][0][2] == "1 consortium"
     # one province with a list in the group is enough to read its blanks as blanks
     partly = dict(list(coverage.items())[:-1])
     assert build_gap_matrix(table, ref, "zh", coverage=partly).data[0].z[0][last] == 0
