@@ -27,6 +27,10 @@ FORMATS = ("png", "svg", "pdf")
 EXPORT_FONT_FAMILY = "Liberation Sans, Arial, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 _lock = threading.Lock()
+# kaleido's one server takes every call in one queue and answers in another, shared: two threads asking at
+# once could each take the other's image. It renders one figure at a time anyway, so a process asks it one
+# at a time (the slots below still share Chromium renders between processes).
+_call_lock = threading.Lock()
 _started = False
 
 
@@ -59,8 +63,9 @@ def _forget_inherited_renderer() -> None:
     thread that serves it, so a render would wait forever on a queue nobody
     reads. Forgotten, the child starts a renderer of its own on its first
     render. The parent's Chromium is left alone: the child never talks to it."""
-    global _started
+    global _started, _call_lock
     _started = False
+    _call_lock = threading.Lock()  # a lock held by a parent's thread would never be released here
     kaleido = sys.modules.get("kaleido")
     if kaleido is not None:
         # kaleido offers no call that forgets a server without stopping it, and stopping it here would
@@ -140,7 +145,7 @@ def render_figure(fig: go.Figure, fmt: str = "png", width: int = 1200, height: i
 
     spec = with_geometry(fig.to_dict())
     spec.setdefault("layout", {}).setdefault("font", {})["family"] = EXPORT_FONT_FAMILY
-    with render_slot():
+    with render_slot(), _call_lock:
         _ensure_started()
         opts = {"format": fmt, "width": width, "height": height, "scale": scale}
         data = kaleido.calc_fig_sync(spec, opts=opts, topojson=topojson_data_url())

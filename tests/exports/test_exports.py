@@ -211,6 +211,35 @@ def test_a_pack_for_a_snapshot_with_a_predecessor_says_what_changed(tmp_path, mo
         _engine.cache_clear()
 
 
+def test_two_renders_at_once_in_one_process_each_get_their_own_image(tmp_path, monkeypatch):
+    """Two planners exporting at the same moment: kaleido's one server answers in one shared queue, so two
+    threads asking at once could take each other's image (北京's profile file held 浙江's)."""
+    import threading
+
+    import plotly.graph_objects as go
+
+    from exports.render import render_figure
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ATLAS_MAX_RENDERS", "2")  # both may render at once
+    got: dict = {}
+    start = threading.Barrier(2)
+
+    def export(name):
+        for round_ in range(4):
+            start.wait(60)
+            svg = render_figure(go.Figure(layout=dict(title=f"{name}-{round_}")), "svg", 300, 200, scale=1)
+            got[(name, round_)] = svg.decode()
+
+    threads = [threading.Thread(target=export, args=(name,)) for name in ("alpha", "omega")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(180)
+    assert len(got) == 8
+    crossed = [key for key, svg in got.items() if f"{key[0]}-{key[1]}" not in svg]
+    assert crossed == []
+
+
 def test_renders_wait_in_line_for_a_free_slot(tmp_path, monkeypatch):
     import threading
     import time
