@@ -297,6 +297,12 @@ def diff_snapshots(a: tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame],
         "newly_uncovered": [t for t in order if t in tech_a and t not in tech_b],
         "by_province_delta": delta,
         "rank_moves": {c: {"from": r[0], "to": r[1]} for c, r in ranks.items() if r[0] != r[1]},
+        # every province whose count or rank moved (a neighbour's change can move a rank alone), and the
+        # national and regional counts that changed; a rank is None where the count is 0 (nothing to rank)
+        "provinces": [{"code": c, "delta": all_b[c] - all_a[c], "count_from": all_a[c], "count_to": all_b[c],
+                       "rank_from": ranks[c][0] if all_a[c] else None, "rank_to": ranks[c][1] if all_b[c] else None}
+                      for c in all_a if c in delta or (c in ranks and ranks[c][0] != ranks[c][1]
+                                                       and (all_a[c] or all_b[c]))],
         "top6": {"from": top_a, "to": top_b, "share_from": share_a, "share_to": share_b},
         "total": {"from": int(len(ca)), "to": int(len(cb))},
     }

@@ -193,7 +193,8 @@ def changes_reading(diff: dict, ref: Reference, lang: str) -> str:
             parts.append(f"新覆盖 {covered}")
         if lost:
             parts.append(f"不再覆盖 {lost}")
-        parts.append(f"前六省份占比由 {fmt_pct(top['share_from'])} 变为 {fmt_pct(top['share_to'])}")
+        a, b = fmt_pct(top["share_from"]), fmt_pct(top["share_to"])
+        parts.append(f"前六省份占比保持 {a}" if a == b else f"前六省份占比由 {a} 变为 {b}")
         return "；".join(parts) + "。"
     parts = [f"From {diff['from']} to {diff['to']}: {len(diff['added'])} added, {len(diff['removed'])} removed, "
              f"{len(diff['changed'])} changed ({diff['total']['from']} → {diff['total']['to']})"]
@@ -201,7 +202,9 @@ def changes_reading(diff: dict, ref: Reference, lang: str) -> str:
         parts.append(f"newly covered {covered}")
     if lost:
         parts.append(f"no longer covered {lost}")
-    parts.append(f"the top six provinces' share went from {fmt_pct(top['share_from'])} to {fmt_pct(top['share_to'])}")
+    a, b = fmt_pct(top["share_from"]), fmt_pct(top["share_to"])
+    parts.append(f"the top six provinces' share stayed at {a}" if a == b else
+                 f"the top six provinces' share went from {a} to {b}")
     return "; ".join(parts) + "."
 
 

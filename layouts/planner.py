@@ -307,9 +307,13 @@ def create_changes(diff: dict, snapshots: list[tuple[str, str]], ref: Reference,
     names = lambda items: ("、" if zh else ", ").join(items) or "—"  # noqa: E731
     changed = [[c["name"], ("、" if zh else ", ").join(field_text(x, lang) for x in c["fields"])]
                for c in diff["changed"]]
-    deltas = [[ref.province_label(c, lang) if c in ref.provinces else t(c, lang), f"{n:+d}",
-               (f"{diff['rank_moves'][c]['from']} → {diff['rank_moves'][c]['to']}" if c in diff["rank_moves"] else "")]
-              for c, n in diff["by_province_delta"].items()]
+    def rank(p: dict) -> str:  # "4 → 5", "1" when it held, "—" for no consortium (and national counts)
+        a, b = (str(r) if r else "—" for r in (p["rank_from"], p["rank_to"]))
+        return "—" if p["code"] not in ref.provinces else a if a == b else f"{a} → {b}"
+
+    deltas = [[ref.province_label(p["code"], lang) if p["code"] in ref.provinces else t(p["code"], lang),
+               f"{p['count_from']} → {p['count_to']}（{p['delta']:+d}）" if zh else
+               f"{p['count_from']} → {p['count_to']} ({p['delta']:+d})", rank(p)] for p in diff["provinces"]]
     return [html.Section([
         _h("变化" if zh else "What changed"),
         pick,

@@ -134,8 +134,28 @@ def test_diff_with_every_kind_of_change():
     assert d["by_province_delta"] == {AH: 1}  # 江苏: -丁 +甲 = 0
     # 安徽 stays third (behind the tied 浙江 and 江苏); every province without a consortium drops from 3rd to 4th.
     assert AH not in d["rank_moves"] and d["rank_moves"][JX] == {"from": 3, "to": 4}
+    # the provinces table: 安徽 gained one (unranked with none, then third); 江西 and the other empty ones
+    # have nothing to rank before or after, so they are not listed
+    assert d["provinces"] == [{"code": AH, "delta": 1, "count_from": 0, "count_to": 1, "rank_from": None,
+                               "rank_to": 3}]
     assert d["total"] == {"from": 4, "to": 5}
     assert d["top6"]["share_from"] == pytest.approx(1.0) and d["top6"]["share_to"] == pytest.approx(1.0)
+
+
+def test_a_rank_that_moves_without_its_count_is_listed_among_the_provinces():
+    from layouts.planner import create_changes
+
+    before = consortia([(1, "甲", JS, "S1", 2021, ""), (2, "乙", JS, "S1", 2021, ""), (3, "丙", JX, "S1", 2021, ""),
+                        (4, "丁", AH, "S1", 2021, "")])
+    after = consortia([(1, "甲", JS, "S1", 2021, ""), (2, "乙", JS, "S1", 2021, ""), (3, "丙", JX, "S1", 2021, ""),
+                       (4, "丁", AH, "S1", 2021, ""), (5, "戊", JX, "S1", 2022, "")])
+    d = diff_snapshots(("A", before, tags([]), members([])), ("B", after, tags([]), members([])), REF)
+    rows = {p["code"]: p for p in d["provinces"]}
+    assert rows[JX]["delta"] == 1 and (rows[JX]["rank_from"], rows[JX]["rank_to"]) == (2, 1)
+    assert rows[AH]["delta"] == 0 and (rows[AH]["rank_from"], rows[AH]["rank_to"]) == (2, 3)  # moved by 江西
+    assert JS not in rows  # first, then tied first: it held its rank and count
+    text = _text(create_changes(d, [], REF, "zh", ""))
+    assert "江西1 → 2（+1）2 → 1" in text and "安徽1 → 1（+0）2 → 3" in text
 
 
 def test_diff_of_a_snapshot_with_itself_is_empty():

@@ -14,6 +14,9 @@ def test_the_changes_reading_names_technologies():
     zh, en = changes_reading(diff, REF, "zh"), changes_reading(diff, REF, "en")
     assert "新覆盖 光刻机、航空发动机" in zh and "T01" not in zh and "不再覆盖" not in zh
     assert "newly covered Lithography machines, " in en and "T36" not in en
+    assert "前六省份占比保持 50%" in zh and "the top six provinces' share stayed at 50%" in en  # not "50% to 50%"
+    moved = changes_reading({**diff, "top6": {"share_from": 0.5, "share_to": 0.6}}, REF, "zh")
+    assert "前六省份占比由 50% 变为 60%" in moved
     assert REF.technology_names([], "zh") == "—"
 
 
