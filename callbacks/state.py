@@ -61,12 +61,18 @@ def _frames(sid: str) -> views.Frames:
 
 
 def list_coverage(sid: str | None) -> dict[str, str]:
-    """Province code -> completeness of its public list, for a snapshot of the public list; {} otherwise."""
-    from analytics.sources import is_public
-    from etl.public import coverage_status
+    """Province code -> completeness of its list, for the public list or a list built on it (see
+    etl.public.snapshot_coverage); {} otherwise."""
+    sid = sid or current_id()
+    return _coverage(sid) if sid else {}
+
+
+@lru_cache(maxsize=8)
+def _coverage(sid: str) -> dict[str, str]:
+    from etl.public import snapshot_coverage
 
     snap = snapshot(sid)
-    return coverage_status() if snap is not None and is_public(snap.info) else {}
+    return snapshot_coverage(snap.info.get("kind", ""), snap.consortia) if snap is not None else {}
 
 
 def year_bounds(sid: str | None) -> tuple[int, int]:

@@ -41,3 +41,33 @@ def coverage_status() -> dict[str, str]:
 def lists_found(code: str) -> str:
     """What was found of a province's (or central_soe's) lists, in words; '' when the table does not say."""
     return load_coverage().set_index("code")["lists_found"].get(code, "")
+
+
+@lru_cache(maxsize=1)
+def public_name_keys() -> frozenset[str]:
+    """The public list's consortia by name key (as the store keys them)."""
+    from .normalise import clean_texts, name_keys
+
+    names = pd.read_csv(CONSORTIA_FILE, dtype=str, keep_default_na=False)["name"].tolist()
+    return frozenset(name_keys(clean_texts(names)))
+
+
+CARRIED = 0.8  # the share of the public list a snapshot must hold to carry its caveats
+
+
+def snapshot_coverage(kind: str, consortia: pd.DataFrame) -> dict[str, str]:
+    """How complete each province's list is, for a snapshot: the public list's coverage for the public list,
+    and for a steward's list built on it (holding most of its consortia, as the staged report asks), with
+    a province whose list was not found but which now leads consortia counted as partial; {} for any other
+    list, of which nothing is known."""
+    if kind != "public":
+        keys = public_name_keys()
+        held = keys & set(consortia["name_key"].dropna()) if "name_key" in consortia else set()
+        if not keys or len(held) < CARRIED * len(keys):
+            return {}
+    coverage = dict(coverage_status())
+    if kind == "public":
+        return coverage
+    leads = consortia["province"].value_counts()
+    return {code: "partial" if status == "none_found" and leads.get(code, 0) else status
+            for code, status in coverage.items()}

@@ -20,10 +20,10 @@ def _context(snap: Snapshot | None = None):
     info = dict(snap.info)
     full = snapshot_info(get_engine(), snap.id)
     info["source_names"] = [s["name"] for s in full["sources"]] if full else []
+    from etl.public import snapshot_coverage
     if is_public(info):
-        from etl.public import coverage_status
         info["public"] = {"count": len(snap.consortia), "as_of": sources_as_of(snap.consortia)}
-        info["coverage"] = coverage_status()
+    info["coverage"] = snapshot_coverage(info.get("kind", ""), snap.consortia)
     return snap, views.Frames(snap.consortia, snap.technologies, snap.members), info
 
 

@@ -148,3 +148,22 @@ def test_public_command_publishes_kind_public_and_if_empty_keeps_other_data(tmp_
     env2 = {"DATABASE_URL": "", "ATLAS_DATA_DIR": str(other)}
     assert run_cli("ingest", str(samples / "records.json"), env=env2).returncode == 0
     assert "not republished" in run_cli("public", "--if-empty", env=env2).stdout
+
+
+def test_a_stewards_list_built_on_the_public_list_keeps_its_caveats():
+    import pandas as pd
+
+    from etl.public import coverage_status, public_name_keys, snapshot_coverage
+
+    keys = sorted(public_name_keys())
+    public = pd.DataFrame({"name_key": keys, "province": [None] * len(keys)})
+    assert snapshot_coverage("public", public) == coverage_status()
+    # the whole list and one consortium of 浙江 (no list found before): its caveats stay, 浙江's list is partial
+    plus = pd.concat([public, pd.DataFrame({"name_key": ["新联合体"], "province": ["330000"]})])
+    kept = snapshot_coverage("steward", plus)
+    assert coverage_status()["330000"] == "none_found" and kept["330000"] == "partial"
+    assert {c: s for c, s in kept.items() if c != "330000"} == {
+        c: s for c, s in coverage_status().items() if c != "330000"}
+    # a list that is mostly something else says nothing of the public lists' completeness
+    other = pd.DataFrame({"name_key": keys[: len(keys) // 2] + [f"x{i}" for i in range(50)], "province": None})
+    assert snapshot_coverage("steward", other) == {} and snapshot_coverage("demo", other) == {}
