@@ -9,7 +9,7 @@ from etl.reference import load_reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
                             build_sector_heatmap, build_trend_chart, unlisted_rows)
 from figures.narrative import (coverage_caveats, cross_regional_reading, gaps_reading, moran_reading, set_aside_note,
-                               trend_reading)
+                               trend_reading, unlisted_note)
 from figures.text import fmt_int
 from figures.theme import MUTED
 from layouts import ids
@@ -35,16 +35,13 @@ def update_heatmap(_, sector, technology, lead_type, level, years, province, gra
     # Blank rows of provinces without a list would take half the chart (and a phone's width): named below it.
     fig = build_sector_heatmap(matrix, ref, lang or "zh", mode or "count", sort or "total",
                                selected=pick, coverage=coverage, drop_unlisted=True)
-    left_out = unlisted_rows(matrix.attrs.get("counts", matrix) if mode == "lq" else matrix, coverage)
-    names = [ref.province_label(c, lang or "zh") for c in sorted(left_out, key=ref.province_codes.index)]
-    unlisted_note = "" if not names else (
-        f"未找到名录、未列入本图的省份（{len(names)} 个）：{'、'.join(names)}。" if lang != "en" else
-        f"Not in this chart, as no list was found ({len(names)}): {', '.join(names)}.")
+    left_out = unlisted_note(unlisted_rows(matrix.attrs.get("counts", matrix) if mode == "lq" else matrix, coverage),
+                         ref, lang or "zh")
     note = set_aside_note(set_aside("sector-heatmap", f), lang or "zh")
     if note:  # every sector and province stays in view; the picked cell is outlined
         fig.add_annotation(text=note.strip(" ()（）"), x=0, y=1, yshift=30, xref="paper", yref="paper",
                            xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12, color=MUTED))
-    return fig, unlisted_note
+    return fig, left_out
 
 
 # filters -> technology-gap matrix and the list of uncovered technologies

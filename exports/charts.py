@@ -10,9 +10,9 @@ from analytics.filters import Filters
 from analytics.sources import unlisted
 from etl.reference import Reference
 from figures.charts import (build_collaboration_matrix, build_flow_map, build_gap_matrix, build_lisa_map,
-                            build_sector_heatmap, build_trend_chart)
+                            build_sector_heatmap, build_trend_chart, unlisted_rows)
 from figures.china_map import build_city_map, build_province_map, metric_style
-from figures.narrative import coverage_caveats, moran_reading, set_aside_note, trend_reading
+from figures.narrative import coverage_caveats, moran_reading, set_aside_note, trend_reading, unlisted_note
 from figures.text import fmt_datetime, public_note, t
 from figures.theme import MUTED
 
@@ -106,6 +106,22 @@ def wrap_line(text: str, width_px: float, size: int = 12) -> list[str]:
     return lines + [line] if line else lines
 
 
+def _bottom_axis(fig: go.Figure) -> bool:
+    """The figure draws an x axis under its plot (bars, a matrix with its labels below), not a map."""
+    cartesian = any(getattr(trace, "xaxis", None) is not None or trace.type in ("bar", "heatmap")
+                    for trace in fig.data if trace.type not in ("choropleth", "scattergeo"))
+    axis = fig.layout.xaxis
+    return cartesian and axis.side != "top" and axis.visible is not False
+
+
+def _legend_rows(fig: go.Figure, width: float) -> int:
+    """About how many rows a horizontal key takes at ``width`` pixels (a swatch and a gap beside each name)."""
+    names = [trace.name for trace in fig.data if trace.name and trace.showlegend is not False
+             and not (trace.type in ("choropleth",) and trace.showlegend is None)]
+    used = sum(40 + 14 * len(name) for name in names)
+    return max(1, -(-used // int(width or 1)))
+
+
 def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
     """Title on top, filters / data date / source / synthetic note at the bottom, in the image itself:
     wrapped to the image's width, and below a legend that sits under the plot."""
@@ -114,11 +130,21 @@ def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
     footer = "<br>".join(part for line in footer.split("<br>") for part in wrap_line(line, width))
     lines = footer.count("<br>") + 1
     legend = fig.layout.legend
-    below = 0
+    below, top = 0, 80
     if legend is not None and legend.y is not None and legend.y < 0:  # a legend under the plot, as far as it sits
         below = 34 + int(-legend.y * ((fig.layout.height or 900) - 140 - 20 * lines))
+    else:
+        if _bottom_axis(fig):  # its tick labels and title lie under the plot: the footer goes below them
+            below += 62
+        if legend is not None and legend.y == 0 and legend.yanchor == "top":  # a key just under a map
+            below += 24 * _legend_rows(fig, width) + 8
+        if legend is not None and legend.y is not None and legend.y >= 1:  # a key above the plot
+            top += 30
+    if fig.layout.xaxis.side == "top":  # labels over the plot (the matrices): the title keeps clear of them
+        fig.update_layout(title=dict(yref="container", y=0.995, yanchor="top", automargin=True))
+        top += 60
     fig.update_layout(title=dict(text=f"<b>{title}</b>", x=0.01, xanchor="left", font=dict(size=22)),
-                      margin=dict(t=80, b=30 + 20 * lines + below, l=20, r=20))
+                      margin=dict(t=top, b=30 + 20 * lines + below, l=20, r=20))
     fig.add_annotation(text=footer, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",
                        yshift=-10 - below, showarrow=False, align="left", font=dict(size=12, color=MUTED))
     return fig
@@ -133,6 +159,7 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
     per_capita), or the city layer, as the page's map does."""
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}; one of {', '.join(CHARTS)}")
+    extra = ""
     if name == "province-map" and city:
         fig = build_city_map(views.city_counts(frames, f), legend_label=t("consortia", lang), lang=lang,
                              geometry="url")
@@ -141,8 +168,10 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
         missing = unlisted(info.get("coverage", {}))
         fig = build_province_map(view["values"], lang=lang, selected=f.province or None, geometry="url",
                                  unlisted=missing, missing_as_zero=metric == "count", **metric_style(metric, lang))
-    elif name == "sector-heatmap":
-        fig = build_sector_heatmap(views.sector_matrix(frames, f, ref), ref, lang, coverage=info.get("coverage", {}))
+    elif name == "sector-heatmap":  # as on the page: the blank rows of provinces without a list named, not drawn
+        matrix = views.sector_matrix(frames, f, ref)
+        fig = build_sector_heatmap(matrix, ref, lang, coverage=info.get("coverage", {}), drop_unlisted=True)
+        extra = unlisted_note(unlisted_rows(matrix, info.get("coverage", {})), ref, lang)
     elif name == "technology-gaps":
         fig = build_gap_matrix(views.technology_gap_matrix(frames, f, ref), ref, lang,
                                coverage=info.get("coverage", {}))
@@ -160,10 +189,11 @@ def build_chart(name: str, frames: views.Frames, f: Filters, ref: Reference, inf
     else:
         result = views.trends(frames, f, ref)
         fig = build_trend_chart(result["by_year"], lang, years=(f.year_from, f.year_to))
-        fig.add_annotation(text=trend_reading(result, lang),
-                           x=0.01, y=1.04, xref="paper", yref="paper", xanchor="left", showarrow=False,
-                           font=dict(size=13))
+        fig.add_annotation(text=trend_reading(result, lang),  # above the key, which sits above the bars
+                           x=0.01, y=1.0, yshift=30, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                           showarrow=False, font=dict(size=13))
     width, height = size or SIZES[name]
     fig.update_layout(width=width, height=height)
     title = TITLES[name][0 if lang == "zh" else 1]
-    return decorate(fig, title, footer_text(f, ref, info, lang, name))
+    footer = footer_text(f, ref, info, lang, name)
+    return decorate(fig, title, footer + ("<br>" + extra if extra else ""))

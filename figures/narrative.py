@@ -215,3 +215,12 @@ def set_aside_note(fields: tuple[str, ...], lang: str) -> str:
     if lang == "zh":
         return "（本图不按所选" + "、".join(t(k, lang) for k in fields) + "筛选）"
     return " (this chart is not filtered by the chosen " + ", ".join(t(k, lang).lower() for k in fields) + ")"
+
+
+def unlisted_note(codes: list[str], ref: Reference, lang: str) -> str:
+    """'未找到名录、未列入本图的省份（15 个）：山西、内蒙古…。' for the heatmap's left-out rows; '' for none."""
+    names = [ref.province_label(c, lang) for c in sorted(codes, key=ref.province_codes.index)]
+    if not names:
+        return ""
+    return (f"未找到名录、未列入本图的省份（{len(names)} 个）：{'、'.join(names)}。" if lang == "zh" else
+            f"Not in this chart, as no list was found ({len(names)}): {', '.join(names)}.")

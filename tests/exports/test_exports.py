@@ -328,6 +328,16 @@ def test_footer_lines_wrap_to_the_image_and_clear_a_legend_under_the_plot():
     assert low.layout.annotations[0].yshift == -10 - (34 + int(0.15 * (700 - 140 - 20)))  # the trends chart's
     plain = decorate(go.Figure(layout=dict(width=1200)), "T", "筛选：全国")
     assert plain.layout.annotations[0].yshift == -10 and plain.layout.margin.b == 50
+    # bars with their years under the plot: the footer goes below the labels and the axis title (62 px)
+    bars = decorate(go.Figure(go.Bar(x=[2020], y=[1]), layout=dict(width=1200)), "T", "筛选：全国")
+    assert bars.layout.annotations[0].yshift == -10 - 62 and bars.layout.margin.b == 50 + 62
+    # a key above the plot (the trends chart's) gets its row in the top margin
+    keyed = decorate(go.Figure(go.Bar(x=[2020], y=[1]), layout=dict(width=1200, legend=dict(y=1.01))), "T", "x")
+    assert keyed.layout.margin.t == 80 + 30
+    # a key just under a map (the LISA map's): its row or rows before the footer
+    mapped = decorate(go.Figure([go.Scattergeo(lon=[None], lat=[None], name="高-高集聚")],
+                                layout=dict(width=1200, legend=dict(orientation="h", y=0, yanchor="top"))), "T", "x")
+    assert mapped.layout.annotations[0].yshift == -10 - (24 + 8)
 
 
 def test_a_profile_page_of_a_province_without_a_list_states_no_gaps_and_no_partners(store):
