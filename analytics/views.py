@@ -216,8 +216,11 @@ def records(frames: Frames, f: Filters, ref: Reference, search: str = "", limit:
     tags = sel.technologies[sel.technologies["consortium_id"].isin(out["id"])]
     techs = tags.sort_values("technology").groupby("consortium_id")["technology"].agg(",".join)
     people = sel.members[sel.members["consortium_id"].isin(out["id"])]
-    names = people.groupby("consortium_id", sort=False)["name"].agg(lambda n: "、".join(filter(None, n)))
+    # each member as its list wrote it (华东理工大学（上海）), so a downloaded list keeps the members' places
+    listed = people["raw"].where(people["raw"].fillna("") != "", people["name"]) if "raw" in people else people["name"]
+    names = listed.groupby(people["consortium_id"], sort=False).agg(lambda n: "、".join(filter(None, n)))
+    region = ["region"] if "region" in out else []  # names a regional consortium's place (长三角)
     out = out.assign(technologies=out["id"].map(techs).fillna(""),
-                     members=out["id"].map(names).fillna(""))[["id", *RECORD_COLUMNS]]
+                     members=out["id"].map(names).fillna(""))[["id", *RECORD_COLUMNS, *region]]
     out.attrs["total"] = total
     return out

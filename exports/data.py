@@ -50,8 +50,11 @@ def display_rows(frame, lang: str) -> list[dict]:
         rows.append({
             "name": r.name, "lead_org": _text(r.lead_org),
             "lead_type": ref.term_label("lead_type", lead_type, lang) if lead_type else "",
-            "province": ref.province_label(r.province, lang) if _text(r.province) else t(
-                "national" if r.scope == "national" else "regional", lang),
+            # a regional consortium by its region's name (长三角), which a list read back in recognises
+            "province": ref.province_label(r.province, lang) if _text(r.province) else (
+                (ref.regions[r.region].name if lang == "zh" else ref.regions[r.region].name_en)
+                if _text(getattr(r, "region", None)) in ref.regions else
+                t("national" if r.scope == "national" else "regional", lang)),
             "city": (ref.cities[r.city].short_name if lang == "zh" else ref.cities[r.city].name_en)
             if r.city in ref.cities else "",
             "sector": ref.term_label("sector", r.sector, lang),

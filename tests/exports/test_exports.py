@@ -519,3 +519,30 @@ def test_a_province_brief_reads_no_gaps_from_a_province_whose_list_was_not_found
     found = compose(frames, Filters(province=empty), ref, {**info, "coverage": {empty: "complete"}}, "zh")
     assert dict(found.key_figures)["未覆盖卡脖子技术"] == str(len(ref.technology_codes))
     assert "尚无联合体覆盖" in found.summary[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_downloaded_list_read_back_in_is_the_same_list(tmp_path, monkeypatch, lang):
+    """The staged report asks a steward for the whole list with their additions; the download is where they
+    start: read back, it must reject nothing and change nothing (regional places, members' provinces)."""
+    from analytics.planner import diff_snapshots
+    from etl.ingest import ingest_paths, ingest_sources
+    from etl.public import public_sources
+    from etl.reference import load_reference
+    from etl.store import _engine, get_engine, load_snapshot
+    from exports.service import data_bytes
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atlas.db'}")
+    engine = get_engine()
+    try:
+        assert ingest_sources(engine, public_sources(), kind="public").published
+        before = load_snapshot(engine)
+        path = tmp_path / f"list-{lang}.csv"
+        path.write_bytes(data_bytes("csv", Filters(), lang, before))
+        assert ingest_paths(engine, [path]).published
+        after = load_snapshot(engine)
+        assert (after.info["rejected"], after.info["warnings"], len(after.consortia)) == (0, 0, len(before.consortia))
+        d = diff_snapshots(*((s.id, s.consortia, s.technologies, s.members) for s in (before, after)), load_reference())
+        assert (d["added"], d["removed"], d["changed"]) == ([], [], [])
+    finally:
+        _engine.cache_clear()
