@@ -267,6 +267,15 @@ def build_trend_chart(by_year: pd.DataFrame, lang: str = "zh", title: str = "",
                       legend=dict(orientation="h", x=0, y=1.01, yanchor="bottom", traceorder="normal"))
     fig.update_xaxes(title=t("year", lang), dtick=1, tickformat="d", automargin=True, autotickangles=[0, -90])
     fig.update_yaxes(title=t("consortia", lang), rangemode="tozero")
+    if not len(fig.data):  # nothing dated: a note on a plain frame, not axes from -1 with half consortia
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False, range=[0, 1])
+        fig.add_annotation(text="没有注明组建年份的联合体" if lang == "zh" else "No consortium here gives its year",
+                           x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=14, color=MUTED))
+        return fig
+    top = float(by_year.sum(axis=1).max())
+    if top <= 8:  # a short count scale ticks whole consortia
+        fig.update_yaxes(dtick=1)
     lo, hi = years
     if len(by_year) and (lo is not None or hi is not None):
         first, last = by_year.index.min(), by_year.index.max()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from analytics.sources import list_missing
 from etl.reference import Reference
 
-from .text import fmt_float, fmt_pct, t
+from .text import fmt_float, fmt_pct, n_consortia, t
 
 CN_DIGITS = "零一二三四五六七八九十"
 
@@ -60,7 +60,10 @@ def trend_reading(trend: dict, lang: str) -> str:
     from what analytics.views.trends gives."""
     totals, undated, top6_share = trend["by_year"].sum(axis=1), trend["undated"], trend["top6_share"]
     if not totals.sum():
-        return "当前筛选下没有注明组建年份的联合体。" if lang == "zh" else "No consortium under these filters gives its year."
+        if not undated:  # nothing at all, not consortia without a year
+            return "当前筛选下没有联合体。" if lang == "zh" else "No consortium under these filters."
+        return (f"当前筛选下的 {undated} 个联合体都未注明组建年份。" if lang == "zh" else
+                f"None of the {n_consortia(undated, lang)} under these filters gives its year.")
     first, last = int(totals.index.min()), int(totals.index.max())
     n, most = int(totals.sum()), int(totals.max())
     peaks = [int(y) for y in totals.index if totals[y] == most]  # a tie names every year of it

@@ -159,9 +159,14 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
                         subplot_titles=[("各领域联合体" if zh else "Consortia by sector"),
                                         ("组建年份" if zh else "Year formed")])
     sectors = ref.sector_codes
+    lq = profile.get("lq", {})
     fig.add_trace(go.Bar(x=[profile["by_sector"][s] for s in sectors],
                          y=[f"{s} {ref.term_label('sector', s, lang)}" for s in sectors], orientation="h",
-                         marker_color=GROUP_COLOURS["东部"], showlegend=False), row=1, col=1)
+                         marker_color=GROUP_COLOURS["东部"], showlegend=False,
+                         # the location quotients, as the profile view writes them beside its bars
+                         text=[fmt_float(lq[s]) + ("*" if profile["by_sector"][s] < 3 else "")
+                               if lq.get(s) is not None and profile["by_sector"][s] else "" for s in sectors],
+                         textposition="outside", cliponaxis=False), row=1, col=1)
     years = sorted(profile["by_year"])
     fig.add_trace(go.Bar(x=[str(y) for y in years], y=[profile["by_year"][y] for y in years],
                          marker_color=GROUP_COLOURS["中部"], showlegend=False), row=1, col=2)
@@ -169,9 +174,23 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
     fig.update_xaxes(type="category", row=1, col=2)
     fig.update_xaxes(rangemode="nonnegative", row=1, col=1)
     fig.update_yaxes(rangemode="nonnegative", row=1, col=2)
-    if not profile["total"]:  # empty charts would draw axes from -1: fix them at zero
+    if max(profile["by_sector"].values(), default=0) <= 8:  # whole consortia on a short scale, never 0.5
+        fig.update_xaxes(dtick=1, row=1, col=1)
+    if max(profile["by_year"].values(), default=0) <= 8:
+        fig.update_yaxes(dtick=1, row=1, col=2)
+    if not profile["total"]:  # empty charts would draw axes from -1: fix them at zero, and say why they are empty
         fig.update_xaxes(range=[0, 1], dtick=1, row=1, col=1)
         fig.update_yaxes(range=[0, 1], dtick=1, row=1, col=2)
+        empty = ("未找到本省名录" if zh else "No list was found for this province") if no_list else (
+            "当前名录中本省暂无联合体" if zh else "No consortium led from here in this list")
+        for x in (0.275, 0.78):
+            fig.add_annotation(text=empty, x=x, y=0.5, xref="paper", yref="paper", showarrow=False,
+                               font=dict(size=16, color=MUTED))
+    if profile["total"] and any(lq.get(s) is not None for s in sectors):
+        fig.add_annotation(text=("条旁数字为区位熵（>1 表示较全国更集中）；* 该领域联合体少于 3 个" if zh else
+                                 "Beside the bars: location quotient (>1: above the national mix); * under 3 "
+                                 "consortia in the sector"), x=0, y=-0.06, xref="paper", yref="paper",
+                           xanchor="left", yanchor="top", showarrow=False, font=dict(size=12, color=MUTED))
     text = profile_lines(profile, ref, lang, caveat, no_list)
     # The title and the lines under it sit above the charts; the top margin grows with the lines, so a
     # longer text (partners one per line, English) never runs into the title.

@@ -322,3 +322,17 @@ def test_records_carry_the_lists_own_words_and_members_and_are_searched_by_them(
     row = table[table["名称"] == "甲联合体"].iloc[0]
     assert (row["技术（名录原文）"], row["成员单位"], row["级别"], row["来源日期"]) == (
         "固态电池；隔膜", "南京大学、东南大学", "省级", "2024-05-01")
+
+
+def test_an_empty_trend_says_whether_anything_is_there_and_draws_no_negative_axes():
+    from figures.charts import build_trend_chart
+    from figures.narrative import trend_reading
+
+    empty = pd.DataFrame(columns=["东部"], dtype=int)
+    assert trend_reading({"by_year": empty, "undated": 0, "top6_share": {}}, "zh") == "当前筛选下没有联合体。"
+    assert trend_reading({"by_year": empty, "undated": 1, "top6_share": {}}, "en") == (
+        "None of the 1 consortium under these filters gives its year.")
+    fig = build_trend_chart(empty, "zh")
+    assert fig.layout.xaxis.visible is False and list(fig.layout.yaxis.range) == [0, 1]
+    small = build_trend_chart(pd.DataFrame({"东部": [1, 2]}, index=[2021, 2022]), "zh")
+    assert small.layout.yaxis.dtick == 1  # whole consortia on a short scale
