@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, ctx, dcc, no_update
 
+from analytics.filters import Filters
 from exports import service
 from layouts import ids
 
@@ -12,6 +13,15 @@ from .common import FILTER_STATES, YEAR_BOUNDS, read_filters
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def export_stem(kind: str, f: Filters, lang: str, sid: str) -> str:
+    """'brief-360000-S3-2020-2023-en-<snapshot>': what a file holds, in its name, so that a planner's
+    downloads of several provinces or languages do not all read brief-<snapshot>."""
+    years = "" if f.year_from is None and f.year_to is None else f"{f.year_from or ''}-{f.year_to or ''}"
+    parts = [kind, f.province, *f.sector, *f.technology, *f.lead_type, *f.level, *f.grade, years,
+             "en" if lang == "en" else "", sid]
+    return "-".join(p.replace(":", "") for p in parts if p)
 
 
 class Progress:
@@ -78,18 +88,17 @@ def export(set_progress, _c, _bp, _bf, _dc, _dx, chart, fmt, sector, technology,
     REPORTER.set(Progress(set_progress, renders, lang))
     # The status line still names the last file exported: say at once that this one is under way.
     set_progress(("0", str(max(1, renders)), SHOWN, "正在准备…" if lang == "zh" else "Preparing…"))
-    stem = f"consortium-atlas-{snap.id}"
     if trigger == ids.EXPORT_CHART_BUTTON:
         data, ext = service.chart_bytes(chart, fmt, f, lang, snap, metric=metric or "count",
                                         city="city" in (city_layer or [])), fmt
-        stem = f"{chart}-{snap.id}"
+        kind = chart
     elif trigger in (ids.EXPORT_BRIEF_PPTX, ids.EXPORT_BRIEF_PDF):
         ext = "pptx" if trigger == ids.EXPORT_BRIEF_PPTX else "pdf"
         data = service.brief_bytes(ext, f, lang, snap)
-        stem = f"brief-{snap.id}"
+        kind = "brief"
     else:
         ext = "csv" if trigger == ids.EXPORT_DATA_CSV else "xlsx"
         data = service.data_bytes(ext, f, lang, snap)
-        stem = f"consortia-{snap.id}"
-    name = f"{stem}.{ext}"
+        kind = "consortia"
+    name = f"{export_stem(kind, f, lang, snap.id)}.{ext}"
     return dcc.send_bytes(data, name, type=MIME[ext]), name

@@ -174,7 +174,7 @@ def export_profile(pdf_clicks, pptx_clicks, code, lang, search):
         return no_update
     fmt = "pptx" if ctx.triggered_id == ids.PROFILE_EXPORT_PPTX else "pdf"
     data = profile_bytes(code, fmt, lang or "zh", f=Filters.from_query(search or ""))  # as the view shows it
-    return dcc.send_bytes(data, f"profile-{code}.{fmt}")
+    return dcc.send_bytes(data, f"profile-{code}{'-en' if lang == 'en' else ''}.{fmt}")
 
 
 # compare-submit -> the compare view of the ticked provinces, under the same filters and language

@@ -546,3 +546,12 @@ def test_a_downloaded_list_read_back_in_is_the_same_list(tmp_path, monkeypatch, 
         assert (d["added"], d["removed"], d["changed"]) == ([], [], [])
     finally:
         _engine.cache_clear()
+
+
+def test_an_exported_file_is_named_for_what_it_holds():
+    from callbacks.exports import export_stem
+
+    assert export_stem("brief", Filters(), "zh", "S1D") == "brief-S1D"
+    assert export_stem("brief", Filters(province="360000", sector=("S3",), year_from=2020, year_to=2023), "en",
+                       "S1D") == "brief-360000-S3-2020-2023-en-S1D"
+    assert export_stem("consortia", Filters(level=("scope:national",)), "zh", "S1D") == "consortia-scopenational-S1D"
