@@ -16,6 +16,7 @@ from exports.data import display_rows
 from figures.narrative import changes_reading, coverage_caveat
 from figures.planner import (build_chain_tree, build_compare_sectors, build_coverage_grid, build_profile_sectors,
                              build_year_bars)
+from figures.text import sentence
 from layouts import ids
 from layouts.planner import (create_changes, create_chains, create_compare, create_profile, create_province_picker,
                              create_view_error)
@@ -127,7 +128,7 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
                "years": build_year_bars(profile["by_year"], lang, no_list),
                "peers": planner.peers(code, ref), "organisations": profile["partner_organisations"],
                "filters": f.to_query()}  # the other views' links keep the profile's filters
-    caveat = coverage_caveat(coverage, ref, lang, code)
+    caveat = sentence(coverage_caveat(coverage, ref, lang, code))
     if coverage:  # the public list: say which lists were found for this province
         from etl.public import lists_found
         found = lists_found(code)

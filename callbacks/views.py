@@ -10,7 +10,7 @@ from figures.charts import (build_collaboration_matrix, build_flow_map, build_ga
                             build_sector_heatmap, build_trend_chart, unlisted_rows)
 from figures.narrative import (coverage_caveats, cross_regional_reading, gaps_reading, moran_reading, set_aside_note,
                                trend_reading, unlisted_note)
-from figures.text import fmt_int
+from figures.text import fmt_int, sentence
 from figures.theme import MUTED
 from layouts import ids
 
@@ -67,7 +67,7 @@ def update_gaps(_, sector, technology, lead_type, level, years, province, grade,
     head = html.P(reading + ("：" if lang == "zh" and uncovered else "。" if lang == "zh" else "."))
     tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
     caveats = coverage_caveats(state.list_coverage(sid), ref, lang, f.province)
-    caveat = [html.P(("；" if lang == "zh" else "; ").join(caveats) + ("。" if lang == "zh" else "."),
+    caveat = [html.P(sentence(("；" if lang == "zh" else "; ").join(caveats)) + ("。" if lang == "zh" else "."),
                      className="note", id=ids.GAPS_CAVEAT)] if caveats else []
     return (build_gap_matrix(table, ref, lang, selected=f.technology[0] if f.technology else None,
                              coverage=state.list_coverage(sid)),

@@ -18,7 +18,7 @@ from analytics.sources import list_missing
 from etl.reference import Reference
 from figures.narrative import (changes_reading, concentration_reading, coverage_caveats, cross_regional_reading,
                                gaps_reading, moran_reading)
-from figures.text import fmt_datetime, fmt_int, public_note, t
+from figures.text import fmt_datetime, fmt_int, public_note, sentence, t
 from figures.theme import FONT_FAMILY
 
 from .charts import build_chart, data_description, filters_in_words, wrap_line
@@ -89,7 +89,7 @@ def compose(frames: views.Frames, f: Filters, ref: Reference, info: dict, lang: 
     elif info.get("public"):
         subtitle += "\n" + public_note(info["public"]["count"], info["public"]["as_of"], lang)
         caveats = coverage_caveats(info.get("coverage", {}), ref, lang, f.province)
-        summary.append(("；" if zh else "; ").join(caveats) + ("。" if zh else "."))
+        summary.append(sentence(("；" if zh else "; ").join(caveats)) + ("。" if zh else "."))
     source = ("数据来源：" if zh else "Source: ") + data_description(info, lang) + (
         "；领域依据：孙莹璐、武虹、张煊（2022）" if zh else "; domain facts: Sun, Wu, Zhang (2022)")
     charts = {name: build_chart(name, frames, f, ref, info, lang, size=PAGE_SIZE) for name in BRIEF_CHARTS}

@@ -100,7 +100,7 @@ def profile_figure(province: str, lang: str = "zh", snap: Snapshot | None = None
 def profile_parts(province: str, lang: str = "zh", snap: Snapshot | None = None, f: Filters | None = None):
     """What the one-page profile says: (profile, reference, language, source line, caveat, no list found)."""
     from figures.narrative import coverage_caveat
-    from figures.text import fmt_datetime, public_note
+    from figures.text import fmt_datetime, public_note, sentence
 
     snap, frames, info = _context(snap)
     ref = load_reference()
@@ -115,7 +115,7 @@ def profile_parts(province: str, lang: str = "zh", snap: Snapshot | None = None,
         source.append(public_note(info["public"]["count"], info["public"]["as_of"], lang))
     elif info.get("synthetic"):
         source.append("演示数据（合成），非真实名单" if zh else "Synthetic demo data, not a real list")
-    caveat = coverage_caveat(info.get("coverage", {}), ref, lang, province)
+    caveat = sentence(coverage_caveat(info.get("coverage", {}), ref, lang, province))
     no_list = list_missing(info.get("coverage", {}), province, profile["total"])
     return profile, ref, lang, " · ".join(source), caveat, no_list
 

@@ -191,3 +191,8 @@ def scope_text(scope: str, lang: str) -> str:
 def n_consortia(n: int, lang: str) -> str:
     """'3 个联合体', '1 consortium', '3 consortia'."""
     return f"{fmt_int(n)} 个联合体" if lang == "zh" else f"{fmt_int(n)} consorti{'um' if n == 1 else 'a'}"
+
+
+def sentence(text: str) -> str:
+    """A clause written to follow '; ' made to start a sentence: its first letter capitalised."""
+    return text[:1].upper() + text[1:]

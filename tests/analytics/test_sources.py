@@ -56,3 +56,14 @@ def test_coverage_caveat_says_how_far_the_lists_go():
     assert "partial" in coverage_caveat(coverage, ref, "en", "360000")
     assert coverage_caveat(coverage, ref, "zh", "220000") == ""
     assert coverage_caveat({}, ref, "zh") == ""
+
+
+def test_a_caveat_that_opens_a_note_starts_with_a_capital():
+    from figures.narrative import coverage_caveat
+    from figures.text import sentence
+
+    ref = load_reference()
+    clause = coverage_caveat({"330000": "none_found"}, ref, "en", "330000")
+    assert clause.startswith("no list was found for Zhejiang")  # written to follow "; "
+    assert sentence(clause).startswith("No list was found for Zhejiang") and sentence("") == ""
+    assert sentence("未找到浙江的名录") == "未找到浙江的名录"
