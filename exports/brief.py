@@ -139,8 +139,10 @@ def to_pptx(brief: Brief) -> bytes:
     slide = prs.slides.add_slide(title_layout)
     slide.shapes.title.text = brief.title
     slide.placeholders[1].text = brief.subtitle
-    for shape in (slide.shapes.title, slide.placeholders[1]):  # the layout's 4:3 boxes, centred on 16:9
+    # the layout's 4:3 boxes, centred on 16:9; all four sides set, as setting one leaves the others at 0
+    for shape, top, height in ((slide.shapes.title, 1600000, 1500000), (slide.placeholders[1], 3250000, 2200000)):
         shape.left, shape.width = Emu(600000), prs.slide_width - Emu(1200000)
+        shape.top, shape.height = Emu(top), Emu(height)
 
     slide = prs.slides.add_slide(blank)
     text(slide, "关键数字" if brief.lang == "zh" else "Key figures", Emu(500000), Emu(300000), Emu(11000000),

@@ -90,6 +90,10 @@ def test_briefing_pptx_has_the_slides(store):
     assert slides[0].shapes.title.text == "创新联合体布局简报"
     for shape in (slides[0].shapes.title, slides[0].placeholders[1]):  # centred on the 16:9 slide
         assert shape.left + shape.width / 2 == deck.slide_width / 2
+    # and one above the other, each with a height (setting a side left the others at 0: both on the top edge)
+    title, subtitle = slides[0].shapes.title, slides[0].placeholders[1]
+    assert 0 < title.top and title.height > 0 and title.top + title.height <= subtitle.top
+    assert subtitle.top + subtitle.height <= deck.slide_height
     texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
     assert "关键数字" in texts[1] and "尚无联合体覆盖" in texts[1]
     pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides]
