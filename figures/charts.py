@@ -10,24 +10,13 @@ import plotly.graph_objects as go
 from etl.reference import Reference
 
 from .china_map import UNLISTED, build_province_map, province_labels
-from .text import fmt_float, fmt_int, n_consortia, t
+from .text import fmt_float, fmt_int, n_consortia, t, two_lines
 from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred, colour_bar
 
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
 
 
 LQ_TOP = 4  # where the heatmap's location-quotient colours stop (higher values are written in their cells)
-
-
-def _two_lines(label: str, width: int = 20) -> str:
-    """A column label in at most two lines of about ``width`` characters, broken between words (English)
-    or anywhere (Chinese); only what is left beyond the second line is cut, with an ellipsis."""
-    if len(label) <= width:
-        return label
-    cut = label.rfind(" ", 0, width + 1)
-    first, rest = (label[:cut], label[cut + 1:]) if cut > 0 else (label[:width], label[width:])
-    second = width + 4  # a little longer than the first, which the code starts
-    return first + "<br>" + (rest if len(rest) <= second else rest[:second - 1] + "…")
 
 
 def _top(values) -> float:
@@ -62,7 +51,7 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     sectors = list(m.columns)
     x = [f"{s} {ref.term_label('sector', s, lang).replace('产业', '')}" if lang == "zh" else
          f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
-    x = [_two_lines(label) for label in x]
+    x = [two_lines(label) for label in x]
     unknown = set(unlisted_rows(c, coverage or {}))
     y = [ref.province_label(p, lang) + (("（未找到名录）" if lang == "zh" else " (no list found)") if p in unknown else "")
          for p in order]

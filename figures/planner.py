@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from etl.reference import Reference
 
 from .charts import gap_column_label
-from .text import fmt_float, fmt_int, fmt_pct, t
+from .text import fmt_float, fmt_int, fmt_pct, t, two_lines
 from .theme import GROUP_COLOURS, INK, MUTED, base_layout
 
 COVERED, THIN, NONE = "#4393c3", "#fdb863", "#b2182b"
@@ -22,7 +22,7 @@ def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh", no_li
     where the sector has under 3 consortia, as on the heatmap). ``no_list``: the province's list was not
     found, so no bar says nothing is there."""
     sectors = ref.sector_codes
-    labels = [f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
+    labels = [two_lines(f"{s} {ref.term_label('sector', s, lang)}") for s in sectors]  # a phone keeps them whole
     lq = profile["lq"]
     hover = [f"{label}: {fmt_int(profile['by_sector'][s])}<br>{t('lq', lang)}: "
              + (fmt_float(lq[s]) if lq.get(s) is not None else "—") for s, label in zip(sectors, labels)]

@@ -196,3 +196,14 @@ def n_consortia(n: int, lang: str) -> str:
 def sentence(text: str) -> str:
     """A clause written to follow '; ' made to start a sentence: its first letter capitalised."""
     return text[:1].upper() + text[1:]
+
+
+def two_lines(label: str, width: int = 20) -> str:
+    """A column label in at most two lines of about ``width`` characters, broken between words (English)
+    or anywhere (Chinese); only what is left beyond the second line is cut, with an ellipsis."""
+    if len(label) <= width:
+        return label
+    cut = label.rfind(" ", 0, width + 1)
+    first, rest = (label[:cut], label[cut + 1:]) if cut > 0 else (label[:width], label[width:])
+    second = width + 4  # a little longer than the first, which the code starts
+    return first + "<br>" + (rest if len(rest) <= second else rest[:second - 1] + "…")
