@@ -114,6 +114,21 @@ def _bottom_axis(fig: go.Figure) -> bool:
     return cartesian and axis.side != "top" and axis.visible is not False
 
 
+def _top_labels_height(fig: go.Figure) -> int:
+    """About how tall a matrix's column names stand over its plot: a line or two when they fit their columns,
+    the longest line's length when plotly turns them upright."""
+    labels = [str(x) for x in (fig.data[0].x if fig.data and fig.data[0].x is not None else ())]
+    if not labels:
+        return 40
+    spacing = ((fig.layout.width or 1200) * 0.78) / len(labels)
+    widths = [max(sum(13 if ord(ch) >= 0x2E80 else 13 * 0.56 for ch in line) for line in label.split("<br>"))
+              for label in labels]
+    # plotly turns them when two neighbours would overlap
+    if all((a + b) / 2 <= spacing for a, b in zip(widths, widths[1:])):
+        return 20 * max(label.count("<br>") + 1 for label in labels) + 20
+    return int(max(widths)) + 20
+
+
 def _legend_rows(fig: go.Figure, width: float) -> int:
     """About how many rows a horizontal key takes at ``width`` pixels (a swatch and a gap beside each name)."""
     names = [trace.name for trace in fig.data if trace.name and trace.showlegend is not False
@@ -142,7 +157,7 @@ def decorate(fig: go.Figure, title: str, footer: str) -> go.Figure:
             top += 30
     if fig.layout.xaxis.side == "top":  # labels over the plot (the matrices): the title keeps clear of them
         fig.update_layout(title=dict(yref="container", y=0.995, yanchor="top", automargin=True))
-        top += 60
+        top += _top_labels_height(fig)
     fig.update_layout(title=dict(text=f"<b>{title}</b>", x=0.01, xanchor="left", font=dict(size=22)),
                       margin=dict(t=top, b=30 + 20 * lines + below, l=20, r=20))
     fig.add_annotation(text=footer, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",
