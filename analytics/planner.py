@@ -300,7 +300,8 @@ def diff_snapshots(a: tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame],
         # every province whose count or rank moved (a neighbour's change can move a rank alone), and the
         # national and regional counts that changed; a rank is None where the count is 0 (nothing to rank)
         "provinces": [{"code": c, "delta": all_b[c] - all_a[c], "count_from": all_a[c], "count_to": all_b[c],
-                       "rank_from": ranks[c][0] if all_a[c] else None, "rank_to": ranks[c][1] if all_b[c] else None}
+                       "rank_from": ranks[c][0] if c in ranks and all_a[c] else None,
+                       "rank_to": ranks[c][1] if c in ranks and all_b[c] else None}
                       for c in all_a if c in delta or (c in ranks and ranks[c][0] != ranks[c][1]
                                                        and (all_a[c] or all_b[c]))],
         "top6": {"from": top_a, "to": top_b, "share_from": share_a, "share_to": share_b},

@@ -148,12 +148,13 @@ def test_a_rank_that_moves_without_its_count_is_listed_among_the_provinces():
     before = consortia([(1, "甲", JS, "S1", 2021, ""), (2, "乙", JS, "S1", 2021, ""), (3, "丙", JX, "S1", 2021, ""),
                         (4, "丁", AH, "S1", 2021, "")])
     after = consortia([(1, "甲", JS, "S1", 2021, ""), (2, "乙", JS, "S1", 2021, ""), (3, "丙", JX, "S1", 2021, ""),
-                       (4, "丁", AH, "S1", 2021, ""), (5, "戊", JX, "S1", 2022, "")])
+                       (4, "丁", AH, "S1", 2021, ""), (5, "戊", JX, "S1", 2022, ""), (6, "己", "", "S1", 2022, "")])
     d = diff_snapshots(("A", before, tags([]), members([])), ("B", after, tags([]), members([])), REF)
     rows = {p["code"]: p for p in d["provinces"]}
     assert rows[JX]["delta"] == 1 and (rows[JX]["rank_from"], rows[JX]["rank_to"]) == (2, 1)
     assert rows[AH]["delta"] == 0 and (rows[AH]["rank_from"], rows[AH]["rank_to"]) == (2, 3)  # moved by 江西
     assert JS not in rows  # first, then tied first: it held its rank and count
+    assert rows["national"]["delta"] == 1 and rows["national"]["rank_to"] is None  # counted, never ranked
     text = _text(create_changes(d, [], REF, "zh", ""))
     assert "江西1 → 2（+1）2 → 1" in text and "安徽1 → 1（+0）2 → 3" in text
 
