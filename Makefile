@@ -42,7 +42,7 @@ test: setup-dev system
 	$(PY) -m pytest
 
 bench: setup-dev system
-	for b in ingest map analytics planner exports dashboard; do $(PY) bench/bench_$$b.py || exit 1; done
+	for b in ingest map analytics planner exports layout dashboard; do $(PY) bench/bench_$$b.py || exit 1; done
 
 boundaries: setup-dev
 	$(PY) -m etl reference
