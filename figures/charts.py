@@ -11,7 +11,8 @@ from etl.reference import Reference
 
 from .china_map import UNLISTED, build_province_map, province_labels
 from .text import fmt_float, fmt_int, n_consortia, t, two_lines
-from .theme import DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred, colour_bar
+from .theme import (DIVERGING, GROUP_COLOURS, LISA_COLOURS, MUTED, SEQUENTIAL, base_layout, centred, colour_bar,
+                    whole_ticks)
 
 REGION_ORDER = ("东部", "中部", "西部", "东北", "港澳台")
 
@@ -262,9 +263,7 @@ def build_trend_chart(by_year: pd.DataFrame, lang: str = "zh", title: str = "",
         fig.add_annotation(text="没有注明组建年份的联合体" if lang == "zh" else "No consortium here gives its year",
                            x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=14, color=MUTED))
         return fig
-    top = float(by_year.sum(axis=1).max())
-    if top <= 8:  # a short count scale ticks whole consortia
-        fig.update_yaxes(dtick=1)
+    fig.update_yaxes(**whole_ticks(float(by_year.sum(axis=1).max())))
     lo, hi = years
     if len(by_year) and (lo is not None or hi is not None):
         first, last = by_year.index.min(), by_year.index.max()

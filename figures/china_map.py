@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import config
 
 from .text import fmt_float, fmt_int, t
-from .theme import BORDER, DIVERGING, MUTED, SEQUENTIAL, base_layout, centred, colour_bar
+from .theme import BORDER, DIVERGING, MUTED, SEQUENTIAL, base_layout, centred, colour_bar, whole_ticks
 
 MAIN_LON = (73.0, 135.5)
 MAIN_LAT = (18.0, 54.0)
@@ -133,8 +133,8 @@ HALO = "1px 1px 0 #fff, -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff"  # a
 def colorbar_ticks(props: dict, value_format: str) -> dict:
     """Whole-number ticks on a count scale: plotly's own choice over a short range (a province filter,
     a rare technology) is 0, 0.5, 1 … and a half consortium reads as nonsense. Other scales choose freely."""
-    whole = value_format == "int" and props["zmax"] - props["zmin"] <= 8
-    return dict(tick0=0 if whole else None, dtick=1 if whole else None)
+    whole = whole_ticks(props["zmax"] - props["zmin"]) if value_format == "int" else {}
+    return {"tick0": None, "dtick": None, **whole}  # None clears a Patch's earlier whole ticks
 
 
 def build_province_map(

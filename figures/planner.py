@@ -12,7 +12,7 @@ from etl.reference import Reference
 
 from .charts import gap_column_label
 from .text import fmt_float, fmt_int, fmt_pct, t, two_lines
-from .theme import GROUP_COLOURS, INK, MUTED, base_layout
+from .theme import GROUP_COLOURS, INK, MUTED, base_layout, whole_ticks
 
 COVERED, THIN, NONE = "#4393c3", "#fdb863", "#b2182b"
 
@@ -80,7 +80,7 @@ def build_compare_sectors(sectors: pd.DataFrame, ref: Reference, lang: str = "zh
                              hovertext=[f"{ref.province_label(code, lang)} · {s} {n}" for s, n in zip(columns, names)],
                              hoverinfo="text+x"),
                       row=i // cols + 1, col=i % cols + 1)
-    fig.update_xaxes(matches="x", rangemode="nonnegative", dtick=1 if int(sectors.to_numpy().max() or 0) <= 8 else None)
+    fig.update_xaxes(matches="x", rangemode="nonnegative", **whole_ticks(int(sectors.to_numpy().max() or 0)))
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=10))
     groups = list(dict.fromkeys(ref.provinces[c].region_group for c in codes))
     key = "  ".join(f"<span style='color:{GROUP_COLOURS.get(g, INK)}'>■</span> {gap_column_label(g, lang)}"
@@ -174,10 +174,8 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
     fig.update_xaxes(type="category", row=1, col=2)
     fig.update_xaxes(rangemode="nonnegative", row=1, col=1)
     fig.update_yaxes(rangemode="nonnegative", row=1, col=2)
-    if max(profile["by_sector"].values(), default=0) <= 8:  # whole consortia on a short scale, never 0.5
-        fig.update_xaxes(dtick=1, row=1, col=1)
-    if max(profile["by_year"].values(), default=0) <= 8:
-        fig.update_yaxes(dtick=1, row=1, col=2)
+    fig.update_xaxes(**whole_ticks(max(profile["by_sector"].values(), default=0)), row=1, col=1)
+    fig.update_yaxes(**whole_ticks(max(profile["by_year"].values(), default=0)), row=1, col=2)
     if not profile["total"]:  # empty charts would draw axes from -1: fix them at zero, and say why they are empty
         fig.update_xaxes(range=[0, 1], dtick=1, row=1, col=1)
         fig.update_yaxes(range=[0, 1], dtick=1, row=1, col=2)

@@ -40,10 +40,19 @@ def centred(scale: list, mid: float, low: float, high: float) -> list:
             for position, colour in scale]
 
 
+WHOLE_TICKS_UP_TO = 8  # a count scale this short ticks whole consortia: plotly's own choice there is 0, 0.5, 1 …
+
+
+def whole_ticks(top: float) -> dict:
+    """The axis or colour-bar settings of a count scale up to ``top``: every whole consortium up to
+    WHOLE_TICKS_UP_TO, never a half one; {} (plotly's choice) for a longer scale."""
+    return {"tick0": 0, "dtick": 1} if top <= WHOLE_TICKS_UP_TO else {}
+
+
 def colour_bar(title: str, counts_up_to: float | None = None, **more) -> dict:
     """A colour bar: the title on top, each tick label hanging below its tick. Centred on its tick, the top
     label rose above the bar into the title's line and the two overprinted (heatmaps, the map).
-    ``counts_up_to``: a count scale with this top; up to 8 it ticks whole consortia, never 0.5."""
-    if counts_up_to is not None and counts_up_to <= 8:
-        more = {"tick0": 0, "dtick": 1, **more}
+    ``counts_up_to``: the top of a count scale (see whole_ticks)."""
+    if counts_up_to is not None:
+        more = {**whole_ticks(counts_up_to), **more}
     return dict(title=dict(text=title, side="top"), thickness=12, ticklabelposition="outside bottom", **more)
