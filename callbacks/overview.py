@@ -72,15 +72,20 @@ def undated_note(n: int, lang: str) -> str:
             f"The year range leaves out {n_consortia(n, lang)} whose year is not given. ")
 
 
+def awaits_choice(f, metric: str | None, city: bool) -> bool:
+    """A location quotient with nothing chosen to compare: the map has no values, and says so on itself."""
+    return metric == "lq" and not city and not (f.sector or f.technology)
+
+
 @lru_cache(maxsize=64)
-def whole_province_map(sid: str, f, metric: str, lang: str, choose: bool) -> dict:
+def whole_province_map(sid: str, f, metric: str, lang: str) -> dict:
     """The province map for one view, built once and kept as plain JSON: plotly's figure objects take most
     of a first page's layout time (about 30 of 40 ms), and a page's first view is usually one of a few."""
     view = state.overview(sid, f, metric)
     figure = build_province_map(view["values"], lang=lang, geometry="url", selected=f.province or None,
                                 missing_as_zero=metric == "count", unlisted=unlisted(state.list_coverage(sid)),
                                 height=None, **metric_style(metric, lang))
-    if choose:
+    if awaits_choice(f, metric, city=False):
         figure.add_annotation(text="请先选择一个领域或卡脖子技术，再看区位熵" if lang == "zh" else
                               "Choose a sector or technology to see its location quotient",
                               x=0.5, y=0.55, xref="paper", yref="paper", showarrow=False,
@@ -96,13 +101,11 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
     map is drawn with the layout, not after a round trip; the callback runs on changes only."""
     ref = load_reference()
     sid, _ = state.frames(sid)
-    # a location quotient with nothing chosen to compare has no values: the map says so on itself, drawn whole
-    # (its key differs, so neither entering nor leaving that state is a mere Patch of values)
-    choose = metric == "lq" and not city and not (f.sector or f.technology)
-    key = f"{sid}|{lang}|{'city' if city else 'province'}" + ("|choose" if choose else "")
+    # the map that waits for a choice is drawn whole: its key differs, so neither entering nor leaving that
+    # state is a mere Patch of values
+    key = f"{sid}|{lang}|{'city' if city else 'province'}" + ("|choose" if awaits_choice(f, metric, city) else "")
     done = f"{sid}?{f.to_query()}&lang={lang}"
     view = state.overview(sid, f, metric or "count")
-    style = metric_style(metric or "count", lang)
     # A Patch needs a drawn province map of the same language and snapshot; otherwise draw it whole.
     # height=None: the map fills its box, which the page's style sizes (shorter on a phone, where a 560-pixel
     # box left a band of white above and below a map the width of the screen)
@@ -110,8 +113,9 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
         figure = build_city_map(state.city_counts(sid, f), legend_label=t("consortia", lang), lang=lang,
                                 geometry="url", height=None)
     elif drawn != key:
-        figure = whole_province_map(sid, f, metric or "count", lang, choose)
+        figure = whole_province_map(sid, f, metric or "count", lang)
     else:  # only values changed: send z, text and the colour range, never the geometry
+        style = metric_style(metric or "count", lang)
         values = view["values"]
         if metric in (None, "count"):
             values = {c: values.get(c, 0) for c in ref.province_codes}

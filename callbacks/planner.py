@@ -167,15 +167,21 @@ def changes_body(sid: str, q: dict, ref: Reference, lang: str) -> list:
           Input(ids.PROFILE_EXPORT_PPTX, "n_clicks"), State(ids.PROFILE_PROVINCE, "data"),
           State(ids.PAGE_LANG, "data"), State(ids.URL, "search"), prevent_initial_call=True)
 def export_profile(pdf_clicks, pptx_clicks, code, lang, search):
+    from dataclasses import replace
+
     from dash import ctx
 
     from exports.service import profile_bytes
 
+    from .exports import export_stem
+
     if not code:
         return no_update
     fmt = "pptx" if ctx.triggered_id == ids.PROFILE_EXPORT_PPTX else "pdf"
-    data = profile_bytes(code, fmt, lang or "zh", f=Filters.from_query(search or ""))  # as the view shows it
-    return dcc.send_bytes(data, f"profile-{code}{'-en' if lang == 'en' else ''}.{fmt}")
+    f = Filters.from_query(search or "")
+    data = profile_bytes(code, fmt, lang or "zh", f=f)  # as the view shows it
+    # named as the overview's exports are, for what it holds: the province, the filters, the language
+    return dcc.send_bytes(data, f"{export_stem('profile', replace(f, province=code), lang or 'zh', '')}.{fmt}")
 
 
 # compare-submit -> the compare view of the ticked provinces, under the same filters and language

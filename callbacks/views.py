@@ -35,8 +35,7 @@ def update_heatmap(_, sector, technology, lead_type, level, years, province, gra
     # Blank rows of provinces without a list would take half the chart (and a phone's width): named below it.
     fig = build_sector_heatmap(matrix, ref, lang or "zh", mode or "count", sort or "total",
                                selected=pick, coverage=coverage, drop_unlisted=True)
-    left_out = unlisted_note(unlisted_rows(matrix.attrs.get("counts", matrix) if mode == "lq" else matrix, coverage),
-                         ref, lang or "zh")
+    left_out = unlisted_note(unlisted_rows(matrix, coverage), ref, lang or "zh")
     note = set_aside_note(set_aside("sector-heatmap", f), lang or "zh")
     if note:  # every sector and province stays in view; the picked cell is outlined
         fig.add_annotation(text=note.strip(" ()（）"), x=0, y=1, yshift=30, xref="paper", yref="paper",
@@ -66,11 +65,12 @@ def update_gaps(_, sector, technology, lead_type, level, years, province, grade,
     # Chinese introduces the list of tags with a colon; the English reading already ends on its own list
     head = html.P(reading + ("：" if lang == "zh" and uncovered else "。" if lang == "zh" else "."))
     tags = [html.Span(f"{c} {ref.term_label('technology', c, lang)}", className="tag") for c in uncovered]
-    caveats = coverage_caveats(state.list_coverage(sid), ref, lang, f.province)
+    coverage = state.list_coverage(sid)
+    caveats = coverage_caveats(coverage, ref, lang, f.province)
     caveat = [html.P(sentence(("；" if lang == "zh" else "; ").join(caveats)) + ("。" if lang == "zh" else "."),
                      className="note", id=ids.GAPS_CAVEAT)] if caveats else []
     return (build_gap_matrix(table, ref, lang, selected=f.technology[0] if f.technology else None,
-                             coverage=state.list_coverage(sid)),
+                             coverage=coverage),
             [head, html.Div(tags), *caveat])
 
 

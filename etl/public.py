@@ -60,14 +60,12 @@ def snapshot_coverage(kind: str, consortia: pd.DataFrame) -> dict[str, str]:
     and for a steward's list built on it (holding most of its consortia, as the staged report asks), with
     a province whose list was not found but which now leads consortia counted as partial; {} for any other
     list, of which nothing is known."""
-    if kind != "public":
-        keys = public_name_keys()
-        held = keys & set(consortia["name_key"].dropna()) if "name_key" in consortia else set()
-        if not keys or len(held) < CARRIED * len(keys):
-            return {}
-    coverage = dict(coverage_status())
     if kind == "public":
-        return coverage
+        return dict(coverage_status())
+    keys = public_name_keys()
+    held = keys & set(consortia["name_key"].dropna()) if "name_key" in consortia else set()
+    if not keys or len(held) < CARRIED * len(keys):
+        return {}
     leads = consortia["province"].value_counts()
     return {code: "partial" if status == "none_found" and leads.get(code, 0) else status
-            for code, status in coverage.items()}
+            for code, status in coverage_status().items()}

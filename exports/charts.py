@@ -131,8 +131,9 @@ def _top_labels_height(fig: go.Figure) -> int:
 
 def _legend_rows(fig: go.Figure, width: float) -> int:
     """About how many rows a horizontal key takes at ``width`` pixels (a swatch and a gap beside each name)."""
+    # a choropleth has no entry unless it asks for one (showlegend is None: its default, off)
     names = [trace.name for trace in fig.data if trace.name and trace.showlegend is not False
-             and not (trace.type in ("choropleth",) and trace.showlegend is None)]
+             and not (trace.type == "choropleth" and trace.showlegend is None)]
     used = sum(40 + 14 * len(name) for name in names)
     return max(1, -(-used // int(width or 1)))
 

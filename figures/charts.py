@@ -41,11 +41,12 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     A province whose list was not found (``coverage``) and that shows nothing is labelled so, its cells
     left blank rather than drawn as zeros; ``drop_unlisted`` leaves its row out instead (the page names
     those provinces under the chart, see unlisted_rows), and the chart's height follows its rows."""
-    counts = matrix.attrs.get("counts", matrix) if mode == "lq" else matrix
+    counts = matrix.attrs.get("counts", matrix)
     order = province_order(counts, ref, sort)
+    unknown = set(unlisted_rows(matrix, coverage or {}))
     if drop_unlisted:
-        hidden = set(unlisted_rows(counts, coverage or {}))
-        order = [p for p in order if p not in hidden]
+        order = [p for p in order if p not in unknown]
+        unknown = set()
         height = min(height, max(320, 110 + 26 * len(order)))
     m = matrix.reindex(order)
     c = counts.reindex(order)
@@ -53,7 +54,6 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     x = [f"{s} {ref.term_label('sector', s, lang).replace('产业', '')}" if lang == "zh" else
          f"{s} {ref.term_label('sector', s, lang)}" for s in sectors]
     x = [two_lines(label) for label in x]
-    unknown = set(unlisted_rows(c, coverage or {}))
     y = [ref.province_label(p, lang) + (("（未找到名录）" if lang == "zh" else " (no list found)") if p in unknown else "")
          for p in order]
     if sort == "region":  # grouped: plotly names each group beside its rows, with a divider between them
@@ -100,8 +100,10 @@ def build_sector_heatmap(matrix: pd.DataFrame, ref: Reference, lang: str = "zh",
     return fig
 
 
-def unlisted_rows(counts: pd.DataFrame, coverage: dict) -> list[str]:
-    """The heatmap's provinces whose list was not found and that count nothing: blanks, not zeros."""
+def unlisted_rows(matrix: pd.DataFrame, coverage: dict) -> list[str]:
+    """The heatmap's provinces whose list was not found and that count nothing: blanks, not zeros. ``matrix``
+    is the heatmap's own: counts, or location quotients carrying their counts (analytics.views.sector_matrix)."""
+    counts = matrix.attrs.get("counts", matrix)
     return [p for p in counts.index if coverage.get(p) == "none_found" and not counts.loc[p].fillna(0).sum()]
 
 
@@ -176,7 +178,7 @@ def build_lisa_map(clusters: pd.DataFrame, lang: str = "zh", title: str = "", ge
     hover = {row.code: t(row.cluster, lang) + f" (p = {row.p_value:.3f})" for row in clusters.itertuples()}
     fig = build_province_map(values, title=title, legend_label=t("count", lang), lang=lang, colorscale=scale,
                              zmin=-0.5, zmax=len(keys) - 0.5, hover=hover, geometry=geometry, height=height,
-                             unlisted=list(unlisted), missing_as_zero=False)
+                             unlisted=list(unlisted), unlisted_key=False, missing_as_zero=False)
     counts = dict(zip(clusters["code"], clusters["value"]))
     for trace in (fig.data[0], fig.data[1]):
         trace.showscale = False
@@ -185,10 +187,8 @@ def build_lisa_map(clusters: pd.DataFrame, lang: str = "zh", title: str = "", ge
     for k in keys:
         fig.add_trace(go.Scattergeo(geo="geo", lon=[None], lat=[None], mode="markers", name=t(k, lang),
                                     marker=dict(size=12, color=LISA_COLOURS[k], symbol="square")))
-    if unlisted:  # the grey "no list" key joins the others, where a phone's wrapped key would cover the note
-        note = t("list_none_found", lang)
-        fig.layout.annotations = [a for a in fig.layout.annotations if note not in (a.text or "")]
-        fig.add_trace(go.Scattergeo(geo="geo", lon=[None], lat=[None], mode="markers", name=note,
+    if unlisted:  # the grey "no list" key joins the others: a phone's wrapped key covered the map's own note
+        fig.add_trace(go.Scattergeo(geo="geo", lon=[None], lat=[None], mode="markers", name=t("list_none_found", lang),
                                     marker=dict(size=12, color=UNLISTED, symbol="square")))
     # the key under the map: over it, a phone's narrow map hid 青海 and 甘肃 behind it
     fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=0, yanchor="top"))

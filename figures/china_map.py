@@ -155,6 +155,7 @@ def build_province_map(
     height: int | None = 560,
     missing_as_zero: bool = True,
     unlisted: Sequence[str] = (),
+    unlisted_key: bool = True,
 ) -> go.Figure:
     """A province choropleth of China with the South China Sea inset.
 
@@ -163,7 +164,8 @@ def build_province_map(
     geometry once (inline or by URL) so updates can replace only the properties
     of map_trace_values() on traces MAIN_TRACE and INSET_TRACE. Provinces in
     ``unlisted`` (whose consortium list was not found) are greyed over, with a
-    note, so that a missing list never reads as a gap.
+    note (``unlisted_key``; a map with a legend names them there), so that a missing
+    list never reads as a gap.
     """
     codes = sorted(province_labels())
     if missing_as_zero:
@@ -211,6 +213,7 @@ def build_province_map(
             z=[1] * len(unlisted), featureidkey="id", colorscale=[[0, UNLISTED], [1, UNLISTED]], showscale=False,
             marker=dict(line=dict(color=BORDER, width=0.5)), hoverinfo="text", name="unlisted",
             text=[f"<b>{names.get(c, c)}</b><br>{note}" for c in unlisted]))
+    if unlisted and unlisted_key:  # a map with a legend of its own names them there instead (the LISA map)
         fig.add_annotation(text=f"<span style='color:{UNLISTED_TEXT}'>■</span> {note}", x=0.01, y=0.02,
                            xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
                            font=dict(size=11, color=MUTED))
