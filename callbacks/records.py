@@ -6,7 +6,7 @@ from dash import Input, Output, State, callback
 from analytics import views
 from exports.data import display_rows
 from etl.reference import load_reference
-from figures.text import fmt_int
+from figures.text import fmt_int, n_consortia
 from layouts import ids
 
 from . import state
@@ -25,7 +25,7 @@ def update_records(_, sector, technology, lead_type, level, years, province, gra
     sid, frames = state.frames(sid)
     table = views.records(frames, f, load_reference(), search or "", limit=MAX_ROWS)
     n = table.attrs["total"]
-    note = (f"共 {fmt_int(n)} 条" if lang == "zh" else f"{fmt_int(n)} consorti{'um' if n == 1 else 'a'}")
+    note = f"共 {fmt_int(n)} 条" if lang == "zh" else n_consortia(n, lang)
     if n > MAX_ROWS:
         note += (f"，表中显示前 {fmt_int(MAX_ROWS)} 条" if lang == "zh" else f", first {fmt_int(MAX_ROWS)} shown")
     return display_rows(table, lang), note

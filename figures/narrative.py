@@ -84,7 +84,7 @@ def trend_reading(trend: dict, lang: str) -> str:
             text += (f"；前六省份累计占比 {years[0]}–{years[-1]} 年保持 {fmt_pct(a)}" if fmt_pct(a) == fmt_pct(b) else
                      f"；前六省份累计占比由 {years[0]} 年的 {fmt_pct(a)} 变为 {years[-1]} 年的 {fmt_pct(b)}")
         return text + "。"
-    text = f"{n} consorti{'um' if n == 1 else 'a'} formed in {span}" + (
+    text = f"{n_consortia(n, lang)} formed in {span}" + (
         f" ({undated} more without a year)" if undated else "")
     text += _peak(peaks, most, len(dated) > 1, every_year, lang)
     if len(years) >= 2:

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from etl.reference import Reference
 
 from .charts import gap_column_label
-from .text import fmt_float, fmt_int, fmt_pct, t, two_lines
+from .text import fmt_float, fmt_int, fmt_pct, n_consortia, t, two_lines
 from .theme import GROUP_COLOURS, INK, MUTED, base_layout, whole_ticks
 
 COVERED, THIN, NONE = "#4393c3", "#fdb863", "#b2182b"
@@ -214,8 +214,7 @@ def profile_lines(profile: dict, ref: Reference, lang: str, caveat: str = "", no
         f"全国第 {profile['rank']} 位（共 {profile['of']}）· 占有所在省份联合体的 {fmt_pct(profile['share'], 1)}" if zh else
         f"rank {profile['rank']} of {profile['of']} · {fmt_pct(profile['share'], 1)} of located consortia")
     figures = (f"牵头联合体 {fmt_int(profile['total'])} 个 · {rank} · {'已出台' if profile['policy'] else '未见'}组建政策"
-               if zh else f"{fmt_int(profile['total'])} consorti{'um' if profile['total'] == 1 else 'a'} led · {rank} · "
-               "consortium policy: "
+               if zh else f"{n_consortia(profile['total'], lang)} led · {rank} · consortium policy: "
                f"{'issued' if profile['policy'] else 'none found'}")
     gaps = [p for p in ("T01", "T36") if p in profile["uncovered"]]
     partner_lines = []
