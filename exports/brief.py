@@ -240,21 +240,57 @@ def to_pdf(brief: Brief) -> bytes:
     return readable_cjk(out.getvalue())  # once for the merged pack
 
 
-def one_slide_pptx(png: bytes, width: int, height: int, notes: str = "") -> bytes:
-    """A 16:9 deck of one slide holding one rendered page (the one-page province profile), ``notes`` in its
-    speaker notes."""
-    from pptx import Presentation
-    from pptx.util import Emu
+EMU_PER_INCH = 914400
 
+
+def _wrapped_lines(text: str, units: int) -> int:
+    """Lines ``text`` takes in a box ``units`` half-ems wide: a CJK character is two units, others one."""
+    width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return max(1, -(-width // units))
+
+
+def profile_slide_pptx(title: str, lines: list[str], source_line: str, render_charts) -> bytes:
+    """A 16:9 deck of one slide: the province profile's title, lines and source as editable text, its two
+    charts as a picture in the room left between them. ``render_charts(width, height)`` gives the charts'
+    PNG drawn at that size in pixels (at twice the scale), so they fill that room without distortion."""
+    from pptx import Presentation
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Emu, Pt
+
+    inch = EMU_PER_INCH
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    ratio = width / height
-    w = min(prs.slide_width, Emu(int(prs.slide_height * ratio)))
-    h = Emu(int(w / ratio))
-    slide.shapes.add_picture(io.BytesIO(png), Emu((prs.slide_width - w) // 2), Emu((prs.slide_height - h) // 2), w, h)
-    if notes:
-        slide.notes_slide.notes_text_frame.text = notes
+    left, width = int(0.5 * inch), int(12.33 * inch)
+
+    def box(paragraphs: list[str], top: float, height: float, size: int, bold: bool = False, grey: bool = False):
+        frame = slide.shapes.add_textbox(Emu(left), Emu(int(top * inch)), Emu(width), Emu(int(height * inch))).text_frame
+        frame.word_wrap = True
+        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # should the estimate below fall short, it shrinks
+        for i, line in enumerate(paragraphs):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            para.text = line
+            para.font.size, para.font.bold, para.font.name = Pt(size), bold, "Noto Sans CJK SC"
+            if grey:
+                from pptx.dml.color import RGBColor
+                para.font.color.rgb = RGBColor(0x6B, 0x6B, 0x6B)
+
+    paragraphs = [part for line in lines for part in line.split("\n") if part]
+    box([title], 0.3, 0.6, 28, bold=True)
+    # 14-point lines in a 12.33-inch box: about 120 half-em units a line, 0.25 inch each
+    height = 0.25 * sum(_wrapped_lines(p, 118) for p in paragraphs) + 0.1
+    box(paragraphs, 0.95, height, 14)
+    top = 0.95 + height + 0.1
+    room = max(7.0 - top, 2.0)  # inches left for the charts above the source line
+    px_w = 1400
+    px_h = max(int(px_w * room / 12.33), 300)
+    png = render_charts(px_w, px_h)
+    pic_h = int(room * inch)
+    pic_w = min(width, int(pic_h * px_w / px_h))
+    pic_h = int(pic_w * px_h / px_w)
+    slide.shapes.add_picture(io.BytesIO(png), Emu(left + (width - pic_w) // 2), Emu(int(top * inch)),
+                             Emu(pic_w), Emu(pic_h))
+    box([source_line], 7.05, 0.35, 10, grey=True)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

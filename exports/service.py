@@ -76,18 +76,17 @@ def profile_bytes(province: str, fmt: str, lang: str = "zh", snap: Snapshot | No
     aside), as the profile view shows it: a vector PDF page or a one-slide PPTX."""
     if fmt not in ("pdf", "pptx"):
         raise ValueError("a profile is .pdf or .pptx")
-    from figures.planner import build_profile_page, profile_lines
+    from figures.planner import build_profile_charts, build_profile_page, profile_lines, profile_title
 
     parts = profile_parts(province, lang, snap, f)
-    fig = build_profile_page(*parts)
     if fmt == "pdf":
-        return render_figure(fig, "pdf", 1400, 900, scale=1)
-    # the slide is the page as a picture; its notes carry the page's text, to copy and edit
+        return render_figure(build_profile_page(*parts), "pdf", 1400, 900, scale=1)
+    # the slide's title, lines and source are its own text, to edit in place; the charts are a picture
     profile, ref, lang, source, caveat, no_list = parts
-    title = f"{ref.province_label(province, lang)} · {'省份画像' if lang == 'zh' else 'Province profile'}"
     lines = [line.replace("<br>", "\n") for line in profile_lines(profile, ref, lang, caveat, no_list)]
-    return briefs.one_slide_pptx(render_figure(fig, "png", 1400, 900, scale=2), 1400, 900,
-                                 notes="\n".join([title, *lines, source]))
+    return briefs.profile_slide_pptx(
+        profile_title(ref.province_label(province, lang), lang), lines, source,
+        lambda w, h: render_figure(build_profile_charts(profile, ref, lang, no_list, w, h), "png", w, h, scale=2))
 
 
 def profile_figure(province: str, lang: str = "zh", snap: Snapshot | None = None, f: Filters | None = None):

@@ -151,10 +151,35 @@ def build_chain_tree(chain_name: str, components: list[dict], ref: Reference, la
 def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: str,
                        caveat: str = "", no_list: bool = False) -> go.Figure:
     """The one-page profile for a meeting: key figures, sectors, years, gaps and partners, as one figure
-    that renders to a vector PDF page or a slide image. With ``no_list`` (the province's list was not found)
-    it states no gaps and suggests no partners: an empty list is no evidence of either."""
-    zh = lang == "zh"
+    that renders to a vector PDF page. With ``no_list`` (the province's list was not found) it states no
+    gaps and suggests no partners: an empty list is no evidence of either."""
     name = ref.province_label(profile["province"], lang)
+    fig = build_profile_charts(profile, ref, lang, no_list)
+    text = profile_lines(profile, ref, lang, caveat, no_list)
+    # The title and the lines under it sit above the charts; the top margin grows with the lines, so a
+    # longer text (partners one per line, English) never runs into the title.
+    lines = sum(line.count("<br>") + 1 for line in text)
+    fig.update_layout(width=1400, height=900, margin=dict(l=230, r=60, t=140 + 22 * lines, b=90))
+    fig.add_annotation(text="<br>".join(text), x=-0.13, y=1, yshift=50, xref="paper", yref="paper",
+                       xanchor="left", yanchor="bottom", showarrow=False, align="left", font=dict(size=16))
+    fig.add_annotation(text=f"<b>{profile_title(name, lang)}</b>", x=-0.13, y=1,
+                       yshift=60 + 22 * lines, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                       showarrow=False, font=dict(size=32))
+    fig.add_annotation(text=source_line, x=-0.13, y=-0.1, xref="paper", yref="paper", xanchor="left", yanchor="top",
+                       showarrow=False, font=dict(size=12, color=MUTED))
+    return fig
+
+
+def profile_title(name: str, lang: str) -> str:
+    return f"{name} · {'省份画像' if lang == 'zh' else 'Province profile'}"
+
+
+def build_profile_charts(profile: dict, ref: Reference, lang: str, no_list: bool = False,
+                         width: int = 1400, height: int = 600) -> go.Figure:
+    """The profile's two charts (consortia by sector with their location quotients, and by year formed),
+    without the page's title and text: the page draws those above them, a slide holds them as its own
+    editable text."""
+    zh = lang == "zh"
     fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.12,
                         subplot_titles=[("各领域联合体" if zh else "Consortia by sector"),
                                         ("组建年份" if zh else "Year formed")])
@@ -189,25 +214,13 @@ def build_profile_page(profile: dict, ref: Reference, lang: str, source_line: st
                                  "Beside the bars: location quotient (>1: above the national mix); * under 3 "
                                  "consortia in the sector"), x=0, y=-0.06, xref="paper", yref="paper",
                            xanchor="left", yanchor="top", showarrow=False, font=dict(size=12, color=MUTED))
-    text = profile_lines(profile, ref, lang, caveat, no_list)
-    # The title and the lines under it sit above the charts; the top margin grows with the lines, so a
-    # longer text (partners one per line, English) never runs into the title.
-    lines = sum(line.count("<br>") + 1 for line in text)
-    fig.update_layout(**base_layout(width=1400, height=900, margin=dict(l=230, r=60, t=140 + 22 * lines, b=90)))
-    fig.add_annotation(text="<br>".join(text), x=-0.13, y=1, yshift=50, xref="paper", yref="paper",
-                       xanchor="left", yanchor="bottom", showarrow=False, align="left", font=dict(size=16))
-    fig.add_annotation(text=f"<b>{name} · {'省份画像' if zh else 'Province profile'}</b>", x=-0.13, y=1,
-                       yshift=60 + 22 * lines, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
-                       showarrow=False, font=dict(size=32))
-    fig.add_annotation(text=source_line, x=-0.13, y=-0.1, xref="paper", yref="paper", xanchor="left", yanchor="top",
-                       showarrow=False, font=dict(size=12, color=MUTED))
+    fig.update_layout(**base_layout(width=width, height=height, margin=dict(l=230, r=60, t=60, b=90)))
     return fig
 
 
 def profile_lines(profile: dict, ref: Reference, lang: str, caveat: str = "", no_list: bool = False) -> list[str]:
     """The one-page profile's lines of text (key figures, policy, gaps, partners, caveat), a partner per
-    "<br>· " line: drawn on the page above its charts, and given as the slide's notes, where they can be
-    copied and edited."""
+    "<br>· " line: drawn on the page above its charts, and written on the slide as its own editable text."""
     zh = lang == "zh"
     unranked = no_list and not profile["total"]  # a zero from a list not found ranks nowhere
     rank = ("排名不详" if zh else "rank unknown") if unranked else (

@@ -207,10 +207,23 @@ def test_a_pack_for_a_snapshot_with_a_predecessor_says_what_changed(tmp_path, mo
         assert len(changes) == 1 and "新增 1 个、移除 0 个" in changes[0] and "新增联合体" in changes[0]
         one = Presentation(io.BytesIO(profile_bytes("330000", "pptx", "en", load_snapshot(engine))))
         assert len(one.slides) == 1
-        # the slide is a picture of the page; its notes carry the page's text, to copy and edit
-        notes = one.slides[0].notes_slide.notes_text_frame.text.splitlines()
-        assert notes[0] == "Zhejiang · Province profile" and notes[1].startswith("1 consortium led · rank ")
-        assert "<br>" not in " ".join(notes) and notes[-1].startswith("Snapshot ")
+        # the slide's title, lines and source are text boxes, to edit in place; the charts are one picture
+        from pptx.enum.shapes import MSO_SHAPE_TYPE
+        shapes = list(one.slides[0].shapes)
+        texts = [s.text_frame.text for s in shapes if s.has_text_frame]
+        assert texts[0] == "Zhejiang · Province profile" and texts[1].startswith("1 consortium led · rank ")
+        assert "<br>" not in " ".join(texts) and texts[-1].startswith("Snapshot ")
+        pictures = [s for s in shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pictures) == 1
+        # the picture sits between the lines and the source line, inside the slide
+        lines_box, source_box = shapes[1], shapes[-1]
+        assert lines_box.top + lines_box.height <= pictures[0].top
+        assert pictures[0].top + pictures[0].height <= source_box.top
+        assert pictures[0].left >= 0 and pictures[0].left + pictures[0].width <= one.slide_width
+        # drawn without the page's own title and text, which the slide writes itself
+        from PIL import Image
+        image = Image.open(io.BytesIO(pictures[0].image.blob))
+        assert abs(image.width / image.height - pictures[0].width / pictures[0].height) < 0.01
     finally:
         _engine.cache_clear()
 
