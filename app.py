@@ -122,9 +122,13 @@ def create_app() -> dash.Dash:
         update_title=None,
         background_callback_manager=manager,
     )
-    # The map's boundaries start downloading with the scripts, not after the first callback.
-    preload = "".join(f'<link rel="preload" href="/boundaries/{name}" as="fetch" crossorigin="anonymous">'
-                      for name in ("provinces.geojson", "inset.geojson"))
+    # The map's boundaries, and the page's layout and callbacks, start downloading with the scripts: the
+    # server builds the first page (map included) while the browser is still reading plotly.js, and the
+    # renderer finds both answers waiting when it asks (a preload with the fetch's URL, mode and credentials).
+    prefix = app.config.requests_pathname_prefix
+    preload = "".join(f'<link rel="preload" href="{href}" as="fetch" crossorigin="anonymous">'
+                      for href in ("/boundaries/provinces.geojson", "/boundaries/inset.geojson",
+                                   f"{prefix}_dash-layout", f"{prefix}_dash-dependencies"))
     app.index_string = app.index_string.replace("{%css%}", "{%css%}" + preload)
     import callbacks  # noqa: F401  (registers every @dash.callback once)
     from callbacks.page import serve_layout
