@@ -13,9 +13,11 @@ import io
 import json
 import os
 import secrets
+import sqlite3
 import weakref
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (Boolean, Column, DateTime, Float, Integer, LargeBinary, MetaData, String, Table, Text,
@@ -348,12 +350,40 @@ def _copy_text(value) -> str:
     return str(value)
 
 
+SQLITE_ROWS_PER_STATEMENT = 500
+
+
+def _sqlite_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> str:
+    """Insert ``rows`` with statements of many rows each (``VALUES (…), (…), …``); return the last statement.
+
+    SQLite runs a statement per call: one row a call spends more time crossing from Python and back than
+    writing; hundreds a call nearly halves an ingest's write. The rows a statement holds stay under the
+    build's limit on bound values (32766 since SQLite 3.32, 999 before)."""
+    try:
+        limit = cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except AttributeError:  # Python before 3.11
+        limit = 999
+    per = max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // len(columns)))
+    one = f"({', '.join('?' * len(columns))})"
+    head = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
+    whole = len(rows) // per * per
+    sql = head + ", ".join([one] * per)
+    if whole:
+        flat = list(chain.from_iterable(rows[:whole]))
+        width = per * len(columns)
+        cursor.executemany(sql, [flat[i:i + width] for i in range(0, len(flat), width)])
+    if whole < len(rows):
+        sql = head + ", ".join([one] * (len(rows) - whole))
+        cursor.execute(sql, list(chain.from_iterable(rows[whole:])))
+    return sql
+
+
 def bulk_insert(con, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert many rows fast on the driver's own bulk path, inside ``con``'s transaction.
 
     SQLAlchemy's generic executemany spends more time building parameters than
-    the database spends writing; SQLite's cursor takes plain tuples, and
-    PostgreSQL takes COPY text."""
+    the database spends writing; SQLite's cursor takes plain values, hundreds of
+    rows a statement, and PostgreSQL takes COPY text."""
     if not rows:
         return
     dialect = con.dialect.name
@@ -364,8 +394,7 @@ def bulk_insert(con, table: Table, columns: tuple[str, ...], rows: list[tuple]) 
     sql = ""
     try:
         if dialect == "sqlite":
-            sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-            cursor.executemany(sql, rows)
+            sql = _sqlite_rows(cursor, table.name, columns, rows)
         else:  # COPY: the server parses plain text far faster than a VALUES list
             sql = f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN'
             data = "".join("\t".join(map(_copy_text, r)) + "\n" for r in rows)

@@ -96,6 +96,23 @@ def test_awkward_text_round_trips_exactly(engine):
     assert result.published
 
 
+@pytest.mark.parametrize("limit, rows", [(7, 5), (999, 1), (999, 0), (32766, 1234)])
+def test_sqlite_statements_of_many_rows_write_every_row_once_in_order(tmp_path, limit, rows):
+    """Rows go to SQLite hundreds a statement; a build allowing fewer bound values gets fewer a statement
+    (7 values, 3 columns: statements of 2, 2 and 1 rows), and a count that no statement size divides loses
+    none at the end."""
+    import sqlite3
+
+    from etl.store import _sqlite_rows
+    con = sqlite3.connect(tmp_path / "rows.db")
+    con.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    con.execute('CREATE TABLE "t" (a INTEGER, b TEXT, c INTEGER)')
+    data = [(i, None if i % 3 == 0 else f"第{i}行\x00尾", i % 2 == 0) for i in range(rows)]
+    if data:
+        _sqlite_rows(con.cursor(), "t", ("a", "b", "c"), data)
+    assert con.execute('SELECT a, b, c FROM "t" ORDER BY rowid').fetchall() == [(a, b, int(c)) for a, b, c in data]
+
+
 def _session(con) -> tuple:
     """Which connection ``con`` is: the driver's object, and on PostgreSQL the server's process for it."""
     from sqlalchemy import text
