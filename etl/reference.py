@@ -109,13 +109,16 @@ def _lead_rules(d: Path) -> tuple[LeadRule, ...]:
 @dataclass(frozen=True)
 class PolicyDoc:
     """A province's policy on forming consortia: a document a stored page names (title, issuer, year,
-    url, grade A/B/C, inferred fields), or the policy brief's statement that one was issued (title empty)."""
+    url, grade A/B/C, inferred fields), or the policy brief's statement that one was issued (title empty).
+    ``title_en`` and ``issuer_en`` are this project's translations, shown beside the original in English."""
     title: str
     issuer: str
     year: str
     url: str
     grade: str
     inferred: str
+    title_en: str = ""
+    issuer_en: str = ""
 
 
 @dataclass
@@ -230,7 +233,8 @@ def load_reference(directory: str | None = None) -> Reference:
     for r in _rows(d / "policy_provinces.csv"):
         docs = policies.setdefault(r["code"], [])
         if r.get("title"):
-            docs.append(PolicyDoc(r["title"], r["issuer"], r["year"], r["url"], r["grade"], r["inferred"]))
+            docs.append(PolicyDoc(r["title"], r["issuer"], r["year"], r["url"], r["grade"], r["inferred"],
+                                  r.get("title_en") or "", r.get("issuer_en") or ""))
 
     return Reference(
         provinces=provinces, cities=cities, regions=regions,

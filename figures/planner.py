@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from etl.reference import Reference
 
 from .charts import gap_column_label
-from .text import fmt_float, fmt_int, fmt_pct, n_consortia, t, two_lines
+from .text import fmt_float, fmt_int, fmt_pct, n_consortia, policy_title, t, two_lines
 from .theme import GROUP_COLOURS, INK, MUTED, base_layout, whole_ticks
 
 COVERED, THIN, NONE = "#4393c3", "#fdb863", "#b2182b"
@@ -247,7 +247,7 @@ def profile_lines(profile: dict, ref: Reference, lang: str, caveat: str = "", no
                                                                       for g in gaps) + ")" if gaps else "")),
             ("可合作省份：" if zh else "Possible partners: ") + ("<br>· " + "<br>· ".join(partner_lines)
                                                                if partner_lines else "—")]
-    docs = list(dict.fromkeys(d["title"] for d in profile.get("policy_docs", [])))
+    docs = list(dict.fromkeys(policy_title(d, lang) for d in profile.get("policy_docs", [])))
     if docs:  # the documents the page names, their sources being on the page
         text.insert(1, ("组建政策：" if zh else "Consortium policy: ") + ("、" if zh else ", ").join(docs))
     if profile.get("undated"):  # the year chart leaves them out

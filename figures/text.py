@@ -207,3 +207,13 @@ def two_lines(label: str, width: int = 20) -> str:
     first, rest = (label[:cut], label[cut + 1:]) if cut > 0 else (label[:width], label[width:])
     second = width + 4  # a little longer than the first, which the code starts
     return first + "<br>" + (rest if len(rest) <= second else rest[:second - 1] + "…")
+
+
+def policy_title(doc: dict, lang: str) -> str:
+    """A policy document's title as a page in ``lang`` names it: in English, the project's translation
+    (data/reference/policy_provinces.csv) followed by the original in its 《》, which stays the citation."""
+    return f"{doc['title_en']} {doc['title']}" if lang == "en" and doc.get("title_en") else doc["title"]
+
+
+def policy_issuer(doc: dict, lang: str) -> str:
+    return doc["issuer_en"] if lang == "en" and doc.get("issuer_en") else doc["issuer"]

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from analytics.planner import MAX_COMPARE
 from etl.reference import Reference
-from figures.text import field_text, fmt_int, fmt_pct, t
+from figures.text import field_text, fmt_int, fmt_pct, policy_issuer, policy_title, t
 
 from . import ids
 from .page import GRAPH_CONFIG, view_href
@@ -52,8 +52,8 @@ def policy_line(profile: dict, lang: str) -> html.P | None:
     for d in profile.get("policy_docs", []):
         if d["title"] not in seen:
             seen.add(d["title"])
-            docs += [("；" if zh else "; ") if docs else "", d["title"],
-                     f"（{d['issuer']}，{d['year']}）" if zh else f" ({d['issuer']}, {d['year']})"]
+            docs += [("；" if zh else "; ") if docs else "", policy_title(d, lang),
+                     f"（{d['issuer']}，{d['year']}）" if zh else f" ({policy_issuer(d, lang)}, {d['year']})"]
         docs += [" ", _link(d["url"], site_of(d["url"]))]
     if not docs:
         docs = ["据政策研究（孙莹璐等，2022），本省已出台组建创新联合体的政策文件。" if zh else

@@ -219,6 +219,10 @@ def test_the_profile_names_the_policy_documents_and_never_says_none_was_issued()
     assert _text(line) == "组建政策：《海南省创新联合体建设实施方案》（海南省科学技术厅，2022） dost.hainan.gov.cn lifebb.we54.com"
     assert [a.href for a in line.children if getattr(a, "href", None)] == [d["url"] for d in hainan["policy_docs"]]
     assert "2022 policy brief" in _text(policy_line(province_profile(C, T, M, "370000", REF), "en"))
+    # in English: the translated title with the original after it, and the issuer translated
+    assert _text(policy_line(hainan, "en")).startswith(
+        "Consortium policy: Implementation Plan for Building Innovation Consortia in Hainan Province "
+        "《海南省创新联合体建设实施方案》 (Department of Science and Technology of Hainan Province, 2022) ")
     none = _text(policy_line(province_profile(C, T, M, "650000", REF), "zh"))
     assert "未见" in none and "不代表未出台" in none
 
@@ -262,6 +266,8 @@ def test_the_profile_export_names_policy_documents_undated_consortia_and_longer_
     assert "等 4 省" in text  # three named, and the list goes on
     english = " ".join(a.text for a in build_profile_page(p, REF, "en", "Source").layout.annotations)
     assert "and 1 more" in english and "1 without a year" in english
+    assert ("Consortium policy: Guidelines for Building Innovation Consortia in the Yangtze River Delta (Trial) "
+            "《长三角创新联合体建设工作指引（试行）》") in english
 
 
 def test_partner_suggestions_name_national_consortia_and_each_units_province():
