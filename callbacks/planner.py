@@ -131,9 +131,9 @@ def profile_body(sid: str, code: str, f: Filters, ref: Reference, lang: str) -> 
     caveat = sentence(coverage_caveat(coverage, ref, lang, code))
     if coverage:  # the public list: say which lists were found for this province
         from etl.public import lists_found
-        found = lists_found(code)
+        found = lists_found(code, lang)
         caveat = " ".join(filter(None, [caveat + ("。" if caveat and lang == "zh" else ". " if caveat else ""),
-                                        ("名录情况：" if lang == "zh" else "Lists found (in Chinese): ") + found]))
+                                        ("名录情况：" if lang == "zh" else "Lists found: ") + found]))
     return create_profile(profile, ref, lang, figures, rows, caveat, no_list)
 
 

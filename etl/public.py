@@ -27,7 +27,8 @@ def public_sources() -> list[SourceFile]:
 
 @lru_cache(maxsize=1)
 def load_coverage() -> pd.DataFrame:
-    """code, lists_found, completeness: one row per provincial unit and one for the central-SOE lists."""
+    """code, lists_found, completeness, lists_found_en: one row per provincial unit and one for the
+    central-SOE lists."""
     return pd.read_csv(COVERAGE_FILE, dtype=str, keep_default_na=False)
 
 
@@ -38,9 +39,14 @@ def coverage_status() -> dict[str, str]:
     return dict(zip(coverage["code"], coverage["completeness"]))
 
 
-def lists_found(code: str) -> str:
-    """What was found of a province's (or central_soe's) lists, in words; '' when the table does not say."""
-    return load_coverage().set_index("code")["lists_found"].get(code, "")
+def lists_found(code: str, lang: str = "zh") -> str:
+    """What was found of a province's (or central_soe's) lists, in words (in English: the project's
+    translation, ``lists_found_en``); '' when the table does not say."""
+    coverage = load_coverage().set_index("code")
+    english = coverage.get("lists_found_en")
+    if lang == "en" and english is not None and english.get(code, ""):
+        return english[code]
+    return coverage["lists_found"].get(code, "")
 
 
 @lru_cache(maxsize=1)

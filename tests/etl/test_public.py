@@ -108,7 +108,14 @@ def test_coverage_lists_every_provincial_unit_and_the_central_soe_lists():
     codes = [r["code"] for r in rows]
     assert sorted(codes) == sorted([*load_reference().province_codes, "central_soe"])
     assert {r["completeness"] for r in rows} <= {"complete", "partial", "none_found"}
-    assert all(r["lists_found"].strip() for r in rows)
+    assert all(r["lists_found"].strip() and r["lists_found_en"].strip() for r in rows)
+
+
+def test_an_english_page_reads_what_was_found_in_english():
+    from etl.public import lists_found
+    assert lists_found("220000", "en").startswith("Jilin's 2025 first batch of registered key-industry")
+    assert lists_found("220000").startswith("2025年第一批吉林省重点产业科技创新联合体备案名单")
+    assert lists_found("710000", "en") == "Not found." and lists_found("nowhere", "en") == ""
 
 
 def test_no_province_with_recorded_consortia_is_marked_as_having_no_list(published):
