@@ -35,7 +35,10 @@ def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh", no_li
     note = ("条旁数字为区位熵（>1 表示较全国更集中）<br>* 该领域联合体少于 3 个，参考意义有限" if lang == "zh" else
             "Beside the bars: location quotient (>1: above the national mix)<br>* under 3 consortia in the sector: "
             "it says little")
-    fig.update_layout(**base_layout(height=380, margin=dict(l=10, r=50, t=48, b=30)),
+    # rows tall enough for the longest label (two lines in English), so neighbouring labels never overlap
+    lines = max(label.count("<br>") + 1 for label in labels)
+    fig.update_layout(**base_layout(height=max(380, 78 + len(sectors) * (14 * lines + 12)),
+                                    margin=dict(l=10, r=50, t=48, b=30)),
                       yaxis=dict(autorange="reversed"), xaxis=dict(title=t("consortia", lang), dtick=1,
                                                                    rangemode="nonnegative"))
     if not any(profile["by_sector"].values()):  # no bars: say so, rather than draw an axis from -1 to 1
