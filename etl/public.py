@@ -43,10 +43,9 @@ def lists_found(code: str, lang: str = "zh") -> str:
     """What was found of a province's (or central_soe's) lists, in words (in English: the project's
     translation, ``lists_found_en``); '' when the table does not say."""
     coverage = load_coverage().set_index("code")
-    english = coverage.get("lists_found_en")
-    if lang == "en" and english is not None and english.get(code, ""):
-        return english[code]
-    return coverage["lists_found"].get(code, "")
+    if code not in coverage.index:
+        return ""
+    return (lang == "en" and coverage.at[code, "lists_found_en"]) or coverage.at[code, "lists_found"]
 
 
 @lru_cache(maxsize=1)

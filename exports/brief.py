@@ -114,27 +114,38 @@ def changes_lines(diff: dict, ref: Reference, lang: str, show: int = 8) -> list[
             ("省份变化：" if zh else "Provinces: ") + (sep.join(moves[:12]) or "—")]
 
 
+def _text_box(slide, body: str, left, top, width, height, size=18, bold=False, grey=False, fit=False):
+    """A text box on a slide, a paragraph per line of ``body``, in the CJK font; ``fit``: PowerPoint shrinks
+    the text should it overflow the box."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Pt
+
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    if fit:
+        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+    for i, line in enumerate(body.split("\n")):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        para.text = line
+        para.font.size = Pt(size)
+        para.font.bold = bold
+        para.font.name = "Noto Sans CJK SC"
+        if grey:
+            para.font.color.rgb = RGBColor(0x6B, 0x6B, 0x6B)
+    return box
+
+
 def to_pptx(brief: Brief) -> bytes:
     """A 16:9 deck: title, key figures, one slide per chart with caption and source line."""
     from pptx import Presentation
-    from pptx.util import Emu, Pt
+    from pptx.util import Emu
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
     blank = prs.slide_layouts[6]
     title_layout = prs.slide_layouts[0]
-
-    def text(slide, body: str, left, top, width, height, size=18, bold=False, color=None):
-        box = slide.shapes.add_textbox(left, top, width, height)
-        frame = box.text_frame
-        frame.word_wrap = True
-        for i, line in enumerate(body.split("\n")):
-            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            para.text = line
-            para.font.size = Pt(size)
-            para.font.bold = bold
-            para.font.name = "Noto Sans CJK SC"
-        return box
 
     slide = prs.slides.add_slide(title_layout)
     slide.shapes.title.text = brief.title
@@ -145,22 +156,23 @@ def to_pptx(brief: Brief) -> bytes:
         shape.top, shape.height = Emu(top), Emu(height)
 
     slide = prs.slides.add_slide(blank)
-    text(slide, "关键数字" if brief.lang == "zh" else "Key figures", Emu(500000), Emu(300000), Emu(11000000),
-         Emu(700000), 30, True)
+    _text_box(slide, "关键数字" if brief.lang == "zh" else "Key figures", Emu(500000), Emu(300000), Emu(11000000),
+              Emu(700000), 30, True)
     for i, (label, value) in enumerate(brief.key_figures):
         left = Emu(500000 + i * 2800000)
-        text(slide, value, left, Emu(1200000), Emu(2600000), Emu(900000), 40, True)
-        text(slide, label, left, Emu(2050000), Emu(2600000), Emu(600000), 14)
-    text(slide, "\n".join(f"• {s}" for s in brief.summary), Emu(500000), Emu(3000000), Emu(11000000),
-         Emu(3000000), 18)
-    text(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
+        _text_box(slide, value, left, Emu(1200000), Emu(2600000), Emu(900000), 40, True)
+        _text_box(slide, label, left, Emu(2050000), Emu(2600000), Emu(600000), 14)
+    _text_box(slide, "\n".join(f"• {s}" for s in brief.summary), Emu(500000), Emu(3000000), Emu(11000000),
+              Emu(3000000), 18)
+    _text_box(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
 
     if brief.changes:
         slide = prs.slides.add_slide(blank)
-        text(slide, CHANGES_TITLE[brief.lang == "en"], Emu(500000), Emu(300000), Emu(11000000), Emu(700000), 30, True)
-        text(slide, "\n".join(f"• {s}" for s in brief.changes), Emu(500000), Emu(1200000), Emu(11000000),
-             Emu(4800000), 16)
-        text(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
+        _text_box(slide, CHANGES_TITLE[brief.lang == "en"], Emu(500000), Emu(300000), Emu(11000000), Emu(700000),
+                  30, True)
+        _text_box(slide, "\n".join(f"• {s}" for s in brief.changes), Emu(500000), Emu(1200000), Emu(11000000),
+                  Emu(4800000), 16)
+        _text_box(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
 
     for name, fig in brief.charts.items():
         slide = prs.slides.add_slide(blank)
@@ -171,8 +183,8 @@ def to_pptx(brief: Brief) -> bytes:
         width = min(max_w, Emu(int(max_h * ratio)))
         height = Emu(int(width / ratio))
         slide.shapes.add_picture(io.BytesIO(png), Emu((prs.slide_width - width) // 2), Emu(200000), width, height)
-        text(slide, caption, Emu(500000), Emu(5850000), Emu(11000000), Emu(400000), 14)
-        text(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
+        _text_box(slide, caption, Emu(500000), Emu(5850000), Emu(11000000), Emu(400000), 14)
+        _text_box(slide, brief.source_line, Emu(500000), Emu(6300000), Emu(11000000), Emu(400000), 10)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
@@ -243,43 +255,27 @@ def to_pdf(brief: Brief) -> bytes:
 EMU_PER_INCH = 914400
 
 
-def _wrapped_lines(text: str, units: int) -> int:
-    """Lines ``text`` takes in a box ``units`` half-ems wide: a CJK character is two units, others one."""
-    width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    return max(1, -(-width // units))
-
-
 def profile_slide_pptx(title: str, lines: list[str], source_line: str, render_charts) -> bytes:
     """A 16:9 deck of one slide: the province profile's title, lines and source as editable text, its two
     charts as a picture in the room left between them. ``render_charts(width, height)`` gives the charts'
     PNG drawn at that size in pixels (at twice the scale), so they fill that room without distortion."""
     from pptx import Presentation
-    from pptx.enum.text import MSO_AUTO_SIZE
-    from pptx.util import Emu, Pt
+    from pptx.util import Emu
 
     inch = EMU_PER_INCH
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    left, width = int(0.5 * inch), int(12.33 * inch)
+    left, width = Emu(int(0.5 * inch)), Emu(int(12.33 * inch))
 
-    def box(paragraphs: list[str], top: float, height: float, size: int, bold: bool = False, grey: bool = False):
-        frame = slide.shapes.add_textbox(Emu(left), Emu(int(top * inch)), Emu(width), Emu(int(height * inch))).text_frame
-        frame.word_wrap = True
-        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # should the estimate below fall short, it shrinks
-        for i, line in enumerate(paragraphs):
-            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            para.text = line
-            para.font.size, para.font.bold, para.font.name = Pt(size), bold, "Noto Sans CJK SC"
-            if grey:
-                from pptx.dml.color import RGBColor
-                para.font.color.rgb = RGBColor(0x6B, 0x6B, 0x6B)
+    def box(body: str, top: float, height: float, size: int, **style):  # each shrinks should its text overflow
+        _text_box(slide, body, left, Emu(int(top * inch)), width, Emu(int(height * inch)), size, fit=True, **style)
 
     paragraphs = [part for line in lines for part in line.split("\n") if part]
-    box([title], 0.3, 0.6, 28, bold=True)
-    # 14-point lines in a 12.33-inch box: about 120 half-em units a line, 0.25 inch each
-    height = 0.25 * sum(_wrapped_lines(p, 118) for p in paragraphs) + 0.1
-    box(paragraphs, 0.95, height, 14)
+    box(title, 0.3, 0.6, 28, bold=True)
+    # 14-point lines (about 19 px) in a 12.33-inch box (about 1180 px), 0.25 inch each as wrap_line breaks them
+    height = 0.25 * sum(len(wrap_line(p, 1180, size=19)) for p in paragraphs) + 0.1
+    box("\n".join(paragraphs), 0.95, height, 14)
     top = 0.95 + height + 0.1
     room = max(7.0 - top, 2.0)  # inches left for the charts above the source line
     px_w = 1400
@@ -290,7 +286,7 @@ def profile_slide_pptx(title: str, lines: list[str], source_line: str, render_ch
     pic_h = int(pic_w * px_h / px_w)
     slide.shapes.add_picture(io.BytesIO(png), Emu(left + (width - pic_w) // 2), Emu(int(top * inch)),
                              Emu(pic_w), Emu(pic_h))
-    box([source_line], 7.05, 0.35, 10, grey=True)
+    box(source_line, 7.05, 0.35, 10, grey=True)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

@@ -76,13 +76,12 @@ def profile_bytes(province: str, fmt: str, lang: str = "zh", snap: Snapshot | No
     aside), as the profile view shows it: a vector PDF page or a one-slide PPTX."""
     if fmt not in ("pdf", "pptx"):
         raise ValueError("a profile is .pdf or .pptx")
-    from figures.planner import build_profile_charts, build_profile_page, profile_lines, profile_title
-
-    parts = profile_parts(province, lang, snap, f)
     if fmt == "pdf":
-        return render_figure(build_profile_page(*parts), "pdf", 1400, 900, scale=1)
+        return render_figure(profile_figure(province, lang, snap, f), "pdf", 1400, 900, scale=1)
+    from figures.planner import build_profile_charts, profile_lines, profile_title
+
     # the slide's title, lines and source are its own text, to edit in place; the charts are a picture
-    profile, ref, lang, source, caveat, no_list = parts
+    profile, ref, lang, source, caveat, no_list = profile_parts(province, lang, snap, f)
     lines = [line.replace("<br>", "\n") for line in profile_lines(profile, ref, lang, caveat, no_list)]
     return briefs.profile_slide_pptx(
         profile_title(ref.province_label(province, lang), lang), lines, source,

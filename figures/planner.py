@@ -17,6 +17,14 @@ from .theme import GROUP_COLOURS, INK, MUTED, base_layout, whole_ticks
 COVERED, THIN, NONE = "#4393c3", "#fdb863", "#b2182b"
 
 
+def _lq_labels(profile: dict, sectors: list[str]) -> list[str]:
+    """Each sector's location quotient to write beside its bar, starred under 3 consortia (as on the
+    heatmap); '' where the sector has none or no quotient."""
+    lq, counts = profile.get("lq", {}), profile["by_sector"]
+    return [fmt_float(lq[s]) + ("*" if counts[s] < 3 else "") if lq.get(s) is not None and counts[s] else ""
+            for s in sectors]
+
+
 def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh", no_list: bool = False) -> go.Figure:
     """The province's consortia per sector, with each sector's location quotient beside its bar (starred
     where the sector has under 3 consortia, as on the heatmap). ``no_list``: the province's list was not
@@ -28,9 +36,7 @@ def build_profile_sectors(profile: dict, ref: Reference, lang: str = "zh", no_li
              + (fmt_float(lq[s]) if lq.get(s) is not None else "—") for s, label in zip(sectors, labels)]
     fig = go.Figure(go.Bar(x=[profile["by_sector"][s] for s in sectors], y=labels, orientation="h",
                            marker_color=GROUP_COLOURS["东部"], hovertext=hover, hoverinfo="text",
-                           text=[fmt_float(lq[s]) + ("*" if profile["by_sector"][s] < 3 else "")
-                                 if lq.get(s) is not None and profile["by_sector"][s] else "" for s in sectors],
-                           textposition="outside", cliponaxis=False))
+                           text=_lq_labels(profile, sectors), textposition="outside", cliponaxis=False))
     # two short lines, so a phone's width shows the whole note
     note = ("条旁数字为区位熵（>1 表示较全国更集中）<br>* 该领域联合体少于 3 个，参考意义有限" if lang == "zh" else
             "Beside the bars: location quotient (>1: above the national mix)<br>* under 3 consortia in the sector: "
@@ -192,9 +198,7 @@ def build_profile_charts(profile: dict, ref: Reference, lang: str, no_list: bool
                          y=[f"{s} {ref.term_label('sector', s, lang)}" for s in sectors], orientation="h",
                          marker_color=GROUP_COLOURS["东部"], showlegend=False,
                          # the location quotients, as the profile view writes them beside its bars
-                         text=[fmt_float(lq[s]) + ("*" if profile["by_sector"][s] < 3 else "")
-                               if lq.get(s) is not None and profile["by_sector"][s] else "" for s in sectors],
-                         textposition="outside", cliponaxis=False), row=1, col=1)
+                         text=_lq_labels(profile, sectors), textposition="outside", cliponaxis=False), row=1, col=1)
     years = sorted(profile["by_year"])
     fig.add_trace(go.Bar(x=[str(y) for y in years], y=[profile["by_year"][y] for y in years],
                          marker_color=GROUP_COLOURS["中部"], showlegend=False), row=1, col=2)
