@@ -1,15 +1,15 @@
-"""filters, metric, city layer -> province map (values only, via Patch), KPIs, reading, side panel texts."""
+"""filters, metric, city layer -> province map (its values only, where it is drawn), KPIs, reading, side panel texts."""
 from __future__ import annotations
 
 from functools import lru_cache
 
-from dash import Input, Output, Patch, State, callback, ctx, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, no_update
 
 from analytics.filters import Filters
 from analytics.sources import list_missing, unlisted
 from etl.reference import load_reference
 from figures.china_map import (INSET_TRACE, MAIN_TRACE, SELECTED_TRACE, build_city_map, build_province_map,
-                                colorbar_ticks, map_trace_values, metric_style)
+                                colorbar_ticks, map_trace_values, metric_style, outline_values)
 from figures.narrative import overview_reading
 from figures.text import fmt_int, n_consortia, scope_text, t
 from layouts import ids
@@ -44,8 +44,8 @@ def side_texts(view: dict, lang: str, f: Filters, name: str = "") -> tuple[str, 
 
 
 # The names create_body() takes overview_outputs()' values by (its ``first``), in their order.
-OUTPUT_NAMES = ("figure", "total", "provinces", "uncovered", "reading", "link", "link_href", "outside", "scopes",
-                "done", "drawn")
+OUTPUT_NAMES = ("figure", "map_values", "total", "provinces", "uncovered", "reading", "link", "link_href", "outside",
+                "scopes", "done", "drawn")
 
 
 def metric_note(f, metric: str | None, city: bool, lang: str) -> str:
@@ -93,20 +93,34 @@ def whole_province_map(sid: str, f, metric: str, lang: str) -> dict:
     return figure.to_plotly_json()
 
 
+def province_map_values(values: dict, f, metric: str | None, lang: str) -> dict:
+    """What a filter change alters on a drawn province map of the same key: the main and inset choropleths'
+    values, text and colour range, the colour bar's title and ticks, and the outline (figures.china_map's
+    own pieces). assets/map-values.js applies them to the drawn map, or redraws it from them."""
+    style = metric_style(metric or "count", lang)
+    if metric in (None, "count"):
+        values = {c: values.get(c, 0) for c in load_reference().province_codes}
+    props = map_trace_values(values, lang=lang, **style)
+    colorbar = {"title": {"text": style["legend_label"]}, **colorbar_ticks(props, style["value_format"])}
+    return {"traces": [MAIN_TRACE, INSET_TRACE], **props, "colorbar": colorbar,
+            "outline": {"trace": SELECTED_TRACE, **outline_values(f.province or None)}}
+
+
 def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: str, drawn: str | None) -> tuple:
-    """The map figure (whole, or a Patch of values when ``drawn`` says this map is on the page), KPIs,
-    reading, side panel, the done marker and the drawn key, for one filter state.
+    """The map figure whole, or its values alone (province_map_values) when ``drawn`` says this map is on
+    the page; then KPIs, reading, side panel, the done marker and the drawn key, for one filter state.
 
     The page's first layout carries these for its URL (see callbacks.page.page_body), so the first
     map is drawn with the layout, not after a round trip; the callback runs on changes only."""
     ref = load_reference()
     sid, _ = state.frames(sid)
     # the map that waits for a choice is drawn whole: its key differs, so neither entering nor leaving that
-    # state is a mere Patch of values
+    # state is a mere change of values
     key = f"{sid}|{lang}|{'city' if city else 'province'}" + ("|choose" if awaits_choice(f, metric, city) else "")
     done = f"{sid}?{f.to_query()}&lang={lang}"
     view = state.overview(sid, f, metric or "count")
-    # A Patch needs a drawn province map of the same language and snapshot; otherwise draw it whole.
+    map_values = no_update
+    # Values alone need a drawn province map of the same language and snapshot; otherwise draw it whole.
     # height=None: the map fills its box, which the page's style sizes (shorter on a phone, where a 560-pixel
     # box left a band of white above and below a map the width of the screen)
     if city:
@@ -114,21 +128,9 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
                                 geometry="url", height=None)
     elif drawn != key:
         figure = whole_province_map(sid, f, metric or "count", lang)
-    else:  # only values changed: send z, text and the colour range, never the geometry
-        style = metric_style(metric or "count", lang)
-        values = view["values"]
-        if metric in (None, "count"):
-            values = {c: values.get(c, 0) for c in ref.province_codes}
-        props = map_trace_values(values, lang=lang, **style)
-        figure = Patch()
-        for i in (MAIN_TRACE, INSET_TRACE):
-            for name, value in props.items():
-                figure["data"][i][name] = value
-        figure["data"][MAIN_TRACE]["colorbar"]["title"]["text"] = style["legend_label"]
-        for name, value in colorbar_ticks(props, style["value_format"]).items():
-            figure["data"][MAIN_TRACE]["colorbar"][name] = value
-        figure["data"][SELECTED_TRACE]["locations"] = [f.province] if f.province else []
-        figure["data"][SELECTED_TRACE]["z"] = [1] if f.province else []
+    else:  # only values changed: send z, text, the colour range and the outline, never the geometry
+        figure = no_update
+        map_values = province_map_values(view["values"], f, metric, lang)
     k = view["kpis"]
     coverage = state.list_coverage(sid)
     name = ref.province_label(f.province, lang) if f.province else ""
@@ -136,7 +138,7 @@ def overview_outputs(f, metric: str | None, city: bool, sid: str | None, lang: s
         view, ref, lang, coverage, f.province)
     # a province whose list was not found has no gaps to count: "—", as its reading says no gap either
     uncovered = "—" if list_missing(coverage, f.province, k["total"]) else str(k["uncovered"])
-    return (figure, str(k["total"]), str(k["provinces"]), uncovered, reading,
+    return (figure, map_values, str(k["total"]), str(k["provinces"]), uncovered, reading,
             *side_texts(view, lang, f, name), done, key)
 
 
@@ -146,7 +148,7 @@ SETTING_IDS = {i.component_id for i in FILTER_INPUTS} | {ids.MAP_METRIC, ids.MAP
 
 # filters, metric, city layer, snapshot, language -> map, KPIs, reading, side panel, and the
 # address bar's query (so a copied link reopens the view): one request per filter change, not two
-@callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.KPI_TOTAL, "children"),
+@callback(Output(ids.PROVINCE_MAP, "figure"), Output(ids.MAP_VALUES, "data"), Output(ids.KPI_TOTAL, "children"),
           Output(ids.KPI_PROVINCES, "children"), Output(ids.KPI_UNCOVERED, "children"),
           Output(ids.OVERVIEW_READING, "children"), Output(ids.MAP_PROFILE_LINK, "children"),
           Output(ids.MAP_PROFILE_LINK, "href"), Output(ids.MAP_SIDE_OUTSIDE, "children"),
@@ -164,3 +166,8 @@ def update_overview(sector, technology, lead_type, level, years, province, grade
         return (*outputs, no_update, no_update)  # a new snapshot or language: the address stays
     search = view_search(f, metric, "city" in (city_layer or []), lang or "zh")
     return (*outputs, search, search)
+
+
+# a drawn map's new values -> recoloured in place (assets/map-values.js), or redrawn from them; in the browser
+clientside_callback(ClientsideFunction("atlas", "map_values"), Output(ids.PROVINCE_MAP, "figure", allow_duplicate=True),
+                    Input(ids.MAP_VALUES, "data"), State(ids.PROVINCE_MAP, "figure"), prevent_initial_call=True)

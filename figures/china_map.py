@@ -26,7 +26,8 @@ INSET_LON = (105.5, 124.0)
 INSET_LAT = (3.0, 24.5)
 INSET_DOMAIN = dict(x=[0.84, 0.995], y=[0.01, 0.30])
 ASSET_URL = "/boundaries/"  # served by app.py from data/boundaries
-MAIN_TRACE, INSET_TRACE, SELECTED_TRACE = 0, 1, 2  # indices that value updates (Dash Patch) address
+MAIN_TRACE, INSET_TRACE, SELECTED_TRACE = 0, 1, 2  # the traces a filter change updates (assets/map-values.js)
+OUTLINE, OUTLINE_WIDTH = "#d95f02", 2.5  # the picked province's outline
 UNLISTED, UNLISTED_TEXT = "rgba(150, 150, 150, 0.85)", "#969696"  # provinces whose list was not found
 
 
@@ -137,6 +138,18 @@ def colorbar_ticks(props: dict, value_format: str) -> dict:
     return {"tick0": None, "dtick": None, **whole}  # None clears a Patch's earlier whole ticks
 
 
+def outline_values(selected: str | None) -> dict:
+    """The outline trace's location and line width: round the picked province, or with none picked, no
+    width round the first one.
+
+    The trace always holds one province, so that picking another moves its drawn outline in the browser
+    (assets/map-values.js) instead of redrawing the map; with none picked, the browser leaves the outline
+    where it was, at no width."""
+    if selected:
+        return {"locations": [selected], "width": OUTLINE_WIDTH}
+    return {"locations": [min(province_labels())], "width": 0}
+
+
 def build_province_map(
     values: Mapping[str, float],
     *,
@@ -180,15 +193,16 @@ def build_province_map(
                          **common)
     inset = go.Choropleth(geojson=_geojson(geometry, "inset.geojson"), geo="geo2", name="inset",
                           showscale=False, **common)
+    shape = outline_values(selected)
     if geometry == "url":
         outline_geojson = _geojson(geometry, "provinces.geojson")
-    else:  # inline: carry only the picked province, not the whole country a second time
+    else:  # inline: carry only the outlined province, not the whole country a second time
         outline_geojson = {"type": "FeatureCollection",
-                           "features": [f for f in province_geojson()["features"] if f["id"] == selected]}
+                           "features": [f for f in province_geojson()["features"] if f["id"] in shape["locations"]]}
     outline = go.Choropleth(
-        geojson=outline_geojson, geo="geo", locations=[selected] if selected else [],
-        z=[1] if selected else [], featureidkey="id", colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-        showscale=False, marker=dict(line=dict(color="#d95f02", width=2.5)), hoverinfo="skip", name="selected")
+        geojson=outline_geojson, geo="geo", locations=shape["locations"], z=[1], featureidkey="id",
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+        marker=dict(line=dict(color=OUTLINE, width=shape["width"])), hoverinfo="skip", name="selected")
     lon, lat = maritime_lines()
     # The dashes are drawn in the inset, where the whole line is in view.
     dashes = go.Scattergeo(geo="geo2", name="maritime", lon=lon, lat=lat, mode="lines",

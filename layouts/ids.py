@@ -42,7 +42,8 @@ BELOW_MAP = "below-map"  # the sections under the map, filled once the map is dr
 BELOW_FALLBACK = "below-map-fallback"  # fills them anyway if the map never reports being drawn
 BELOW_FILLED = "below-map-filled"
 GRID_LOADED = "records-grid-loaded"  # the records grid's script fetched (after the map: app.defer_the_records_grid)
-MAP_DRAWN = "map-drawn"  # what the drawn map was built for: same key -> values-only Patch
+MAP_DRAWN = "map-drawn"  # what the drawn map was built for: same key -> its values alone (MAP_VALUES)
+MAP_VALUES = "map-values"  # a filter change's new values for the drawn map, applied in the browser (assets/map-values.js)
 
 SECTOR_HEATMAP = "sector-heatmap"
 HEATMAP_MODE = "heatmap-mode"

