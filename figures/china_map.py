@@ -109,7 +109,7 @@ def map_trace_values(
     """The value-dependent properties of the main and inset choropleths (z, text, colour range).
 
     The same dict builds a whole figure and patches an existing one, so a filter
-    change sends only these (Dash ``Patch``), never the geometry again."""
+    change sends only these (callbacks.overview.province_map_values), never the geometry again."""
     labels = province_labels()
     codes = sorted(labels)
     z = [float(values[c]) if c in values and values[c] is not None else float("nan") for c in codes]
@@ -135,7 +135,7 @@ def colorbar_ticks(props: dict, value_format: str) -> dict:
     """Whole-number ticks on a count scale: plotly's own choice over a short range (a province filter,
     a rare technology) is 0, 0.5, 1 … and a half consortium reads as nonsense. Other scales choose freely."""
     whole = whole_ticks(props["zmax"] - props["zmin"]) if value_format == "int" else {}
-    return {"tick0": None, "dtick": None, **whole}  # None clears a Patch's earlier whole ticks
+    return {"tick0": None, "dtick": None, **whole}  # None clears a drawn map's earlier whole ticks
 
 
 def outline_values(selected: str | None) -> dict:
