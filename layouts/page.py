@@ -155,9 +155,9 @@ def create_header(lang: str, view: str = "", user: str | None = None, query: str
                    id=ids.VIEW_NAV, className="view-nav")
     return html.Header([
         html.Div([html.H1(t("app_title", lang)), html.P(t("app_subtitle", lang), className="subtitle"), nav]),
-        html.Div(id=ids.DATA_BANNER, className="banner"),
-        html.Button("English" if zh else "中文", id=ids.LANG_TOGGLE, className="lang-toggle",
-                    title="Switch to English" if zh else "切换到中文"),
+        html.Div([html.Div(id=ids.DATA_BANNER, className="banner"),
+                  html.Button("English" if zh else "中文", id=ids.LANG_TOGGLE, className="lang-toggle",
+                              title="Switch to English" if zh else "切换到中文")], className="header-side"),
     ], className="atlas-header")
 
 
