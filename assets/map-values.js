@@ -6,10 +6,10 @@
 // boundary again (about 45 ms of a 110 ms filter change on the 2-core machine). Here the drawn map keeps its
 // paths: the values go into the figure's data and into plotly.js's own state (full data and calcdata), the
 // choropleth's style function recolours the paths, the outline's one path takes the picked province's
-// path, and a restyle of the colour bar redraws it and ends with plotly_afterplot, as a redraw does. This
-// happens as soon as the server's answer arrives (see the fetch below); the callback on MAP_VALUES then
-// finds the map showing its values. tests/browser/test_map_values.py holds the result to the map drawn
-// whole for the same address.
+// path, and where the scale changed, a restyle of the colour bar redraws it; plotly_afterplot ends it, as it
+// ends a redraw. This happens as soon as the server's answer arrives (see the fetch below); the callback on
+// MAP_VALUES then finds the map showing its values. tests/browser/test_map_values.py holds the result to the
+// map drawn whole for the same address.
 //
 // Where it cannot be done (the map not drawn yet, a province gaining or losing its value, a plotly.js whose
 // state looks different), the callback returns the figure with the new values and plotly.js redraws it.
@@ -66,6 +66,10 @@
       if (!fromPath || !pathOf(cds[o.trace], line.loc)) { return false; }
     }
 
+    var main = gd.data[v.traces[0]], was = main.colorbar || {};
+    var barKept = same(main.zmin, v.zmin) && same(main.zmax, v.zmax) && same(main.colorscale, v.colorscale) &&
+      same((was.title || {}).text, v.colorbar.title.text) && same(was.tick0, v.colorbar.tick0) &&
+      same(was.dtick, v.colorbar.dtick);
     v.traces.forEach(function (i) {
       var update = traceUpdate(v);
       Object.assign(gd.data[i], update);
@@ -87,6 +91,10 @@
     full[o.trace].marker.line.color = o.width ? gd.data[o.trace].marker.line.color : undefined;
     full[o.trace]._module.style(gd, cds[o.trace]);
 
+    if (barKept) {  // the same scale (picking another province, say): the map is done
+      gd.emit("plotly_afterplot");
+      return true;
+    }
     // the colour bar: plotly.js redraws it (and only it) for a change of its own attributes, then says
     // plotly_afterplot; null clears an attribute, as on the server
     var bar = {"colorbar.title.text": v.colorbar.title.text};
