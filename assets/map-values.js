@@ -66,10 +66,7 @@
       if (!fromPath || !pathOf(cds[o.trace], line.loc)) { return false; }
     }
 
-    var main = gd.data[v.traces[0]], was = main.colorbar || {};
-    var barKept = same(main.zmin, v.zmin) && same(main.zmax, v.zmax) && same(main.colorscale, v.colorscale) &&
-      same((was.title || {}).text, v.colorbar.title.text) && same(was.tick0, v.colorbar.tick0) &&
-      same(was.dtick, v.colorbar.dtick);
+    var barKept = sameScale(gd.data[v.traces[0]], v);
     v.traces.forEach(function (i) {
       var update = traceUpdate(v);
       Object.assign(gd.data[i], update);
@@ -110,16 +107,20 @@
     return a === b || (a == null && b == null);
   }
 
+  // Whether the main trace's colour scale and colour bar are those of ``v``.
+  function sameScale(trace, v) {
+    var bar = trace.colorbar || {};
+    return same([trace.zmin, trace.zmax, trace.colorscale, (bar.title || {}).text, bar.tick0, bar.dtick],
+                [v.zmin, v.zmax, v.colorscale, v.colorbar.title.text, v.colorbar.tick0, v.colorbar.dtick]);
+  }
+
   // Whether the drawn map already shows ``v`` (applied as its answer arrived, see below).
   function shows(gd, v) {
     var data = gd && gd.data, o = v.outline;
-    if (!data || !data[o.trace]) { return false; }
-    var bar = data[v.traces[0]].colorbar || {}, line = (data[o.trace].marker || {}).line || {};
-    return v.traces.every(function (i) {
-      var trace = data[i];
-      return trace && ["z", "text", "zmin", "zmax", "colorscale"].every(function (k) { return same(trace[k], v[k]); });
-    }) && same((bar.title || {}).text, v.colorbar.title.text) && same(bar.tick0, v.colorbar.tick0) &&
-      same(bar.dtick, v.colorbar.dtick) && same(line.width, o.width) &&
+    if (!data || !data[o.trace] || !v.traces.every(function (i) { return data[i]; })) { return false; }
+    var line = (data[o.trace].marker || {}).line || {};
+    return v.traces.every(function (i) { return same(data[i].z, v.z) && same(data[i].text, v.text); }) &&
+      sameScale(data[v.traces[0]], v) && same(line.width, o.width) &&
       (!o.width || same(data[o.trace].locations, o.locations));
   }
 
