@@ -29,16 +29,17 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
 
     lang, user, sid = lang_of(search), current_user_name(), state.current_id()
     token = form_token() if user else ""
+    banner = banner_text(sid, lang)
     here = "/" + (path or "/").lstrip("/") + (f"?{search.lstrip('?')}" if (search or "").lstrip("?") else "")
     if is_steward_path(path):
         from .steward import steward_body
-        header = create_header(lang, "steward", user, form_token=token, here=here)
+        header = create_header(lang, "steward", user, form_token=token, here=here, banner=banner)
         return [header, *steward_body(lang)], lang, "steward", sid
     key = view_key(search)
     if key:
         view = parse_qs((search or "").lstrip("?"))["view"][0]
         query = Filters.from_query(search or "").to_query()
-        return [create_header(lang, view, user, query, token, here), *view_body(search, lang)], lang, key, sid
+        return [create_header(lang, view, user, query, token, here, banner), *view_body(search, lang)], lang, key, sid
     years, population = state.year_bounds(sid), state.has_population()
     f, note = url_filters(search, lang, years)
     metric, city, settings_note = url_settings(search, population, lang)
@@ -50,7 +51,7 @@ def page_body(search: str, path: str = "/") -> tuple[list, str, str, str | None]
         first = dict(zip(OUTPUT_NAMES, overview_outputs(f, metric, city, sid, lang, None)))
     body = create_body(lang, f, load_reference(), years, population,
                        has_snapshot=sid is not None, user=user, first=first, note=note, form_token=token,
-                       map_settings=(metric, city), here=here)
+                       map_settings=(metric, city), here=here, banner=banner)
     return body, lang, key, sid
 
 
@@ -197,18 +198,18 @@ def fill_below(_, filled, lang):
     return create_below(lang or "zh"), True
 
 
-# poll -> snapshot id (open pages pick up a new snapshot without a restart)
-@callback(Output(ids.SNAPSHOT, "data"), Input(ids.SNAPSHOT_POLL, "n_intervals"), State(ids.SNAPSHOT, "data"))
+# poll -> snapshot id (open pages pick up a new snapshot without a restart; the page starts with the id its
+# body was rendered from, so the first look is the timer's first tick, not a request as the page opens)
+@callback(Output(ids.SNAPSHOT, "data"), Input(ids.SNAPSHOT_POLL, "n_intervals"), State(ids.SNAPSHOT, "data"),
+          prevent_initial_call=True)
 def poll_snapshot(_, known):
     sid = state.current_id()
     return no_update if sid == known else sid
 
 
-# snapshot, language -> data-banner
-@callback(Output(ids.DATA_BANNER, "children"), Output(ids.DATA_BANNER, "className"),
-          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"))
-def banner(sid, lang):
-    lang = lang or "zh"
+def banner_text(sid: str | None, lang: str) -> tuple[str, str]:
+    """The data banner's text and class for snapshot ``sid``: which snapshot, when published, and whether the
+    data are synthetic or the public list (with its consortia and how recent its sources are)."""
     snap = state.snapshot(sid)
     if snap is None:
         return ("尚无数据" if lang == "zh" else "No data yet"), "banner"
@@ -219,4 +220,11 @@ def banner(sid, lang):
     elif is_public(info):
         parts.insert(0, public_note(len(snap.consortia), sources_as_of(snap.consortia), lang))
     return " · ".join(parts), "banner synthetic" if info["synthetic"] else "banner"
+
+
+# a new snapshot or language -> data-banner (the page's header comes with it: page_body)
+@callback(Output(ids.DATA_BANNER, "children"), Output(ids.DATA_BANNER, "className"),
+          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+def banner(sid, lang):
+    return banner_text(sid, lang or "zh")
 

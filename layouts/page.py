@@ -131,10 +131,11 @@ def overview_href(query: str, lang: str) -> str:
 
 
 def create_header(lang: str, view: str = "", user: str | None = None, query: str = "",
-                  form_token: str = "", here: str = "/") -> list:
-    """Title, data banner, language switch, the links between the views (carrying the filters ``query``),
-    and sign-in or, for a signed-in ``user``, a sign-out button posting the session's ``form_token``; both
-    come back to ``here``, the page's address (path and query)."""
+                  form_token: str = "", here: str = "/", banner: tuple[str, str] = ("", "banner")) -> list:
+    """Title, data banner (its text and class, callbacks.page.banner_text), language switch, the links
+    between the views (carrying the filters ``query``), and sign-in or, for a signed-in ``user``, a sign-out
+    button posting the session's ``form_token``; both come back to ``here``, the page's address (path and
+    query)."""
     zh = lang == "zh"
     if user:
         sign = html.Form([dcc.Input(type="hidden", name="form_token", value=form_token),
@@ -155,7 +156,7 @@ def create_header(lang: str, view: str = "", user: str | None = None, query: str
                    id=ids.VIEW_NAV, className="view-nav")
     return html.Header([
         html.Div([html.H1(t("app_title", lang)), html.P(t("app_subtitle", lang), className="subtitle"), nav]),
-        html.Div([html.Div(id=ids.DATA_BANNER, className="banner"),
+        html.Div([html.Div(banner[0], id=ids.DATA_BANNER, className=banner[1]),
                   html.Button("English" if zh else "中文", id=ids.LANG_TOGGLE, className="lang-toggle",
                               title="Switch to English" if zh else "切换到中文")], className="header-side"),
     ], className="atlas-header")
@@ -164,13 +165,14 @@ def create_header(lang: str, view: str = "", user: str | None = None, query: str
 def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], has_population: bool,
                 has_snapshot: bool = True, user: str | None = None, first: dict | None = None,
                 note: str = "", form_token: str = "", map_settings: tuple[str, bool] = ("count", False),
-                here: str = "/") -> list:
+                here: str = "/", banner: tuple[str, str] = ("", "banner")) -> list:
     """Everything below the shell, in ``lang``, with filter values taken from ``f``.
 
     ``first`` holds the map, KPIs and reading already computed for ``f`` (named as in
     callbacks.overview.OUTPUT_NAMES), so the first map is drawn without waiting for a callback;
     charts below it start from an empty, axis-less figure that costs the browser next to nothing.
-    ``map_settings`` are the map's metric and whether its city layer is on (callbacks.common.url_settings)."""
+    ``map_settings`` are the map's metric and whether its city layer is on (callbacks.common.url_settings);
+    ``banner`` the data banner's text and class (create_header)."""
     first = first or {}
     zh = lang == "zh"
     lo, hi = years
@@ -179,7 +181,7 @@ def create_body(lang: str, f: Filters, ref: Reference, years: tuple[int, int], h
                {"label": t("lq", lang) + ("（所选领域/技术）" if zh else " (chosen sector/technology)"), "value": "lq"}]
     if has_population:
         metrics.insert(1, {"label": t("per_capita", lang), "value": "per_capita"})
-    header = create_header(lang, user=user, query=f.to_query(), form_token=form_token, here=here)
+    header = create_header(lang, user=user, query=f.to_query(), form_token=form_token, here=here, banner=banner)
     if not has_snapshot:
         return [header, html.Section(html.P(
             "数据库中还没有数据快照：运行 python -m etl demo 或 python -m etl ingest 文件…" if zh else

@@ -138,6 +138,9 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert snapshot and find(whole, "overview-done")["data"].startswith(snapshot)
     assert find(s3, "overview-done")["data"].endswith("&lang=en") and "S3" in find(s3, "overview-done")["data"]
     assert find(whole, "map-drawn")["data"] == f"{snapshot}|zh|province"
+    # the data banner too, in the page's language (its callback runs on a new snapshot or language only)
+    assert f"数据快照 {snapshot}" in find(whole, "data-banner")["children"]
+    assert f"Snapshot {snapshot}" in find(s3, "data-banner")["children"]
     # the sections under the map are not in it: they come once the map is drawn (or the fallback fires)
     below = find(whole, "below-map")
     assert find(below, "sector-heatmap") is None and find(whole, "below-map-fallback") is not None
