@@ -188,14 +188,14 @@ clientside_callback(ClientsideFunction("atlas", "load_records_grid"), Output(ids
                     prevent_initial_call=True)
 
 
-# the grid's script loaded -> the sections under the map, once
-@callback(Output(ids.BELOW_MAP, "children"), Output(ids.BELOW_FILLED, "data"),
+# the grid's script loaded -> the sections under the map, once (and the fallback timer stops)
+@callback(Output(ids.BELOW_MAP, "children"), Output(ids.BELOW_FILLED, "data"), Output(ids.BELOW_FALLBACK, "disabled"),
           Input(ids.GRID_LOADED, "data"), State(ids.BELOW_FILLED, "data"), State(ids.PAGE_LANG, "data"),
           prevent_initial_call=True)
 def fill_below(_, filled, lang):
     if filled:
-        return no_update, no_update
-    return create_below(lang or "zh"), True
+        return no_update, no_update, no_update
+    return create_below(lang or "zh"), True, True
 
 
 # poll -> snapshot id (open pages pick up a new snapshot without a restart; the page starts with the id its
