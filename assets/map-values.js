@@ -29,8 +29,9 @@
           trace.colorbar = Object.assign({}, trace.colorbar, v.colorbar);
         }
       } else if (i === v.outline.trace) {
+        var line = Object.assign({}, trace.marker.line, {width: v.outline.width});
         trace = Object.assign({}, trace, {locations: v.outline.locations,
-          marker: Object.assign({}, trace.marker, {line: Object.assign({}, trace.marker.line, {width: v.outline.width})})});
+                                          marker: Object.assign({}, trace.marker, {line: line})});
       }
       return trace;
     });
@@ -102,7 +103,8 @@
 
   function same(a, b) {
     if (Array.isArray(a) || Array.isArray(b)) {
-      return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every(function (x, i) { return same(x, b[i]); });
+      return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
+        a.every(function (x, i) { return same(x, b[i]); });
     }
     return a === b || (a == null && b == null);
   }

@@ -227,4 +227,3 @@ def banner_text(sid: str | None, lang: str) -> tuple[str, str]:
           Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), prevent_initial_call=True)
 def banner(sid, lang):
     return banner_text(sid, lang or "zh")
-

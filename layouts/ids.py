@@ -43,7 +43,7 @@ BELOW_FALLBACK = "below-map-fallback"  # fills them anyway if the map never repo
 BELOW_FILLED = "below-map-filled"
 GRID_LOADED = "records-grid-loaded"  # the records grid's script fetched (after the map: app.defer_the_records_grid)
 MAP_DRAWN = "map-drawn"  # what the drawn map was built for: same key -> its values alone (MAP_VALUES)
-MAP_VALUES = "map-values"  # a filter change's new values for the drawn map, applied in the browser (assets/map-values.js)
+MAP_VALUES = "map-values"  # a filter change's new values for the drawn map (applied by assets/map-values.js)
 
 SECTOR_HEATMAP = "sector-heatmap"
 HEATMAP_MODE = "heatmap-mode"
