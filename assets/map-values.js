@@ -60,11 +60,13 @@
       });
     });
     var line = cds[o.trace][0], to = o.width ? o.locations[0] : line.loc, from = null, fromPath = null;
+    var outlinePath = null;
     if (!ok || cds[o.trace].length !== 1 || line.loc == null) { return false; }
     if (to !== line.loc) {  // the outline moves to another province: it takes the main map's path of it
       cds[v.traces[0]].forEach(function (pt) { if (pt.loc === to && pt.geojson) { from = pt; } });
       fromPath = from && pathOf(cds[v.traces[0]], to);
-      if (!fromPath || !pathOf(cds[o.trace], line.loc)) { return false; }
+      outlinePath = pathOf(cds[o.trace], line.loc);
+      if (!fromPath || !outlinePath) { return false; }
     }
 
     var barKept = sameScale(gd.data[v.traces[0]], v);
@@ -76,7 +78,6 @@
       full[i]._module.style(gd, cds[i]);
     });
     if (from) {
-      var outlinePath = pathOf(cds[o.trace], line.loc);
       ["loc", "geojson", "_polygons", "ct", "fOut"].forEach(function (k) { line[k] = from[k]; });
       outlinePath.setAttribute("d", fromPath.getAttribute("d"));
       gd.data[o.trace].locations = full[o.trace].locations = [to];

@@ -98,9 +98,7 @@ def province_map_values(values: dict, f, metric: str | None, lang: str) -> dict:
     values, text and colour range, the colour bar's title and ticks, and the outline (figures.china_map's
     own pieces). assets/map-values.js applies them to the drawn map, or redraws it from them."""
     style = metric_style(metric or "count", lang)
-    if metric in (None, "count"):
-        values = {c: values.get(c, 0) for c in load_reference().province_codes}
-    props = map_trace_values(values, lang=lang, **style)
+    props = map_trace_values(values, lang=lang, missing_as_zero=metric in (None, "count"), **style)
     colorbar = {"title": {"text": style["legend_label"]}, **colorbar_ticks(props, style["value_format"])}
     return {"traces": [MAIN_TRACE, INSET_TRACE], **props, "colorbar": colorbar,
             "outline": {"trace": SELECTED_TRACE, **outline_values(f.province or None)}}

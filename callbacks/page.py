@@ -222,8 +222,8 @@ def banner_text(sid: str | None, lang: str) -> tuple[str, str]:
     return " · ".join(parts), "banner synthetic" if info["synthetic"] else "banner"
 
 
-# a new snapshot or language -> data-banner (the page's header comes with it: page_body)
+# a new snapshot -> data-banner (a page's header comes with it, in a new language too: page_body)
 @callback(Output(ids.DATA_BANNER, "children"), Output(ids.DATA_BANNER, "className"),
-          Input(ids.SNAPSHOT, "data"), Input(ids.PAGE_LANG, "data"), prevent_initial_call=True)
+          Input(ids.SNAPSHOT, "data"), State(ids.PAGE_LANG, "data"), prevent_initial_call=True)
 def banner(sid, lang):
     return banner_text(sid, lang or "zh")

@@ -105,13 +105,17 @@ def map_trace_values(
     zmid: float | None = None,
     hover: Mapping[str, str] | None = None,
     value_format: str = "int",
+    missing_as_zero: bool = False,
 ) -> dict:
-    """The value-dependent properties of the main and inset choropleths (z, text, colour range).
+    """The value-dependent properties of the main and inset choropleths (z, text, colour range); provinces
+    ``values`` lacks are zero with ``missing_as_zero``, else they have no value (grey).
 
     The same dict builds a whole figure and patches an existing one, so a filter
     change sends only these (callbacks.overview.province_map_values), never the geometry again."""
     labels = province_labels()
     codes = sorted(labels)
+    if missing_as_zero:
+        values = {c: values.get(c, 0) or 0 for c in codes}
     z = [float(values[c]) if c in values and values[c] is not None else float("nan") for c in codes]
     names = [labels[c][2] if lang == "zh" else labels[c][3] for c in codes]
     fmt = (lambda v: fmt_int(v, lang)) if value_format == "int" else (lambda v: fmt_float(v, 2, lang))
@@ -181,10 +185,9 @@ def build_province_map(
     list never reads as a gap.
     """
     codes = sorted(province_labels())
-    if missing_as_zero:
-        values = {c: values.get(c, 0) or 0 for c in codes}
     props = map_trace_values(values, legend_label=legend_label, lang=lang, colorscale=colorscale, zmin=zmin,
-                             zmax=zmax, zmid=zmid, hover=hover, value_format=value_format)
+                             zmax=zmax, zmid=zmid, hover=hover, value_format=value_format,
+                             missing_as_zero=missing_as_zero)
     common = dict(locations=codes, featureidkey="id", hoverinfo="text",
                   marker=dict(line=dict(color=BORDER, width=0.5)), **props)
     main = go.Choropleth(geojson=_geojson(geometry, "provinces.geojson"), geo="geo", name="provinces",
