@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.normalise import (_members_by_parts, clean, clean_texts, match_technologies, match_term, members_from_text,
-                           name_key, name_keys,
-                           parse_members, parse_year, resolve_city, resolve_place, split_annotation, split_list)
+from etl.normalise import (Member, _members_by_parts, _unspaced_members, clean, clean_texts, match_technologies,
+                           match_term, members_from_text, name_key, name_keys, parse_members, parse_year, resolve_city,
+                           resolve_place, split_annotation, split_list)
 
 
 @pytest.mark.parametrize("text, province", [
@@ -208,6 +208,31 @@ def test_one_pass_member_reading_agrees_with_reading_part_by_part(text):
     places: dict = {}
     assert members_from_text(text, places=places) == _members_by_parts(text, None)
     assert members_from_text(text, places=places) == _members_by_parts(text, None)  # again, from the cache
+
+
+# Cells without blanks, the commonest shape, which _unspaced_members reads without the regex when it can.
+UNSPACED_PIECES = st.lists(st.sampled_from(["甲公司", "B", "乙", "浙江", "火星", "440000", "(", ")", ";"]),
+                           max_size=14).map("".join)
+
+
+@given(UNSPACED_PIECES)
+def test_unspaced_member_reading_agrees_with_reading_part_by_part(text):
+    places: dict = {}
+    assert members_from_text(text, places=places) == _members_by_parts(text, None)
+    found = _unspaced_members(text, None, {})
+    if found is not None:  # read without the regex: the same members and unresolved places
+        assert found == _members_by_parts(text, None)
+
+
+def test_unspaced_member_reading_of_plain_and_other_cells():
+    members, unresolved = _unspaced_members("甲公司(浙江);;B(440000);乙(火星);丙;丁();", None, {})
+    assert [tuple(m) for m in members] == [("甲公司", "330000", "甲公司(浙江)"), ("B", "440000", "B(440000)"),
+                                           ("乙", "", "乙(火星)"), ("丙", "", "丙"), ("丁", "", "丁()")]
+    assert all(type(m) is Member for m in members) and unresolved == ["乙(火星)"]
+    # Items of another shape are left to the regex reading, which gives what reading part by part gives.
+    for cell in ("甲(浙江)(上海)", "(浙江)", "甲)乙", "甲(浙江", "甲(浙江)乙", "甲(浙)江)", "甲)(浙江)"):
+        assert _unspaced_members(cell, None, {}) is None
+        assert members_from_text(cell) == _members_by_parts(cell, None)
 
 
 def test_one_pass_member_reading_of_a_plain_cell():
