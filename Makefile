@@ -35,7 +35,7 @@ system:
 	fi
 
 run: setup
-	$(PY) -m etl public --if-empty
+	$(PY) -m etl public --if-stale
 	$(PY) app.py
 
 test: setup-dev system

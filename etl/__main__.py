@@ -116,13 +116,17 @@ def cmd_demo(args) -> int:
 
 def cmd_public(args) -> int:
     from .ingest import ingest_sources
-    from .public import public_sources
-    from .store import current_snapshot_id, get_engine
+    from .public import public_sources, stale_public
+    from .store import get_engine, snapshot_info
 
     engine = get_engine()
-    if args.if_empty and current_snapshot_id(engine):
-        print(f"store already has snapshot {current_snapshot_id(engine)}; public list not republished")
-        return 0
+    current = snapshot_info(engine) if args.if_empty or args.if_stale else None
+    if current is not None:
+        why = stale_public(engine, current) if args.if_stale else ""
+        if not why:
+            print(f"store already has snapshot {current['id']}; public list not republished")
+            return 0
+        print(f"current snapshot {current['id']} is the public list {why}; republishing it")
     result = ingest_sources(engine, public_sources(), kind="public")
     _print_report(result, args.json)
     return 0 if result.published else 2
@@ -343,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("public", help="(re)publish the bundled public list of real consortia (data/public)")
     p.add_argument("--if-empty", action="store_true", help="only when the store has no snapshot yet")
+    p.add_argument("--if-stale", action="store_true",
+                   help="only when the store has no snapshot yet, or its current one is the public list as an "
+                        "earlier file or other reference tables gave it")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_public)
     p = sub.add_parser("profile", help="one province's profile with partner suggestions (JSON)")

@@ -81,10 +81,12 @@ def _ingest(engine: Engine, sources: list[SourceFile], kind: str, max_bytes: int
 
     checkpoint("tagging")
     # The shipped reference tables plus every alias a steward added in the browser.
-    batch = transform(Table.concat(tables), effective_reference(engine))
+    ref = effective_reference(engine)
+    batch = transform(Table.concat(tables), ref)
     report = build_report(batch, errors, per_file, notes)
-    # The stored report keeps counts and rejections; every warning is in the warnings table.
-    stored = {k: v for k, v in report.items() if k != "warning_list"}
+    # The stored report keeps counts and rejections (every warning is in the warnings table),
+    # and which reference tables tagged the records.
+    stored = {k: v for k, v in report.items() if k != "warning_list"} | {"reference": ref.digest}
     sid = publish_snapshot(engine, batch, readable, kind, stored)
     return IngestResult(sid, report, errors)
 

@@ -6,6 +6,7 @@ extend the CSV files and never the code.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -138,6 +139,15 @@ class Reference:
     policies: dict[str, tuple[PolicyDoc, ...]] = field(default_factory=dict)  # code -> its documents
     # technology code -> words that, in the same item, mean the alias names something else (基因芯片 is no chip)
     technology_unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the tables this reference was read from (each CSV of its folder, with its name), stored with
+        every snapshot, so one tagged by other tables can be told apart (``python -m etl public --if-stale``)."""
+        h = hashlib.sha256()
+        for f in sorted(Path(self.directory or config.REFERENCE_DIR).glob("*.csv")):
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+        return h.hexdigest()
 
     @property
     def province_codes(self) -> list[str]:

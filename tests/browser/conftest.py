@@ -68,7 +68,7 @@ def public_server(tmp_path_factory):
     """The app as a new user first sees it: a fresh store with the public list, as `make run` publishes it."""
     data = tmp_path_factory.mktemp("public-data")
     env = {"ATLAS_DATA_DIR": str(data), "ATLAS_POLL_SECONDS": "2", "DATABASE_URL": ""}
-    done = run_cli("public", "--if-empty", env=env)
+    done = run_cli("public", "--if-stale", env=env)
     assert done.returncode == 0, done.stderr
     proc, url, log = start_app(data, env)
     yield url, env

@@ -157,6 +157,45 @@ def test_public_command_publishes_kind_public_and_if_empty_keeps_other_data(tmp_
     assert "not republished" in run_cli("public", "--if-empty", env=env2).stdout
 
 
+def test_public_if_stale_republishes_only_an_out_of_date_public_list(tmp_path, samples):
+    import sqlalchemy as sa
+
+    from etl.store import get_engine, snapshot_info, snapshot_sources, snapshots
+
+    env = {"DATABASE_URL": "", "ATLAS_DATA_DIR": str(tmp_path)}
+    assert "published and current" in run_cli("public", "--if-stale", env=env).stdout  # an empty store
+    engine = get_engine(f"sqlite:///{tmp_path / 'atlas.db'}")
+    first = snapshot_info(engine)
+    assert first["report"]["reference"] == load_reference().digest  # which tables tagged it
+    assert "not republished" in run_cli("public", "--if-stale", env=env).stdout  # up to date
+
+    # A store published by an older release: other reference tables, then an earlier file.
+    for change, why in ((sa.update(snapshots).values(report=json.dumps({**first["report"], "reference": "old"})),
+                         "tagged by other reference tables"),
+                        (sa.update(snapshot_sources).values(sha256="0" * 64), "from an earlier file")):
+        before = snapshot_info(engine)["id"]
+        with engine.begin() as con:
+            con.execute(change)
+        done = run_cli("public", "--if-stale", env=env)
+        assert done.returncode == 0 and f"{before} is the public list {why}; republishing" in done.stdout
+        now = snapshot_info(engine)
+        assert now["id"] != before and now["kind"] == "public" and now["report"]["reference"] != "old"
+    assert "not republished" in run_cli("public", "--if-stale", env=env).stdout
+
+    # Data of any other kind is never replaced by the bundled list, however old its tagging.
+    other = tmp_path / "other"
+    env2 = {"DATABASE_URL": "", "ATLAS_DATA_DIR": str(other)}
+    assert run_cli("ingest", str(samples / "records.json"), env=env2).returncode == 0
+    engine2 = get_engine(f"sqlite:///{other / 'atlas.db'}")
+    with engine2.begin() as con:
+        con.execute(sa.update(snapshots).values(report=json.dumps({"reference": "old"})))
+    kept = snapshot_info(engine2)["id"]
+    assert "not republished" in run_cli("public", "--if-stale", env=env2).stdout
+    assert snapshot_info(engine2)["id"] == kept
+    engine.dispose()
+    engine2.dispose()
+
+
 def test_a_stewards_list_built_on_the_public_list_keeps_its_caveats():
     import pandas as pd
 
