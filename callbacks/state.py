@@ -214,14 +214,20 @@ def warm_up() -> None:
     """Load the current snapshot and the spatial machinery before the first visitor needs them.
 
     Called by ``python app.py`` and gunicorn's post_worker_init in a background
-    thread (never at import): libpysal alone takes seconds to import."""
+    thread (never at import). The first page's map and numbers come first, in both
+    languages: libpysal alone takes seconds to import, and a planner opening the
+    page meanwhile would wait for it."""
     from analytics.spatial import province_weights
 
-    province_weights()
+    from .overview import overview_outputs
+
     sid = current_id()
+    f = Filters()
     if sid is not None:
-        f = Filters()
-        overview(sid, f, "count")
+        for lang in ("zh", "en"):
+            overview_outputs(f, None, False, sid, lang, None)
+    province_weights()
+    if sid is not None:
         clustering(sid, f)
         sector_matrix(sid, f, "count")
         gap_matrix(sid, f)

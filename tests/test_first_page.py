@@ -150,6 +150,36 @@ def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
     assert find(pages["bare"], "kpi-total") is None and find(pages["bare"], "page") is not None
 
 
+WARM = """
+import json, app
+from callbacks.overview import whole_province_map
+from callbacks.state import warm_up
+warm_up()
+warmed = whole_province_map.cache_info()
+c = app.server.test_client()
+zh = c.get('/_dash-layout', headers={'Referer': 'http://localhost/'}).get_json()
+en = c.get('/_dash-layout', headers={'Referer': 'http://localhost/?lang=en'}).get_json()
+served = whole_province_map.cache_info()
+print(json.dumps({'warmed': [warmed.hits, warmed.misses], 'served': [served.hits, served.misses], 'zh': zh, 'en': en}))
+"""
+
+
+def test_the_warm_up_builds_the_first_pages_map_in_both_languages_before_any_visitor(tmp_path):
+    data = tmp_path / "list.csv"
+    data.write_text(ROWS, encoding="utf-8")
+    env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    assert run_cli("ingest", str(data), env=env).returncode == 0
+    done = subprocess.run([sys.executable, "-c", WARM], cwd=config.ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["warmed"] == [0, 2]  # the Chinese and the English map, built by the warm-up
+    assert out["served"] == [2, 2]  # both first pages then took their map from it, building nothing
+    for page, title in ((out["zh"], "联合体数量"), (out["en"], "Consortia")):
+        figure = find(page, "province-map")["figure"]
+        assert z_of(figure, "330000") == 2 and figure["data"][0]["colorbar"]["title"]["text"] == title
+
+
 def test_the_page_loads_its_first_chunks_up_front_the_grid_later_and_no_polyfill_beside_the_bundle(tmp_path):
     env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
     done = subprocess.run([sys.executable, "-c", CLIENT], cwd=config.ROOT, env={**os.environ, **env},
