@@ -63,15 +63,21 @@ def z_of(figure: dict, code: str) -> float:
     return main["z"][main["locations"].index(code)]
 
 
-def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
-    data = tmp_path / "list.csv"
-    data.write_text(ROWS, encoding="utf-8")
+def run_app_script(script: str, tmp_path, rows: str | None = ROWS) -> dict:
+    """The JSON a script prints from the app's own process, on a store of ``rows`` (an empty store for None)."""
     env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
-    assert run_cli("ingest", str(data), env=env).returncode == 0
-    done = subprocess.run([sys.executable, "-c", CLIENT], cwd=config.ROOT, env={**os.environ, **env},
+    if rows is not None:
+        data = tmp_path / "list.csv"
+        data.write_text(rows, encoding="utf-8")
+        assert run_cli("ingest", str(data), env=env).returncode == 0
+    done = subprocess.run([sys.executable, "-c", script], cwd=config.ROOT, env={**os.environ, **env},
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
-    pages = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_layout_carries_the_first_map_kpis_and_starting_state(tmp_path):
+    pages = run_app_script(CLIENT, tmp_path)
     whole, s3 = pages["whole"], pages["s3"]
 
     # all three consortia, in two provinces; the map's values are the counts per province
@@ -165,14 +171,7 @@ print(json.dumps({'warmed': [warmed.hits, warmed.misses], 'served': [served.hits
 
 
 def test_the_warm_up_builds_the_first_pages_map_in_both_languages_before_any_visitor(tmp_path):
-    data = tmp_path / "list.csv"
-    data.write_text(ROWS, encoding="utf-8")
-    env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
-    assert run_cli("ingest", str(data), env=env).returncode == 0
-    done = subprocess.run([sys.executable, "-c", WARM], cwd=config.ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_app_script(WARM, tmp_path)
     assert out["warmed"] == [0, 2]  # the Chinese and the English map, built by the warm-up
     assert out["served"] == [2, 2]  # both first pages then took their map from it, building nothing
     for page, title in ((out["zh"], "联合体数量"), (out["en"], "Consortia")):
@@ -181,11 +180,7 @@ def test_the_warm_up_builds_the_first_pages_map_in_both_languages_before_any_vis
 
 
 def test_the_page_loads_its_first_chunks_up_front_the_grid_later_and_no_polyfill_beside_the_bundle(tmp_path):
-    env = {"ATLAS_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
-    done = subprocess.run([sys.executable, "-c", CLIENT], cwd=config.ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
-    page = json.loads(done.stdout.strip().splitlines()[-1])
+    page = run_app_script(CLIENT, tmp_path, rows=None)
     index = page["index"]
     for chunk in ("async-graph", "async-dropdown", "async-slider"):
         assert f"dcc/{chunk}." in index
