@@ -383,7 +383,7 @@ def _unspaced_members(text: str, ref: Reference | None, places: dict) -> tuple[l
     """Members of a cell that holds no blank and no separator or bracket but ``;`` ``(`` ``)``, when each
     item is a bare name or `名称(地方)`; None for any other item (the caller then reads the cell by regex).
 
-    A third faster than the regex on a 100k-row list, where most cells look like this."""
+    On a 100k-row list, where most cells look like this, its members column takes 0.30 s against 0.38 s."""
     members, unresolved = [], []
     for raw in text.split(";"):
         if not raw:  # ";;" or a separator at an end: no item, as in _members_by_parts
