@@ -185,6 +185,7 @@ def test_the_page_loads_its_first_chunks_up_front_the_grid_later_and_no_polyfill
     for chunk in ("async-graph", "async-dropdown", "async-slider"):
         assert f"dcc/{chunk}." in index
     assert "async-datepicker" not in index and "async-upload" not in index  # the rest stay lazy
+    assert "dash_table/bundle" not in index  # Dash lists it for every app; the atlas draws no DataTable
     assert "plotly-geo-assets.js" in index
     # the records grid's script is not among the page's: assets/records-grid.js fetches it after the map
     assert "dash_ag_grid/dash_ag_grid" not in index and "records-grid.js" in index
