@@ -11,16 +11,14 @@ changed, the map's redraw finished; and, for each load, the first map's time fro
 """
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench_dashboard import ARGS, free_port, start, type_option
-from common import ROOT
+from common import ROOT, published_store, revision_tree
 
 # Marks the map callback's request and response, in the page's clock.
 PROBE = """window.__log = [];
@@ -74,18 +72,8 @@ def main() -> None:
     rev = sys.argv[1] if len(sys.argv) > 1 else "HEAD"
     loads = int(sys.argv[2]) if len(sys.argv) > 2 else 12
     py = sys.executable
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        tree = tmp / "base"
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True,
-                       capture_output=True)
-        bundle = ROOT / "assets" / "plotly-atlas.min.js"
-        if bundle.exists():  # a build output, not in git
-            (tree / "assets" / bundle.name).write_bytes(bundle.read_bytes())
-        env = {"ATLAS_DATA_DIR": str(tmp / "data"), "DATABASE_URL": ""}
-        (tmp / "data").mkdir()
-        subprocess.run([py, "-m", "etl", "demo"], cwd=ROOT, env={**os.environ, **env}, check=True,
-                       capture_output=True)
+    with tempfile.TemporaryDirectory() as tmp, revision_tree(rev, Path(tmp)) as tree:
+        env = published_store(Path(tmp), "demo")
         sides = {rev: tree, "working tree": ROOT}
         servers, urls = [], {}
         try:
@@ -105,7 +93,6 @@ def main() -> None:
         finally:
             for s in servers:
                 s.terminate()
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
     print(f"a filter change (sector 新材料) on the demo data, {loads} alternate loads per side; "
           "median ms from Enter's keydown (first map: from navigation start)")
     print(f"{'':>14}" + "".join(f"{s:>10}" for s in STEPS) + f"{'mean map':>10}{'first map':>10}")

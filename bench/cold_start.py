@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ab_dashboard import FIRST_MAP
 from bench_dashboard import ARGS, free_port
-from common import ROOT
+from common import ROOT, published_store, revision_tree
 
 
 def first_page(browser, port: int) -> tuple[float, float]:
@@ -64,31 +64,18 @@ def main() -> None:
 
     rev = sys.argv[1] if len(sys.argv) > 1 else "HEAD"
     starts = int(sys.argv[2]) if len(sys.argv) > 2 else 6
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        tree = tmp / "base"
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True,
-                       capture_output=True)
-        bundle = ROOT / "assets" / "plotly-atlas.min.js"
-        if bundle.exists():  # a build output, not in git
-            (tree / "assets" / bundle.name).write_bytes(bundle.read_bytes())
-        env = {"ATLAS_DATA_DIR": str(tmp / "data"), "DATABASE_URL": ""}
-        (tmp / "data").mkdir()
-        subprocess.run([sys.executable, "-m", "etl", "public"], cwd=ROOT, env={**os.environ, **env}, check=True,
-                       capture_output=True)
+    with tempfile.TemporaryDirectory() as tmp, revision_tree(rev, Path(tmp)) as tree:
+        env = published_store(Path(tmp), "public")
         sides = {rev: tree, "working tree": ROOT}
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                for i in range(starts + 1):
-                    for name in (list(sides) if i % 2 else list(sides)[::-1]):
-                        measured = start_and_load(browser, sides[name], env)
-                        if i:
-                            results[name].append(measured)
-                browser.close()
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            for i in range(starts + 1):
+                for name in (list(sides) if i % 2 else list(sides)[::-1]):
+                    measured = start_and_load(browser, sides[name], env)
+                    if i:
+                        results[name].append(measured)
+            browser.close()
     print(f"the first page after a server start, public list, {starts} alternate starts per side; median ms")
     print(f"{'':>14}{'first map':>10}{'layout':>10}")
     for name, runs in results.items():

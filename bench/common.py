@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
 import resource
+import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,3 +68,28 @@ def best_of(fn, repeat: int = 3) -> float:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def revision_tree(rev: str, tmp: Path):
+    """A temporary git worktree of ``rev`` under ``tmp``, with the built plotly.js bundle (a build output, not in
+    git) copied in; removed afterwards."""
+    tree = tmp / "base"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True,
+                   capture_output=True)
+    bundle = ROOT / "assets" / "plotly-atlas.min.js"
+    if bundle.exists():
+        (tree / "assets" / bundle.name).write_bytes(bundle.read_bytes())
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+
+
+def published_store(tmp: Path, dataset: str) -> dict:
+    """The environment of a new SQLite store under ``tmp`` holding ``python -m etl DATASET`` (demo, public)."""
+    env = {"ATLAS_DATA_DIR": str(tmp / "data"), "DATABASE_URL": ""}
+    (tmp / "data").mkdir()
+    subprocess.run([sys.executable, "-m", "etl", dataset], cwd=ROOT, env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    return env
