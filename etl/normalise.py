@@ -362,7 +362,9 @@ def members_from_text(text: str, ref: Reference | None = None,
         return _members_by_parts(text, ref)
     members, unresolved = [], []
     for raw, name, place_text in _SIMPLE_MEMBER.findall(text):  # place_text is "" without a bracket
-        province = _member_province(place_text, ref, places)
+        province = places.get(place_text, _MISSING)
+        if province is _MISSING:
+            province = _member_province(place_text, ref, places)
         if province is None:  # a place no reference table knows
             unresolved.append(raw)
             province = ""
@@ -371,11 +373,11 @@ def members_from_text(text: str, ref: Reference | None = None,
 
 
 def _member_province(place_text: str, ref: Reference | None, places: dict) -> str | None:
-    """The province of a member's place text ('' for none given, None for a place no table knows), cached."""
-    province = places.get(place_text, _MISSING)
-    if province is _MISSING:
-        place = resolve_place(place_text, ref) if place_text.strip() else _NOWHERE
-        province = places[place_text] = None if place is None else place.province
+    """The province of a member's place text not yet in ``places`` ('' for none given, None for a place no
+    table knows), kept there. Callers look in ``places`` first: a list names a few dozen places thousands of
+    times, and the lookup alone is cheaper than this call."""
+    place = resolve_place(place_text, ref) if place_text.strip() else _NOWHERE
+    province = places[place_text] = None if place is None else place.province
     return province
 
 
