@@ -120,14 +120,15 @@ def cmd_public(args) -> int:
     from .store import get_engine, snapshot_info
 
     engine = get_engine()
+    sources = public_sources()
     current = snapshot_info(engine) if args.if_empty or args.if_stale else None
     if current is not None:
-        why = stale_public(engine, current) if args.if_stale else ""
+        why = stale_public(engine, current, sources) if args.if_stale else ""
         if not why:
             print(f"store already has snapshot {current['id']}; public list not republished")
             return 0
         print(f"current snapshot {current['id']} is the public list {why}; republishing it")
-    result = ingest_sources(engine, public_sources(), kind="public")
+    result = ingest_sources(engine, sources, kind="public")
     _print_report(result, args.json)
     return 0 if result.published else 2
 

@@ -25,13 +25,13 @@ def public_sources() -> list[SourceFile]:
     return [SourceFile(CONSORTIA_FILE.name, CONSORTIA_FILE.read_bytes(), "data/public/consortia.csv")]
 
 
-def stale_public(engine, current: dict) -> str:
-    """Why the current snapshot (``snapshot_info()``) is an out-of-date copy of the bundled public list, in
-    words ("from an earlier file", "tagged by other reference tables"); "" when it is up to date or is not
-    the public list at all (a steward's or a refresh's data is never replaced by it)."""
+def stale_public(engine, current: dict, sources: list[SourceFile]) -> str:
+    """Why the current snapshot (``snapshot_info()``) is an out-of-date copy of the bundled public list
+    (``public_sources()``), in words ("from an earlier file", "tagged by other reference tables"); "" when it
+    is up to date or is not the public list at all (a steward's or a refresh's data is never replaced by it)."""
     if current.get("kind") != "public":
         return ""
-    if public_sources()[0].sha256 not in {s["sha256"] for s in current.get("sources", [])}:
+    if {s.sha256 for s in sources} - {s["sha256"] for s in current.get("sources", [])}:
         return "from an earlier file"
     from .accounts import effective_reference
 
