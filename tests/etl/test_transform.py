@@ -106,6 +106,42 @@ def test_a_table_and_its_rows_give_the_same_batch():
     assert by_table.consortia[0].files == ["a.csv:2", "b.json:2"]
 
 
+def test_a_repetitive_column_is_cleaned_once_per_distinct_value_with_the_same_result():
+    # Eight rows, two distinct raw values in each column but the names, which clean() makes one: these columns
+    # take the per-distinct path; the names, all different, take clean_texts'.
+    from etl.extract import Table
+    from etl.transform import _distinct_plain
+    n = 8
+    table = Table(["f.csv"] * n, list(range(2, n + 2)), [""] * n, {
+        "name": [f"　甲{i} " for i in range(n)],
+        "province": ["浙江", " 浙江 "] * 4,
+        "sector": ["新材料", "\u3000新材料"] * 4,
+        "year": ["２０２１", "2021 "] * 4,
+        "lead_type": ["高校", "待定"] * 4,
+        "members": ["乙（江苏）", " 乙(江苏)"] * 4,
+    })
+    assert len(_distinct_plain(table.columns["province"])) * 4 <= n  # the path under test
+    batch = transform(table)
+    assert [c.name for c in batch.consortia] == [f"甲{i}" for i in range(n)]
+    assert {(c.province, c.sector, c.sector_raw, c.year) for c in batch.consortia} == {("330000", "S3", "新材料", 2021)}
+    assert {tuple(c.members) for c in batch.consortia} == {(("乙", "320000", "乙(江苏)"),)}
+    assert [(w.row, w.field, w.value) for w in batch.warnings] == [(r, "lead_type", "待定") for r in range(3, n + 2, 2)]
+    # Numbers from a spreadsheet are not "plain": 2021 and 2021.0 stay apart, and clean_texts reads them.
+    assert _distinct_plain([2021, 2021.0] * 4) is None
+    years = transform(Table(["f.xlsx"] * n, list(range(2, n + 2)), [""] * n, {
+        "name": [f"乙{i}" for i in range(n)], "province": ["浙江"] * n, "year": [2021, 2021.0] * 4}))
+    assert [c.year for c in years.consortia] == [2021] * n
+
+
+def test_a_records_warnings_come_in_the_order_of_its_fields():
+    batch = transform(rows({"name": "甲", "province": "浙江", "city": "南京", "sector": "", "members": "乙（火星）",
+                            "year": "待定", "lead_type": "外星企业", "level": "宇宙级", "operating_model": "随便",
+                            "grade": "z"}))
+    assert [(w.field, w.value) for w in batch.warnings] == [
+        ("city", "南京"), ("sector", ""), ("members", "乙(火星)"), ("year", "待定"), ("lead_type", "外星企业"),
+        ("level", "宇宙级"), ("operating_model", "随便"), ("grade", "z")]
+
+
 def test_json_arrays_where_text_belongs_do_not_break_a_record():
     batch = transform(rows({"name": ["甲", "乙"], "province": ["浙江"], "sector": ["新材料", "生物"],
                             "year": [2021], "lead_org": {"name": "某公司"}}))
