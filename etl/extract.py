@@ -79,7 +79,12 @@ class Table:
         return values if values is not None else [None] * len(self)
 
     def add(self, file: str, sheet: str, rows: list[int], columns: dict[str, list]) -> None:
-        """Append records of one file or sheet (each column as long as ``rows``)."""
+        """Append records of one file or sheet (each column as long as ``rows``; an empty table takes the
+        lists as they are, without copying them)."""
+        if not self.columns and not self.rows:
+            self.files, self.rows, self.sheets = [file] * len(rows), list(rows), [sheet] * len(rows)
+            self.columns = dict(columns)
+            return
         self.extend(Table([file] * len(rows), list(rows), [sheet] * len(rows), columns))
 
     def extend(self, other: "Table") -> None:
@@ -93,6 +98,9 @@ class Table:
 
     @classmethod
     def concat(cls, tables: list["Table"]) -> "Table":
+        """The records of ``tables`` in order: a new table, or the one table itself when there is one."""
+        if len(tables) == 1:
+            return tables[0]
         out = cls()
         for t in tables:
             out.extend(t)
@@ -162,11 +170,14 @@ def _add_records(out: Extracted, mapping: dict[int, str], columns: list[list], f
     # kept at once; only the others (usually none) are looked at cell by cell.
     first = columns[0]
     doubtful = {i for i, v in enumerate(first) if v.__class__ is not str or not v or v.isspace()}
-    keep = [i for i in range(n) if i not in doubtful or not all(_is_blank(c[i]) for c in columns)]
-    if len(keep) < n:
-        columns = [[c[i] for i in keep] for c in columns]
-    out.table.add(out.file, sheet, [first_row + i for i in keep],
-                  {fld: col for fld, col in zip(mapping.values(), columns)})
+    if not doubtful:
+        rows = list(range(first_row, first_row + n))
+    else:
+        keep = [i for i in range(n) if i not in doubtful or not all(_is_blank(c[i]) for c in columns)]
+        if len(keep) < n:
+            columns = [[c[i] for i in keep] for c in columns]
+        rows = [first_row + i for i in keep]
+    out.table.add(out.file, sheet, rows, {fld: col for fld, col in zip(mapping.values(), columns)})
 
 
 def _table_header(path: Path, table: list[list], out: Extracted) -> tuple[int, dict[int, str]] | None:
@@ -261,12 +272,13 @@ def _read_csv_text(path: Path, text: str, notes: list[str]) -> Extracted:
     # A single cell may be as large as the file (the size limit guards the whole); the csv module's
     # default of 128 KB per field would refuse a long but legitimate cell.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    head = list(itertools.islice(reader, HEADER_SCAN_ROWS))
     found = _table_header(path, head, out)
     if found is None:
         raise SourceError(path, "no header row naming the consortium (name / 联合体名称) found")
     header_index, mapping = found
-    body = list(csv.reader(io.StringIO(text), delimiter=delimiter))[header_index + 1:]
+    body = head[header_index + 1:] + list(reader)  # the same reader goes on below the rows scanned
     _add_records(out, mapping, _columns(body, mapping), header_index + 2)
     return out
 

@@ -30,6 +30,20 @@ def test_header_row_found_below_title_rows():
     assert find_header(rows) == (2, {1: "name", 2: "province", 3: "sector"})
 
 
+def test_csv_below_title_rows_reads_on_past_the_rows_scanned_for_the_header(tmp_path):
+    from etl.extract import HEADER_SCAN_ROWS
+    body = [f"甲{i},浙江,新材料" for i in range(HEADER_SCAN_ROWS + 10)]
+    body[1] = '乙,浙江,"新\n材料"'  # a quoted cell over two lines, inside the rows scanned
+    p = tmp_path / "titled.csv"
+    p.write_text("2023年浙江省创新联合体名单\n\n联合体名称,所在省份,所属领域\n" + "\n".join(body) + "\n",
+                 encoding="utf-8")
+    ex, _ = extract(p, BIG)
+    assert len(ex.rows) == HEADER_SCAN_ROWS + 10
+    assert [r.row for r in ex.rows[:3]] == [4, 5, 6] and ex.rows[-1].row == HEADER_SCAN_ROWS + 13
+    assert ex.rows[1].values == {"name": "乙", "province": "浙江", "sector": "新\n材料"}
+    assert ex.rows[-1].values["name"] == f"甲{HEADER_SCAN_ROWS + 9}"
+
+
 def test_gbk_csv(tmp_path):
     p = tmp_path / "gbk.csv"
     p.write_bytes("联合体名称,所在省份,所属领域\n甲联合体,浙江省,新材料\n".encode("gbk"))
