@@ -233,6 +233,8 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
         if distinct is not None and len(distinct) * 4 <= len(table):  # a few provinces, sectors, years …
             results = {v: fn(_cleaned(v)) for v in distinct}  # … each cleaned once, not once a cell
             return list(map(results.__getitem__, columns[fld]))
+        if distinct is not None and len(distinct) * 10 >= len(table) * 9:  # members: nearly every cell differs,
+            return list(map(fn, clean_texts(columns[fld])))  # and looking each up would only add time
         return per_value(fn, clean_texts(columns[fld]))
 
     def text(fld):  # a plain-text field; a JSON array where text belongs reads as clean() shows it
