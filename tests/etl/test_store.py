@@ -28,6 +28,21 @@ def test_publish_and_load_round_trip(engine):
     assert snap.info["rejected"] == 1 and snap.info["report"]["accepted"] == 2
 
 
+def test_empty_fields_are_stored_as_null_and_flags_as_true_or_false(engine):
+    # The SQLite path binds None and booleans through the adapters etl.store registers.
+    batch = transform([RawRow("a.csv", 2, {"name": "甲", "province": "浙江", "sector": "S3", "synthetic": "是"}),
+                       RawRow("a.csv", 3, {"name": "乙", "province": "江苏", "sector": "S1", "members": "丙"})])
+    publish_snapshot(engine, batch, [SourceFile("a.csv", b"x")], "ingest", {})
+    with engine.connect() as con:
+        rows = con.exec_driver_sql("SELECT name, city IS NULL, year IS NULL, source_url IS NULL, synthetic "
+                                   "FROM consortia ORDER BY id").all()
+        members = con.exec_driver_sql("SELECT name, province IS NULL FROM members").all()
+        if engine.dialect.name == "sqlite":
+            assert con.exec_driver_sql("SELECT DISTINCT typeof(synthetic) FROM consortia").all() == [("integer",)]
+    assert [tuple(r) for r in rows] == [("甲", True, True, True, True), ("乙", True, True, True, False)]
+    assert [tuple(m) for m in members] == [("丙", True)]
+
+
 def test_failed_publish_leaves_previous_snapshot_current(engine):
     first = ingest_sources(engine, [csv_source("a.csv", "甲,浙江,新材料,,")]).snapshot_id
     batch = transform([RawRow("b.csv", 2, {"name": "乙", "province": "江苏", "sector": "S1"})])
