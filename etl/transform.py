@@ -238,7 +238,9 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
         return per_value(fn, clean_texts(columns[fld]))
 
     def text(fld):  # a plain-text field; a JSON array where text belongs reads as clean() shows it
-        values = clean_texts(columns[fld]) if fld in columns else [""] * len(table)
+        if fld not in columns:
+            return [""] * len(table)
+        values = clean_texts(columns[fld])
         return values if set(map(type, values)) <= {str} else [
             v if v.__class__ is str else clean(v) for v in values]
 
