@@ -246,12 +246,13 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
 
     names = text("name")
     keys = name_keys(names)
-    places = per_value(lambda pair: _place_of(*pair, ref), list(zip(col("province", _show_text),
-                                                                    col("city", _show_text))))
-    sector_raws = col("sector", _show)
-    sectors = per_value(lambda raw: _sector_of(raw, ref), sector_raws)
-    technologies = col("technologies", lambda v: tuple(map(tuple, match_technologies(v, ref))))
-    technology_texts = col("technologies", _show)
+    if "city" in columns:
+        places = per_value(lambda pair: _place_of(*pair, ref), list(zip(col("province", _show_text),
+                                                                        col("city", _show_text))))
+    else:  # most lists: the province cell alone, without pairing it with an empty city
+        places = col("province", lambda v: _place_of(_show_text(v), "", ref))
+    sectors = col("sector", lambda v: (_show(v), *_sector_of(_show(v), ref)))  # (text, code, unmapped?, warning)
+    technologies = col("technologies", lambda v: (_show(v), tuple(map(tuple, match_technologies(v, ref)))))
     member_places: dict = {}  # member place text -> province, shared by every cell
     members = col("members", lambda v: _members_of(v, ref, member_places))
     years = col("year", _year_of)
@@ -262,11 +263,11 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     synthetic = col("synthetic", _truthy)
 
     out = []
-    rows = zip(table.files, table.rows, names, keys, places, sectors, sector_raws, technologies, technology_texts,
-               members, years, *coded, lead_orgs, sources, urls, publishers, published, grades, inferred, synthetic)
-    for (file, row, name, key, where, (sector, unmapped_sector, sector_warning), sector_raw, (codes, unknown),
-         technologies_raw, (member_list, member_warnings), (year, year_warning), (lead_type, w1), (level, w2),
-         (operating_model, w3), lead_org, source, url, publisher, published_on, grade, inferred_text,
+    rows = zip(table.files, table.rows, names, keys, places, sectors, technologies, members, years, *coded,
+               lead_orgs, sources, urls, publishers, published, grades, inferred, synthetic)
+    for (file, row, name, key, where, (sector_raw, sector, unmapped_sector, sector_warning),
+         (technologies_raw, (codes, unknown)), (member_list, member_warnings), (year, year_warning), (lead_type, w1),
+         (level, w2), (operating_model, w3), lead_org, source, url, publisher, published_on, grade, inferred_text,
          is_synthetic) in rows:
         if not name:
             rejections.append(Issue(file, row, "name", "", "name is empty"))
