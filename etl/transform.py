@@ -89,6 +89,14 @@ def _distinct_plain(values: list) -> dict | None:
     return distinct if _all_plain(distinct) else None
 
 
+def _nearly_all_differ(sample: list) -> bool:
+    """Whether at least nine in ten of the cells of ``sample`` (the first of a column) differ."""
+    try:
+        return len(set(sample)) * 10 >= len(sample) * 9
+    except TypeError:  # JSON arrays among the values
+        return False
+
+
 def _cleaned(value):
     """clean() of a cell, where JSON arrays and objects pass through as they are (as in clean_texts)."""
     return value if isinstance(value, (list, tuple, dict)) else clean(value)
@@ -229,12 +237,12 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
     def col(fld, fn):  # fn of each cleaned value, computed once per distinct value
         if fld not in columns:
             return [fn("")] * len(table)
+        if _nearly_all_differ(columns[fld][:1000]):  # members: collecting the distinct cells would only add time
+            return list(map(fn, clean_texts(columns[fld])))
         distinct = _distinct_plain(columns[fld])
         if distinct is not None and len(distinct) * 4 <= len(table):  # a few provinces, sectors, years …
             results = {v: fn(_cleaned(v)) for v in distinct}  # … each cleaned once, not once a cell
             return list(map(results.__getitem__, columns[fld]))
-        if distinct is not None and len(distinct) * 10 >= len(table) * 9:  # members: nearly every cell differs,
-            return list(map(fn, clean_texts(columns[fld])))  # and looking each up would only add time
         return per_value(fn, clean_texts(columns[fld]))
 
     def text(fld):  # a plain-text field; a JSON array where text belongs reads as clean() shows it
