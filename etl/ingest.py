@@ -6,6 +6,7 @@ stays current (``IngestResult.published`` is False).
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,9 @@ def _ingest(engine: Engine, sources: list[SourceFile], kind: str, max_bytes: int
     from .faults import checkpoint
 
     checkpoint("tagging")
+    # The archive's copies are deflated on another core while this one tags the records.
+    packer = threading.Thread(target=lambda: [s.deflated for s in readable], name="deflate-sources", daemon=True)
+    packer.start()
     # The shipped reference tables plus every alias a steward added in the browser.
     ref = effective_reference(engine)
     batch = transform(Table.concat(tables), ref)
@@ -87,6 +91,7 @@ def _ingest(engine: Engine, sources: list[SourceFile], kind: str, max_bytes: int
     # The stored report keeps counts and rejections (every warning is in the warnings table),
     # and which reference tables tagged the records.
     stored = {k: v for k, v in report.items() if k != "warning_list"} | {"reference": ref.digest}
+    packer.join()
     sid = publish_snapshot(engine, batch, readable, kind, stored)
     return IngestResult(sid, report, errors)
 

@@ -83,6 +83,47 @@ def test_same_file_twice_is_archived_once(engine):
         assert con.execute(select(func.count()).select_from(source_files)).scalar() == 1
 
 
+def test_sources_are_archived_deflated_and_read_back_as_they_were(engine):
+    import zlib
+
+    from sqlalchemy import select, update
+
+    from etl.store import source_files
+    lines = [f"甲{i},浙江,新材料,光刻胶,A（浙江）" for i in range(200)]
+    src = csv_source("a.csv", *lines)
+    sid = ingest_sources(engine, [src]).snapshot_id
+    with engine.connect() as con:
+        size, content, compression = con.execute(select(source_files.c.size, source_files.c.content,
+                                                        source_files.c.compression)).one()
+    assert (size, compression) == (len(src.content), "zlib") and len(content) < len(src.content) // 4
+    assert zlib.decompress(content) == src.content
+    assert archived_sources(engine, sid) == [SourceFile("a.csv", src.content)]
+    # A store written before sources were deflated: the content as read, no compression named.
+    with engine.begin() as con:
+        con.execute(update(source_files).values(content=src.content, compression=None))
+    assert archived_sources(engine, sid) == [SourceFile("a.csv", src.content)]
+
+
+def test_a_store_from_before_gains_the_compression_column(tmp_path):
+    import sqlite3
+
+    from sqlalchemy import inspect
+
+    from etl.store import get_engine
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE source_files (sha256 VARCHAR(64) PRIMARY KEY, size INTEGER NOT NULL, "
+                "content BLOB NOT NULL)")
+    con.execute("INSERT INTO source_files VALUES ('x', 3, x'616263')")
+    con.commit()
+    con.close()
+    engine = get_engine(f"sqlite:///{db}")
+    assert "compression" in {c["name"] for c in inspect(engine).get_columns("source_files")}
+    with engine.connect() as con:
+        assert con.exec_driver_sql("SELECT content, compression FROM source_files").one() == (b"abc", None)
+    engine.dispose()
+
+
 def test_demo_records_flagged_synthetic_real_examples_not(engine):
     from etl.demo import demo_source
     ingest_sources(engine, [demo_source(7, n=40)], kind="demo")
