@@ -230,11 +230,11 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
                  unmapped: Counter) -> list[Consortium]:
     """Every record of ``table`` as a Consortium, or a rejection saying why not; in file order.
 
-    Each column is normalised once per distinct value; the loop over records
-    only puts the pieces together."""
+    Each column is normalised as a whole (once per distinct value where values
+    repeat); the loop over records only puts the pieces together."""
     columns = table.columns
 
-    def col(fld, fn):  # fn of each cleaned value, computed once per distinct value
+    def col(fld, fn):  # fn of each cleaned value: once per distinct value where values repeat, else cell by cell
         if fld not in columns:
             return [fn("")] * len(table)
         if _nearly_all_differ(columns[fld][:1000]):  # members: collecting the distinct cells would only add time
