@@ -60,7 +60,12 @@ def clean_texts(values: list) -> list:
                 if not unicodedata.is_normalized("NFKC", joined):
                     joined = unicodedata.normalize("NFKC", joined)
             return [v.strip() for v in joined.split("\x00")]
-    return [v if isinstance(v, (list, tuple, dict)) else clean(v) for v in values]
+    return list(map(clean_cell, values))
+
+
+def clean_cell(value):
+    """``clean()`` of one cell as clean_texts() treats it: JSON arrays and objects pass through as they are."""
+    return value if isinstance(value, (list, tuple, dict)) else clean(value)
 
 
 def split_annotation(text: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .extract import RawRow, Table
-from .normalise import (Member, Place, clean, clean_texts, infer_lead_type, match_technologies, match_term,
+from .normalise import (Member, Place, clean, clean_cell, clean_texts, infer_lead_type, match_technologies, match_term,
                         members_from_text, name_keys, parse_members, parse_year, resolve_city, resolve_place)
 from .reference import Reference, load_reference
 
@@ -95,11 +95,6 @@ def _nearly_all_differ(sample: list) -> bool:
         return len(set(sample)) * 10 >= len(sample) * 9
     except TypeError:  # JSON arrays among the values
         return False
-
-
-def _cleaned(value):
-    """clean() of a cell, where JSON arrays and objects pass through as they are (as in clean_texts)."""
-    return value if isinstance(value, (list, tuple, dict)) else clean(value)
 
 
 def _show_text(value) -> str:
@@ -241,7 +236,7 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
             return list(map(fn, clean_texts(columns[fld])))
         distinct = _distinct_plain(columns[fld])
         if distinct is not None and len(distinct) * 4 <= len(table):  # a few provinces, sectors, years …
-            results = {v: fn(_cleaned(v)) for v in distinct}  # … each cleaned once, not once a cell
+            results = {v: fn(clean_cell(v)) for v in distinct}  # … each cleaned once, not once a cell
             return list(map(results.__getitem__, columns[fld]))
         return per_value(fn, clean_texts(columns[fld]))
 
@@ -249,8 +244,7 @@ def to_consortia(table: Table, ref: Reference, rejections: list[Issue], warnings
         if fld not in columns:
             return [""] * len(table)
         values = clean_texts(columns[fld])
-        return values if set(map(type, values)) <= {str} else [
-            v if v.__class__ is str else clean(v) for v in values]
+        return values if set(map(type, values)) <= {str} else list(map(_show_text, values))
 
     names = text("name")
     keys = name_keys(names)
